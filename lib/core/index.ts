@@ -1,0 +1,4 @@
+export * from './cluster';
+export * from './component';
+export * from './mesh';
+export * from './namespaces';

@@ -1,0 +1,56 @@
+/** Walks the construct tree and collects every object with its cluster and component. */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { MeshCluster } from '../core/cluster';
+import { MeshComponent } from '../core/component';
+import { GateFinding } from './gates';
+import { RenderedObject, describeObject } from './layout';
+
+export interface Collected {
+  readonly clusters: readonly MeshCluster[];
+  readonly objects: readonly RenderedObject[];
+  readonly findings: readonly GateFinding[];
+  readonly warnings: readonly string[];
+}
+
+/** Metadata type of warnings that constructs attach with `addSynthWarning`. */
+const WARNING_METADATA = 'spiremesh:warning';
+
+/** Records a warning that synthesis prints (it does not stop synthesis). */
+export function addSynthWarning(construct: IConstruct, message: string): void {
+  construct.node.addMetadata(WARNING_METADATA, message);
+}
+
+export function collectObjects(root: IConstruct): Collected {
+  const findings: GateFinding[] = [];
+  const warnings: string[] = [];
+  const all = root.node.findAll();
+  // Construct-level validations (node.addValidation), as cdk8s' App.synth() runs them.
+  for (const c of all) {
+    for (const error of c.node.validate()) findings.push({ gate: 'construct', constructPath: c.node.path, message: error });
+    for (const entry of c.node.metadata) {
+      if (entry.type === WARNING_METADATA) warnings.push(`${c.node.path}: ${entry.data}`);
+    }
+  }
+  const clusters = all.filter(MeshCluster.isMeshCluster);
+  const objects: RenderedObject[] = [];
+  for (const obj of all.filter(ApiObject.isApiObject)) {
+    const path = obj.node.path;
+    let cluster: MeshCluster;
+    try {
+      cluster = MeshCluster.enclosing(obj);
+    } catch (e) {
+      findings.push({ gate: 'layout', constructPath: path, message: (e as Error).message });
+      continue;
+    }
+    const component = MeshComponent.of(obj);
+    const manifest = obj.toJson();
+    if (!component) {
+      findings.push({ gate: 'layout', object: describeObject(manifest), constructPath: path,
+        message: 'object is not inside a MeshComponent, so it has no output folder: create it in a construct that extends MeshComponent' });
+      continue;
+    }
+    objects.push({ cluster: cluster.cluster.name, component: component.componentName, constructPath: path, manifest });
+  }
+  return { clusters, objects, findings, warnings };
+}

@@ -1,0 +1,53 @@
+/**
+ * Trust gates that every rendered object passes before anything is written:
+ * strict schema validation, and no secret material in the committed output.
+ */
+import { SchemaRegistry } from '../validation';
+import { RenderedObject, describeObject } from './layout';
+
+/** One reason to refuse the output, naming the object and the code that made it. */
+export interface GateFinding {
+  readonly gate: 'schema' | 'secrets' | 'layout' | 'construct';
+  readonly object?: string;
+  readonly constructPath?: string;
+  readonly message: string;
+}
+
+/** Every object against its schema: Kubernetes 1.30 for built-in kinds, the imported CRD schemas otherwise. */
+export function schemaGate(objects: readonly RenderedObject[], registry: SchemaRegistry): GateFinding[] {
+  return objects.flatMap((o) => registry.validate(o.manifest).map((v) => ({
+    gate: 'schema' as const,
+    object: v.object,
+    constructPath: o.constructPath,
+    message: `${v.field || '/'}: ${v.message} (schema: ${v.schema})`,
+  })));
+}
+
+// Any PEM private key block: PKCS#1 ("RSA PRIVATE KEY"), PKCS#8 ("PRIVATE KEY",
+// "ENCRYPTED PRIVATE KEY"), SEC1 ("EC PRIVATE KEY"), OpenSSH.
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
+
+/** dist/ is committed: a Secret with data, or a private key anywhere, must never be emitted. */
+export function secretsGate(objects: readonly RenderedObject[]): GateFinding[] {
+  const findings: GateFinding[] = [];
+  for (const o of objects) {
+    const m = o.manifest;
+    if (m?.kind === 'Secret' && m?.apiVersion === 'v1') {
+      const keys = [...Object.keys(m.data ?? {}), ...Object.keys(m.stringData ?? {})];
+      if (keys.length > 0) {
+        findings.push({ gate: 'secrets', object: describeObject(m), constructPath: o.constructPath,
+          message: `a Secret with data (${keys.sort().join(', ')}) would be committed to dist/: deliver it with External Secrets, cert-manager or the git-ignored kubectl folder instead` });
+      }
+    }
+    if (PEM_PRIVATE_KEY.test(JSON.stringify(m))) {
+      findings.push({ gate: 'secrets', object: describeObject(m), constructPath: o.constructPath,
+        message: 'contains a PEM private key: CA keys must stay in the local key folder or a secret store, never in dist/' });
+    }
+  }
+  return findings;
+}
+
+/** The same check on final file text (covers files that are not objects, e.g. indexes). */
+export function fileTextHasPrivateKey(text: string): boolean {
+  return PEM_PRIVATE_KEY.test(text);
+}

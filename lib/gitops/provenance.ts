@@ -1,0 +1,54 @@
+/** Provenance recorded in each cluster's index: tool, input digest and pinned versions. */
+import { createHash } from 'crypto';
+import { ClusterModel, MeshModel } from '../spec';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TOOL_VERSION: string = require('../../package.json').version;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const CDK8S_VERSION: string = require('cdk8s/package.json').version;
+
+/** JSON with object keys sorted at every level: the canonical form that digests are taken of. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+    : v));
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Digest of the validated spec document: equal for the same mesh declared in TypeScript or YAML. */
+export function specDigest(mesh: MeshModel): string {
+  return `sha256:${sha256(canonicalJson(mesh.document))}`;
+}
+
+export function generatorInfo(): { name: string; version: string; cdk8s: string } {
+  return { name: 'spiremesh', version: TOOL_VERSION, cdk8s: CDK8S_VERSION };
+}
+
+/** Every pinned chart and image version that applies to a cluster. */
+export function pinnedVersions(mesh: MeshModel, cluster: ClusterModel) {
+  const istio = cluster.istio;
+  return {
+    istio: {
+      distribution: istio.distribution.value,
+      version: istio.version,
+      chartVersion: istio.chartVersion,
+      helmRepository: istio.helmRepository,
+      hub: istio.hub,
+      tag: istio.tag,
+      ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
+    },
+    gatewayApi: istio.gatewayApiVersion,
+    spire: {
+      chartRepository: mesh.spire.chartRepository,
+      chartVersion: mesh.spire.chartVersion,
+      crdsChartVersion: mesh.spire.crdsChartVersion,
+      version: mesh.spire.version,
+      controllerManagerVersion: mesh.spire.controllerManagerVersion,
+      csiDriverVersion: mesh.spire.csiDriverVersion,
+      nodeDriverRegistrarVersion: mesh.spire.nodeDriverRegistrarVersion,
+    },
+  };
+}

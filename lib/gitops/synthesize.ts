@@ -1,0 +1,129 @@
+/**
+ * Synthesis: construct tree → validated, rendered per-cluster directories → disk.
+ * All checks run before the first write; on any finding nothing is written.
+ */
+import * as path from 'path';
+import { IConstruct } from 'constructs';
+import { SchemaRegistry } from '../validation';
+import { collectObjects } from './collect';
+import { GateFinding, fileTextHasPrivateKey, schemaGate, secretsGate } from './gates';
+import { renderClusterFiles, renderManifests } from './render';
+import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput } from './writer';
+
+export interface SynthesizeOptions {
+  /**
+   * Output folder; each cluster is written to `<outdir>/<cluster>/`.
+   * @default - `CDK8S_OUTDIR` (set by `cdk8s synth -o`), else 'dist'
+   */
+  readonly outdir?: string;
+  /**
+   * Compare with the disk and report differences, writing nothing (for CI).
+   * @default false
+   */
+  readonly check?: boolean;
+  /**
+   * Schemas for the schema gate.
+   * @default SchemaRegistry.default(): Kubernetes 1.30 plus the CRDs in imports/schemas
+   */
+  readonly schemaRegistry?: SchemaRegistry;
+}
+
+export interface ClusterSummary {
+  readonly mesh: string;
+  readonly cluster: string;
+  readonly objects: number;
+  readonly files: number;
+  readonly created: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  readonly pruned: number;
+}
+
+export interface SynthesisResult {
+  readonly outdir: string;
+  readonly clusters: readonly ClusterSummary[];
+  readonly warnings: readonly string[];
+  /** True when the disk already matched (nothing written, or nothing to write in check mode). */
+  readonly upToDate: boolean;
+  /** Per-directory details (file names created, changed, pruned). */
+  readonly directories: readonly DirectoryReport[];
+}
+
+/** Synthesis refused: every finding, each naming the object and the code that made it. */
+export class SynthesisError extends Error {
+  public constructor(public readonly findings: readonly GateFinding[]) {
+    super(SynthesisError.render(findings));
+    this.name = 'SynthesisError';
+  }
+
+  private static render(findings: readonly GateFinding[]): string {
+    const lines = findings.map((f) => {
+      const what = [f.object, f.constructPath ? `(construct ${f.constructPath})` : undefined].filter(Boolean).join(' ');
+      return `  [${f.gate}] ${what ? `${what}: ` : ''}${f.message}`;
+    });
+    return `synthesis refused with ${findings.length} finding${findings.length === 1 ? '' : 's'}; nothing was written:\n${lines.join('\n')}`;
+  }
+}
+
+export function defaultOutdir(): string {
+  return process.env.CDK8S_OUTDIR ?? 'dist';
+}
+
+/** Renders every MeshCluster under `root`, checks it, and writes (or, with `check`, compares). */
+export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): SynthesisResult {
+  const outdir = path.resolve(options.outdir ?? defaultOutdir());
+  const collected = collectObjects(root);
+  const findings: GateFinding[] = [...collected.findings];
+  if (collected.clusters.length === 0) {
+    findings.push({ gate: 'layout', message: 'no MeshCluster found: declare a SpireMesh in the app' });
+  }
+  findings.push(...schemaGate(collected.objects, options.schemaRegistry ?? SchemaRegistry.default()));
+  findings.push(...secretsGate(collected.objects));
+
+  const dirNames = new Map<string, string>();
+  const meshes = new Map<string, { dir: string; files: ReadonlyMap<string, string>; objects: number }[]>();
+  for (const chart of collected.clusters) {
+    const { mesh, cluster } = chart;
+    const owner = dirNames.get(cluster.name);
+    if (owner !== undefined) {
+      findings.push({ gate: 'layout', constructPath: chart.node.path, message: `cluster directory '${cluster.name}' is rendered by meshes '${owner}' and '${mesh.name}': cluster names must be unique in one output folder` });
+      continue;
+    }
+    dirNames.set(cluster.name, mesh.name);
+    const objects = collected.objects.filter((o) => o.cluster === cluster.name);
+    const { files: manifests, duplicates } = renderManifests(objects);
+    findings.push(...duplicates.map((message) => ({ gate: 'layout' as const, message })));
+    const rendered = renderClusterFiles(mesh, cluster, manifests);
+    for (const [rel, text] of rendered.files) {
+      if (fileTextHasPrivateKey(text)) findings.push({ gate: 'secrets', message: `${cluster.name}/${rel} would contain a PEM private key` });
+    }
+    meshes.set(mesh.name, [...(meshes.get(mesh.name) ?? []), { dir: cluster.name, files: rendered.files, objects: objects.length }]);
+  }
+  if (findings.length > 0) throw new SynthesisError(findings);
+
+  // Plan every mesh before applying any, so that a conflict in one writes nothing at all.
+  const plans: { mesh: string; plan: WritePlan; objects: Map<string, number> }[] = [];
+  for (const [mesh, outputs] of meshes) {
+    plans.push({ mesh, plan: planOutput(outdir, mesh, outputs), objects: new Map(outputs.map((o) => [o.dir, o.objects])) });
+  }
+  const upToDate = plans.every((p) => !planHasChanges(p.plan));
+  if (!options.check) for (const p of plans) applyOutput(p.plan);
+
+  const clusters: ClusterSummary[] = plans.flatMap((p) => p.plan.directories.map((d) => ({
+    mesh: p.mesh,
+    cluster: d.dir,
+    objects: p.objects.get(d.dir) ?? 0,
+    files: d.created.length + d.changed.length + d.unchanged.length,
+    created: d.created.length,
+    changed: d.changed.length,
+    unchanged: d.unchanged.length,
+    pruned: d.pruned.length,
+  })));
+  return {
+    outdir,
+    clusters,
+    warnings: [...collected.warnings, ...plans.flatMap((p) => p.plan.warnings)],
+    upToDate,
+    directories: plans.flatMap((p) => p.plan.directories),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './versions';
+export * from './spec';
+export * from './core';
+export * from './gitops';
+export * from './cli';

@@ -1,0 +1,194 @@
+/**
+ * Enum-like classes for every choice in the mesh spec (AWS CDK guideline: no string unions
+ * in the API). Each value also has the string form used in YAML inventories.
+ */
+import { CaDeliveryDocument, ChartDeliveryDocument } from './document';
+
+/** Base of the enum-like classes: keeps the list of instances per class. */
+export abstract class Choice {
+  private static readonly registry = new Map<unknown, Choice[]>();
+
+  protected constructor(
+    /** The value as written in a YAML inventory. */
+    public readonly value: string,
+  ) {
+    const siblings = Choice.registry.get(new.target) ?? [];
+    siblings.push(this);
+    Choice.registry.set(new.target, siblings);
+  }
+
+  /** Every allowed value of this choice, in declaration order. */
+  public static values(this: { prototype: Choice }): string[] {
+    return (Choice.registry.get(this) ?? []).map((c) => c.value);
+  }
+
+  /** The instance for a YAML value; throws with the allowed values when unknown. */
+  public static of<T extends Choice>(this: { prototype: T; name: string }, value: string): T {
+    const found = (Choice.registry.get(this) ?? []).find((c) => c.value === value);
+    if (!found) {
+      const allowed = (Choice.registry.get(this) ?? []).map((c) => c.value).join(', ');
+      throw new Error(`unknown ${this.name} '${value}': use one of ${allowed}`);
+    }
+    return found as T;
+  }
+
+  public toString(): string {
+    return this.value;
+  }
+}
+
+/** How workloads join the mesh. */
+export class DataplaneMode extends Choice {
+  /** ztunnel node proxies, ztunnel as a trusted delegate of the node's SPIRE agent (seed 001). */
+  public static readonly AMBIENT = new DataplaneMode('ambient');
+  /** Classic Envoy sidecars that read SVIDs from the SPIRE agent socket through the CSI driver (seed 004). */
+  public static readonly SIDECAR = new DataplaneMode('sidecar');
+}
+
+/** Which Istio build is installed. */
+export class IstioDistribution extends Choice {
+  /** The Solo distribution (`<version>-solo` images): needed for SPIRE in ambient and for peering (seed 001). */
+  public static readonly SOLO = new IstioDistribution('solo');
+  /** Community Istio: SPIRE works with sidecars only (istio-ambient.md §4). */
+  public static readonly UPSTREAM = new IstioDistribution('upstream');
+}
+
+/** Key type and size of the mesh's CA keys. */
+export class KeyAlgorithm extends Choice {
+  /** RSA 2048, as in the seeds' openssl commands. */
+  public static readonly RSA_2048 = new KeyAlgorithm('rsa-2048');
+  public static readonly RSA_4096 = new KeyAlgorithm('rsa-4096');
+}
+
+/** How the per-cluster CA secrets reach the clusters (values of `pki.delivery.mode`). */
+export class CaDeliveryMode extends Choice {
+  public static readonly EXTERNAL_SECRETS = new CaDeliveryMode('external-secrets');
+  public static readonly KUBECTL = new CaDeliveryMode('kubectl');
+  public static readonly CERT_MANAGER = new CaDeliveryMode('cert-manager');
+}
+
+/** Kind of a cert-manager issuer. */
+export class IssuerKind extends Choice {
+  public static readonly ISSUER = new IssuerKind('Issuer');
+  public static readonly CLUSTER_ISSUER = new IssuerKind('ClusterIssuer');
+}
+
+/** How Helm charts reach the clusters (values of `chartDelivery.mode`). */
+export class ChartDeliveryMode extends Choice {
+  public static readonly ARGO_CD = new ChartDeliveryMode('argocd');
+  public static readonly FLUX = new ChartDeliveryMode('flux');
+  public static readonly HELM_TEMPLATE = new ChartDeliveryMode('helm-template');
+  public static readonly GLOO_OPERATOR = new ChartDeliveryMode('gloo-operator');
+}
+
+/** Options of `ChartDelivery.argoCd()`. */
+export interface ArgoCdDeliveryOptions {
+  /**
+   * Namespace of the Argo CD Application objects.
+   * @default 'argocd'
+   */
+  readonly namespace?: string;
+  /**
+   * Argo CD project of the Applications.
+   * @default 'default'
+   */
+  readonly project?: string;
+}
+
+/** Options of `ChartDelivery.helmTemplate()`. */
+export interface HelmTemplateDeliveryOptions {
+  /**
+   * The helm binary that renders the charts at synth time.
+   * @default 'helm' from PATH
+   */
+  readonly helmExecutable?: string;
+  /**
+   * Folder with the pulled chart archives (`helm pull --version X -d <folder>`).
+   * @default '.spiremesh/charts'
+   */
+  readonly chartCacheDirectory?: string;
+}
+
+/** How charts are delivered, with the options of each mode. */
+export class ChartDelivery {
+  /** One Argo CD Application per chart, ordered by sync waves. */
+  public static argoCd(options: ArgoCdDeliveryOptions = {}): ChartDelivery {
+    return new ChartDelivery({ mode: ChartDeliveryMode.ARGO_CD.value, ...options });
+  }
+
+  /** Flux OCIRepository/HelmRepository and HelmRelease objects ordered by dependsOn. */
+  public static flux(): ChartDelivery {
+    return new ChartDelivery({ mode: ChartDeliveryMode.FLUX.value });
+  }
+
+  /** `helm template` at synth time: dist/ holds the fully rendered chart output. */
+  public static helmTemplate(options: HelmTemplateDeliveryOptions = {}): ChartDelivery {
+    return new ChartDelivery({ mode: ChartDeliveryMode.HELM_TEMPLATE.value, ...options });
+  }
+
+  /** The Gloo Operator's ServiceMeshController (seed 000). */
+  public static glooOperator(): ChartDelivery {
+    return new ChartDelivery({ mode: ChartDeliveryMode.GLOO_OPERATOR.value });
+  }
+
+  private constructor(private readonly document: ChartDeliveryDocument) {}
+
+  /** The spec-document form of this choice. */
+  public toDocument(): ChartDeliveryDocument {
+    return { ...this.document };
+  }
+}
+
+/** Options of `CaDelivery.externalSecrets()`. */
+export interface ExternalSecretsDeliveryOptions {
+  /** Name of the ClusterSecretStore that holds the CA material. */
+  readonly clusterSecretStore: string;
+  /**
+   * Prefix of the remote keys; each cluster's values live under `<prefix>/<cluster>/...`.
+   * @default 'spiremesh/<mesh name>'
+   */
+  readonly remoteKeyPrefix?: string;
+}
+
+/** Options of `CaDelivery.certManager()`. */
+export interface CertManagerDeliveryOptions {
+  /** The cert-manager issuer that signs the per-cluster intermediates. */
+  readonly issuerName: string;
+  /**
+   * Kind of that issuer.
+   * @default IssuerKind.CLUSTER_ISSUER
+   */
+  readonly issuerKind?: IssuerKind;
+}
+
+/** How CA secrets reach the clusters. Private keys never enter dist/. */
+export class CaDelivery {
+  /** ExternalSecret objects in dist/ that build the secrets from a secret store. */
+  public static externalSecrets(options: ExternalSecretsDeliveryOptions): CaDelivery {
+    return new CaDelivery({ mode: CaDeliveryMode.EXTERNAL_SECRETS.value, ...options });
+  }
+
+  /**
+   * Plain Secret manifests in a git-ignored folder, applied by hand with kubectl.
+   * @param outputDirectory @default '.spiremesh/secrets'
+   */
+  public static kubectl(outputDirectory?: string): CaDelivery {
+    return new CaDelivery({ mode: CaDeliveryMode.KUBECTL.value, ...(outputDirectory ? { outputDirectory } : {}) });
+  }
+
+  /** No key in git at all: SPIRE's cert-manager UpstreamAuthority and an istiod CA Certificate. */
+  public static certManager(options: CertManagerDeliveryOptions): CaDelivery {
+    return new CaDelivery({
+      mode: CaDeliveryMode.CERT_MANAGER.value,
+      issuerName: options.issuerName,
+      ...(options.issuerKind ? { issuerKind: options.issuerKind.value } : {}),
+    });
+  }
+
+  private constructor(private readonly document: CaDeliveryDocument) {}
+
+  /** The spec-document form of this choice. */
+  public toDocument(): CaDeliveryDocument {
+    return { ...this.document };
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The mesh spec as plain data: the shape of a YAML inventory file, and what the typed
+ * TypeScript props (`SpireMeshProps`) are converted to before validation. Both entry points
+ * are checked by the same schema (`schema.ts`) and the same semantic rules (`validate.ts`).
+ *
+ * Field documentation (meaning and defaults) lives on the typed props in `props.ts`.
+ */
+
+export interface MeshSpecDocument {
+  name: string;
+  clusters: ClusterDocument[];
+  links?: LinkDocument[];
+  istio?: IstioDocument;
+  spire?: SpireDocument;
+  pki?: PkiDocument;
+  chartDelivery?: ChartDeliveryDocument;
+}
+
+export interface ClusterDocument {
+  name: string;
+  context?: string;
+  trustDomain?: string;
+  network?: string;
+  dataplaneMode?: string;
+  eastWestAddress?: string;
+  istioVersion?: string;
+  istioRevision?: string;
+  region?: string;
+  zone?: string;
+}
+
+export interface LinkDocument {
+  from: string;
+  to: string;
+}
+
+export interface IstioDocument {
+  distribution?: string;
+  version?: string;
+  repoKey?: string;
+}
+
+export interface SpireDocument {
+  chartVersion?: string;
+  crdsChartVersion?: string;
+  version?: string;
+}
+
+export interface PkiDocument {
+  keyAlgorithm?: string;
+  keyDirectory?: string;
+  certificateDirectory?: string;
+  delivery?: CaDeliveryDocument;
+}
+
+export interface CaDeliveryDocument {
+  mode: string;
+  /** external-secrets: the ClusterSecretStore holding the CA material. */
+  clusterSecretStore?: string;
+  /** external-secrets: prefix of the remote keys. */
+  remoteKeyPrefix?: string;
+  /** kubectl: git-ignored folder for the Secret manifests. */
+  outputDirectory?: string;
+  /** cert-manager: the issuer that signs the intermediates. */
+  issuerName?: string;
+  issuerKind?: string;
+}
+
+export interface ChartDeliveryDocument {
+  mode: string;
+  /** argocd: namespace of the Application objects. */
+  namespace?: string;
+  /** argocd: AppProject of the Application objects. */
+  project?: string;
+  /** helm-template: path of the helm binary. */
+  helmExecutable?: string;
+  /** helm-template: folder of pulled chart archives. */
+  chartCacheDirectory?: string;
+}

@@ -1,0 +1,26 @@
+/**
+ * Names that several components and clusters must agree on. Each is defined once here;
+ * constructs import them instead of repeating string literals.
+ */
+
+/** Namespace of istiod, ztunnel and istio-cni (seed 001 installs every Istio chart there). */
+export const ISTIO_NAMESPACE = 'istio-system';
+
+/** Service account of the ztunnel DaemonSet; part of the SPIRE delegate ID (seed 001). */
+export const ZTUNNEL_SERVICE_ACCOUNT = 'ztunnel';
+
+/** Namespace of the SPIRE server, agent and CSI driver (seed 001: `helm -n spire-server`). */
+export const SPIRE_NAMESPACE = 'spire-server';
+
+/** Namespace of the east-west gateway (seed 001: `istioctl multicluster expose -n istio-eastwest`). */
+export const EASTWEST_NAMESPACE = 'istio-eastwest';
+
+/** Label that carries a cluster's network on the istio-system namespace and on gateways. */
+export const NETWORK_LABEL = 'topology.istio.io/network';
+
+/** Label that carries the cluster name on east-west and remote peer gateways. */
+export const CLUSTER_LABEL = 'topology.istio.io/cluster';
+
+/** Standard Kubernetes label that spiremesh puts on every object it renders. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'spiremesh';

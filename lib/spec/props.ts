@@ -1,0 +1,173 @@
+/**
+ * The typed TypeScript form of the mesh spec. `toMeshSpecDocument` turns it into the plain
+ * document that YAML inventories use, so both are validated by the same rules.
+ */
+import { CaDelivery, ChartDelivery, DataplaneMode, IstioDistribution, KeyAlgorithm } from './choices';
+import { MeshSpecDocument } from './document';
+
+export interface ClusterProps {
+  /** Cluster name: a DNS-1123 label. Used as Istio's cluster ID and SPIRE's k8s_psat cluster name. */
+  readonly name: string;
+  /**
+   * kubeconfig context of the cluster. No underscores: tools put it into certificate SANs (seed 000).
+   * @default - the cluster name
+   */
+  readonly context?: string;
+  /**
+   * SPIFFE trust domain of the cluster's SPIRE server and istiod (`meshConfig.trustDomain`).
+   * @default - the cluster name (seed 001 uses `trustDomain: ${CLUSTER_NAME}`)
+   */
+  readonly trustDomain?: string;
+  /**
+   * Istio network of the cluster (`topology.istio.io/network`); unique per cluster.
+   * @default - the cluster name (seed 001 uses `network: ${cluster}`)
+   */
+  readonly network?: string;
+  /**
+   * How workloads join the mesh.
+   * @default DataplaneMode.AMBIENT
+   */
+  readonly dataplaneMode?: DataplaneMode;
+  /**
+   * Address (IP or DNS name) of the cluster's east-west gateway, as other clusters reach it.
+   * Required for every cluster that another cluster links to.
+   * @default - none (single-cluster meshes and clusters nobody links to)
+   */
+  readonly eastWestAddress?: string;
+  /**
+   * Istio version of this cluster, to upgrade clusters one at a time.
+   * @default - the mesh's `istio.version`
+   */
+  readonly istioVersion?: string;
+  /**
+   * Istio revision (canary upgrades).
+   * @default - no revision (the default revision)
+   */
+  readonly istioRevision?: string;
+  /**
+   * Region of the cluster (`topology.kubernetes.io/region` on its gateways).
+   * @default - not set
+   */
+  readonly region?: string;
+  /**
+   * Zone of the cluster (`topology.kubernetes.io/zone` on its gateways).
+   * @default - not set
+   */
+  readonly zone?: string;
+}
+
+/** A one-way link: workloads in `from` reach services in `to` (the peer Gateway lives in `from`). */
+export interface LinkProps {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Links in both directions between two clusters. */
+export function linkBothWays(a: string, b: string): LinkProps[] {
+  return [{ from: a, to: b }, { from: b, to: a }];
+}
+
+export interface IstioProps {
+  /**
+   * Which Istio build.
+   * @default IstioDistribution.SOLO
+   */
+  readonly distribution?: IstioDistribution;
+  /**
+   * Istio version (`X.Y.Z`); Solo images are tagged `X.Y.Z-solo`.
+   * @default '1.29.1'
+   */
+  readonly version?: string;
+  /**
+   * Solo repo key (12 characters) for Solo Istio 1.28 and earlier (seed 001).
+   * @default - none; required for Solo versions before 1.29
+   */
+  readonly repoKey?: string;
+}
+
+export interface SpireProps {
+  /**
+   * Version of the `spire` chart whose output spiremesh reproduces.
+   * @default '0.24.2'
+   */
+  readonly chartVersion?: string;
+  /**
+   * Version of the `spire-crds` chart delivered before the SPIRE objects.
+   * @default '0.5.0'
+   */
+  readonly crdsChartVersion?: string;
+  /**
+   * SPIRE server and agent version.
+   * @default '1.11.2'
+   */
+  readonly version?: string;
+}
+
+export interface PkiProps {
+  /**
+   * Key type and size of the root and intermediate CAs.
+   * @default KeyAlgorithm.RSA_2048
+   */
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /**
+   * Local, git-ignored folder of the CA private keys.
+   * @default '.spiremesh/keys'
+   */
+  readonly keyDirectory?: string;
+  /**
+   * Committed folder of the public CA certificates.
+   * @default 'pki'
+   */
+  readonly certificateDirectory?: string;
+  /**
+   * How the CA secrets reach the clusters.
+   * @default - CaDelivery.kubectl(): Secret manifests in a git-ignored folder
+   */
+  readonly delivery?: CaDelivery;
+}
+
+export interface SpireMeshProps {
+  /** Mesh name: a DNS-1123 label. */
+  readonly name: string;
+  /** The clusters of the mesh. */
+  readonly clusters: ClusterProps[];
+  /**
+   * One-way links between clusters.
+   * @default - every cluster linked to every other cluster (both ways)
+   */
+  readonly links?: LinkProps[];
+  /** @default - Solo Istio 1.29.1 */
+  readonly istio?: IstioProps;
+  /** @default - spire chart 0.24.2, spire-crds 0.5.0, SPIRE 1.11.2 */
+  readonly spire?: SpireProps;
+  /** @default - RSA 2048 keys in .spiremesh/keys, certificates in pki/, kubectl delivery */
+  readonly pki?: PkiProps;
+  /**
+   * How Helm charts reach the clusters.
+   * @default ChartDelivery.argoCd()
+   */
+  readonly chartDelivery?: ChartDelivery;
+}
+
+/** Drops undefined values so the document holds only what the author wrote. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The plain spec document of typed props (enum-like values become their YAML strings). */
+export function toMeshSpecDocument(props: SpireMeshProps): MeshSpecDocument {
+  return compact({
+    name: props.name,
+    clusters: props.clusters.map((c) => compact({ ...c, dataplaneMode: c.dataplaneMode?.value })),
+    links: props.links?.map((l) => ({ from: l.from, to: l.to })),
+    istio: props.istio && compact({ ...props.istio, distribution: props.istio.distribution?.value }),
+    spire: props.spire && compact({ ...props.spire }),
+    pki: props.pki && compact({
+      keyAlgorithm: props.pki.keyAlgorithm?.value,
+      keyDirectory: props.pki.keyDirectory,
+      certificateDirectory: props.pki.certificateDirectory,
+      delivery: props.pki.delivery?.toDocument(),
+    }),
+    chartDelivery: props.chartDelivery?.toDocument(),
+  });
+}

@@ -1,0 +1,311 @@
+/**
+ * Validation of a mesh spec document: the JSON schema first (shape, types, unknown fields),
+ * then the semantic rules that a schema cannot express (name syntax, uniqueness, links,
+ * version facts). Every problem is collected, so one run reports all of them.
+ */
+import Ajv, { ErrorObject } from 'ajv';
+import { SOLO_REPOSITORIES, SUPPORTED_ISTIO_MINORS } from '../versions';
+import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, IstioDistribution } from './choices';
+import { MeshSpecDocument } from './document';
+import { SpecPath, SpecProblem } from './errors';
+import { MESH_SPEC_SCHEMA } from './schema';
+import {
+  addressProblem, dns1123LabelProblem, editDistance, labelValueProblem, parseVersion,
+  suggestDns1123Label, trustDomainProblem, versionProblem,
+} from './syntax';
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateShape = ajv.compile(MESH_SPEC_SCHEMA);
+
+/** All problems of a spec document (empty when it is valid). */
+export function validateMeshSpec(input: unknown): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  if (!validateShape(input)) {
+    problems.push(...(validateShape.errors ?? []).map(schemaProblem));
+  }
+  if (input && typeof input === 'object' && !Array.isArray(input)) {
+    problems.push(...semanticProblems(input as Partial<MeshSpecDocument>));
+  }
+  return dedupe(problems);
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((p) => {
+    const unescaped = p.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^\d+$/.test(unescaped) ? Number(unescaped) : unescaped;
+  });
+}
+
+/** Finds the schema node for a data path, to list the allowed field names. */
+function schemaAt(path: (string | number)[]): any {
+  let node: any = MESH_SPEC_SCHEMA;
+  for (const part of path) {
+    node = typeof part === 'number' ? node?.items : node?.properties?.[part];
+  }
+  return node;
+}
+
+function schemaProblem(e: ErrorObject): SpecProblem {
+  const path = pointerToPath(e.instancePath);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String(e.params.additionalProperty);
+      const allowed = Object.keys(schemaAt(path)?.properties ?? {});
+      const close = allowed.filter((a) => editDistance(a, field) <= 2);
+      return {
+        path: [...path, field],
+        message: `unknown field '${field}'`,
+        fix: close.length > 0 ? `did you mean '${close[0]}'?` : `remove it; allowed fields here: ${allowed.join(', ')}`,
+      };
+    }
+    case 'required':
+      return { path: [...path, String(e.params.missingProperty)], message: 'required field is missing', fix: `add '${e.params.missingProperty}'` };
+    case 'enum':
+      return { path, message: `unknown value`, fix: `use one of: ${(e.params.allowedValues as unknown[]).join(', ')}` };
+    case 'type':
+      return { path, message: `must be ${e.params.type === 'array' ? 'a list' : `of type ${e.params.type}`}`, fix: `write a ${e.params.type} here` };
+    case 'minItems':
+      return { path, message: 'must not be empty', fix: 'declare at least one cluster' };
+    case 'minLength':
+      return { path, message: 'must not be empty', fix: 'give it a value or leave the field out' };
+    default:
+      return { path, message: e.message ?? 'is invalid', fix: 'see the mesh spec reference in README.md' };
+  }
+}
+
+function dedupe(problems: SpecProblem[]): SpecProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${JSON.stringify(p.path)}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const str = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const add = (path: SpecPath, message: string, fix: string) => problems.push({ path, message, fix });
+
+  if (str(doc.name)) {
+    const p = dns1123LabelProblem(doc.name);
+    if (p) add(['name'], `mesh name ${p}`, `use a name such as '${suggestDns1123Label(doc.name)}'`);
+  }
+
+  const clusters = Array.isArray(doc.clusters) ? doc.clusters : [];
+  const firstIndex = new Map<string, Map<string, number>>(); // field -> value -> first cluster index
+  // `kind` is what must be unique (name, context, network); `field` is where the value was written.
+  const unique = (kind: string, field: string, value: string, index: number, what: string, fix: string) => {
+    const seen = firstIndex.get(kind) ?? new Map<string, number>();
+    firstIndex.set(kind, seen);
+    const first = seen.get(value);
+    if (first === undefined) seen.set(value, index);
+    else add(['clusters', index, field], `${what} '${value}' is already used by clusters[${first}]`, fix);
+  };
+
+  const known = new Set<string>();
+  clusters.forEach((c, i) => {
+    if (!c || typeof c !== 'object') return;
+    const at = (field: string): SpecPath => ['clusters', i, field];
+    if (str(c.name)) {
+      known.add(c.name);
+      const p = dns1123LabelProblem(c.name);
+      if (p) add(at('name'), `cluster name ${p}`, `rename the cluster, e.g. '${suggestDns1123Label(c.name)}'`);
+      unique('name', 'name', c.name, i, 'cluster name', 'give every cluster its own name');
+    }
+    const context = str(c.context) ? c.context : str(c.name) ? c.name : undefined;
+    if (str(c.context) && c.context.includes('_')) {
+      add(at('context'), `context '${c.context}' contains '_': generated certificates use the context as a SAN, and underscores are not valid there (seed 000)`,
+        `rename the context with \`kubectl config rename-context ${c.context} ${c.context.replace(/_/g, '-')}\` and use the new name`);
+    }
+    if (context) unique('context', str(c.context) ? 'context' : 'name', context, i, 'kube context', 'each cluster needs its own kubeconfig context');
+    if (str(c.trustDomain)) {
+      const p = trustDomainProblem(c.trustDomain);
+      if (p) add(at('trustDomain'), p.problem, p.fix);
+    }
+    const network = str(c.network) ? c.network : str(c.name) ? c.name : undefined;
+    if (str(c.network)) {
+      const p = labelValueProblem(c.network);
+      if (p) add(at('network'), `network ${p}`, 'use a label-safe network name, e.g. the cluster name');
+    }
+    // Multi-network peering needs one network per cluster (seed 001, "Network configuration").
+    if (network) unique('network', str(c.network) ? 'network' : 'name', network, i, 'network', 'give every cluster its own network name (peering without a flat network requires unique networks)');
+    for (const field of ['region', 'zone'] as const) {
+      const v = c[field];
+      if (str(v)) {
+        const p = labelValueProblem(v);
+        if (p) add(at(field), `${field} ${p}`, `use the value of the nodes' topology.kubernetes.io/${field} label`);
+      }
+    }
+    if (str(c.eastWestAddress)) {
+      const p = addressProblem(c.eastWestAddress);
+      if (p) add(at('eastWestAddress'), `east-west address ${p}`, 'use the load balancer IP or DNS name of the istio-eastwest gateway, without scheme or port');
+    }
+    if (str(c.istioRevision)) {
+      const p = dns1123LabelProblem(c.istioRevision);
+      if (p) add(at('istioRevision'), `istio revision ${p}`, `use a revision such as '${suggestDns1123Label(c.istioRevision)}'`);
+    }
+  });
+
+  problems.push(...istioProblems(doc, clusters));
+  problems.push(...linkProblems(doc, clusters, known));
+  problems.push(...versionProblems(doc));
+  problems.push(...deliveryProblems(doc));
+  return problems;
+}
+
+function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpecDocument>['clusters'] & object): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const istio = doc.istio && typeof doc.istio === 'object' ? doc.istio : {};
+  const distribution = str(istio.distribution) ? istio.distribution : IstioDistribution.SOLO.value;
+  const checkVersion = (version: unknown, path: SpecPath) => {
+    if (!str(version)) return;
+    const p = versionProblem(version);
+    if (p) {
+      problems.push({ path, message: `istio version ${p}`, fix: "write the patch version, e.g. '1.29.1' (without the '-solo' suffix)" });
+      return;
+    }
+    const { major, minor } = parseVersion(version);
+    if (major !== 1 || minor < SUPPORTED_ISTIO_MINORS.min || minor > SUPPORTED_ISTIO_MINORS.max) {
+      problems.push({ path, message: `istio ${version} is outside the versions spiremesh knows (1.${SUPPORTED_ISTIO_MINORS.min} to 1.${SUPPORTED_ISTIO_MINORS.max})`, fix: `use a version from 1.${SUPPORTED_ISTIO_MINORS.min}.0 to 1.${SUPPORTED_ISTIO_MINORS.max}.x` });
+      return;
+    }
+    // Solo 1.28 and earlier are served from per-minor repositories named by a repo key (seed 001).
+    if (distribution === IstioDistribution.SOLO.value && minor < SOLO_REPOSITORIES.firstPublicMinor && !str(istio.repoKey)) {
+      problems.push({ path: ['istio', 'repoKey'], message: `solo istio ${version} (1.28 and earlier) needs the 12-character repo key of its minor version`,
+        fix: "set istio.repoKey to the hash at the end of us-docker.pkg.dev/gloo-mesh/istio-<repo-key> (Solo support article 'Istio images built by Solo.io'), or use 1.29 or later" });
+    }
+  };
+  checkVersion(istio.version, ['istio', 'version']);
+  clusters.forEach((c, i) => c && checkVersion(c.istioVersion, ['clusters', i, 'istioVersion']));
+  if (str(istio.repoKey) && !/^[a-z0-9]{12}$/.test(istio.repoKey)) {
+    problems.push({ path: ['istio', 'repoKey'], message: `repo key '${istio.repoKey}' is not 12 lowercase letters or digits`, fix: 'copy only the 12-character hash at the end of the repository URL' });
+  }
+  if (distribution === IstioDistribution.UPSTREAM.value) {
+    clusters.forEach((c, i) => {
+      if (c && (c.dataplaneMode ?? DataplaneMode.AMBIENT.value) === DataplaneMode.AMBIENT.value) {
+        problems.push({ path: ['clusters', i, 'dataplaneMode'], message: 'ambient mode with SPIRE needs the Solo distribution: community ztunnel has no SPIRE support (istio/ztunnel PR #1676 is unmerged)',
+          fix: "set istio.distribution to 'solo', or use dataplaneMode 'sidecar' with upstream istio" });
+      }
+    });
+  }
+  return problems;
+}
+
+function linkProblems(doc: Partial<MeshSpecDocument>, clusters: NonNullable<Partial<MeshSpecDocument>['clusters']>, known: Set<string>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const links = Array.isArray(doc.links) ? doc.links : undefined;
+  const names = clusters.map((c) => (c && str(c.name) ? c.name : undefined));
+  const targets = new Set<string>();
+  if (links) {
+    const seen = new Map<string, number>();
+    links.forEach((l, i) => {
+      if (!l || typeof l !== 'object') return;
+      for (const end of ['from', 'to'] as const) {
+        const v = l[end];
+        if (str(v) && !known.has(v)) {
+          problems.push({ path: ['links', i, end], message: `link ${end} unknown cluster '${v}'`, fix: `use one of the declared clusters: ${[...known].join(', ')}` });
+        }
+      }
+      if (str(l.from) && l.from === l.to) {
+        problems.push({ path: ['links', i], message: `cluster '${l.from}' is linked to itself`, fix: 'remove the link: a cluster reaches its own services without peering' });
+        return;
+      }
+      const key = `${l.from}->${l.to}`;
+      if (seen.has(key)) {
+        problems.push({ path: ['links', i], message: `link ${l.from} -> ${l.to} duplicates links[${seen.get(key)}]`, fix: 'remove the duplicate (a link is one-way; list the reverse link to link both ways)' });
+      }
+      seen.set(key, i);
+      if (str(l.to) && known.has(l.to) && str(l.from) && known.has(l.from)) targets.add(l.to);
+    });
+  } else if (names.filter(Boolean).length > 1) {
+    names.forEach((n) => n && targets.add(n)); // all-to-all by default
+  }
+  // A remote peer Gateway points at the target's east-west address (istio-ambient.md §2:
+  // `spec.addresses` is required), so every link target must have one.
+  clusters.forEach((c, i) => {
+    if (c && str(c.name) && targets.has(c.name) && !str(c.eastWestAddress)) {
+      problems.push({ path: ['clusters', i, 'eastWestAddress'], message: `cluster '${c.name}' is linked to by another cluster but has no east-west gateway address`,
+        fix: `set clusters[${i}].eastWestAddress to the load balancer IP or DNS name of ${c.name}'s istio-eastwest gateway` });
+    }
+  });
+  if (targets.size > 0 && (doc.istio?.distribution ?? IstioDistribution.SOLO.value) === IstioDistribution.UPSTREAM.value) {
+    problems.push({ path: ['istio', 'distribution'], message: 'links between clusters use Solo peering (istioctl multicluster expose/link); community istio has no peering',
+      fix: "set istio.distribution to 'solo', or declare a single cluster" });
+  }
+  return problems;
+}
+
+function versionProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const spire = doc.spire && typeof doc.spire === 'object' ? doc.spire : {};
+  for (const field of ['chartVersion', 'crdsChartVersion', 'version'] as const) {
+    const v = spire[field];
+    if (str(v)) {
+      const p = versionProblem(v);
+      if (p) problems.push({ path: ['spire', field], message: p, fix: 'write an exact version such as 0.24.2: versions are pinned so that renders are reproducible' });
+    }
+  }
+  return problems;
+}
+
+/** Options that belong to one delivery mode must not be set with another. */
+function optionsProblems(section: 'pki' | 'chartDelivery', base: SpecPath, value: Record<string, unknown> | undefined, byMode: Record<string, string[]>, required: Record<string, string[]>): SpecProblem[] {
+  if (!value || typeof value !== 'object' || !str(value.mode)) return [];
+  const problems: SpecProblem[] = [];
+  const mode = value.mode;
+  const allowed = new Set(['mode', ...(byMode[mode] ?? [])]);
+  for (const key of Object.keys(value)) {
+    const owner = Object.keys(byMode).find((m) => byMode[m].includes(key));
+    if (!allowed.has(key) && owner) {
+      problems.push({ path: [...base, key], message: `'${key}' applies to ${section === 'pki' ? 'CA delivery' : 'chart delivery'} mode '${owner}', not '${mode}'`, fix: `remove '${key}' or set mode to '${owner}'` });
+    }
+  }
+  for (const key of required[mode] ?? []) {
+    if (!str(value[key])) problems.push({ path: [...base, key], message: `mode '${mode}' needs '${key}'`, fix: `set ${[...base, key].join('.')}` });
+  }
+  return problems;
+}
+
+function deliveryProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  problems.push(...optionsProblems('pki', ['pki', 'delivery'], doc.pki?.delivery as Record<string, unknown> | undefined, {
+    [CaDeliveryMode.EXTERNAL_SECRETS.value]: ['clusterSecretStore', 'remoteKeyPrefix'],
+    [CaDeliveryMode.KUBECTL.value]: ['outputDirectory'],
+    [CaDeliveryMode.CERT_MANAGER.value]: ['issuerName', 'issuerKind'],
+  }, {
+    [CaDeliveryMode.EXTERNAL_SECRETS.value]: ['clusterSecretStore'],
+    [CaDeliveryMode.CERT_MANAGER.value]: ['issuerName'],
+  }));
+  problems.push(...optionsProblems('chartDelivery', ['chartDelivery'], doc.chartDelivery as Record<string, unknown> | undefined, {
+    [ChartDeliveryMode.ARGO_CD.value]: ['namespace', 'project'],
+    [ChartDeliveryMode.HELM_TEMPLATE.value]: ['helmExecutable', 'chartCacheDirectory'],
+    [ChartDeliveryMode.FLUX.value]: [],
+    [ChartDeliveryMode.GLOO_OPERATOR.value]: [],
+  }, {}));
+  // Keys must stay out of git: the key folder may not sit inside the committed certificate folder or dist/.
+  const pki = doc.pki && typeof doc.pki === 'object' ? doc.pki : undefined;
+  if (pki && str(pki.keyDirectory)) {
+    const keys = normalizeDir(pki.keyDirectory);
+    const certs = normalizeDir(str(pki.certificateDirectory) ? pki.certificateDirectory : 'pki');
+    if (keys === certs || keys.startsWith(`${certs}/`) || keys === 'dist' || keys.startsWith('dist/')) {
+      problems.push({ path: ['pki', 'keyDirectory'], message: `key folder '${pki.keyDirectory}' lies inside a committed folder ('${certs}' or 'dist')`,
+        fix: "use a git-ignored folder outside them, e.g. '.spiremesh/keys'" });
+    }
+  }
+  if (pki?.delivery?.mode === CaDeliveryMode.KUBECTL.value && str(pki.delivery.outputDirectory)) {
+    const out = normalizeDir(pki.delivery.outputDirectory);
+    if (out === 'dist' || out.startsWith('dist/')) {
+      problems.push({ path: ['pki', 'delivery', 'outputDirectory'], message: `'${pki.delivery.outputDirectory}' is inside dist/, which is committed: the Secret manifests hold private keys`,
+        fix: "use a git-ignored folder such as '.spiremesh/secrets'" });
+    }
+  }
+  return problems;
+}
+
+function normalizeDir(dir: string): string {
+  return dir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+}

@@ -1,0 +1,25 @@
+/**
+ * The example mesh of seed 001 ("Multicluster"): two ambient clusters with SPIRE workload
+ * identity and the Solo distribution of Istio 1.29.1, peered both ways through east-west
+ * gateways. `npm run synth` (or `cdk8s synth`) writes dist/cluster1/ and dist/cluster2/.
+ */
+import {
+  ChartDelivery, DataplaneMode, IstioDistribution, KeyAlgorithm, SpireMesh, linkBothWays, synthMain,
+} from './lib';
+
+synthMain((app) => {
+  new SpireMesh(app, 'example', {
+    name: 'example',
+    istio: { distribution: IstioDistribution.SOLO, version: '1.29.1' },
+    spire: { chartVersion: '0.24.2', crdsChartVersion: '0.5.0' },
+    clusters: [
+      // Trust domain and network named after the cluster, as in the seed.
+      // East-west addresses come from the documentation ranges (RFC 5737).
+      { name: 'cluster1', trustDomain: 'cluster1', network: 'cluster1', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '192.0.2.10' },
+      { name: 'cluster2', trustDomain: 'cluster2', network: 'cluster2', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '198.51.100.10' },
+    ],
+    links: linkBothWays('cluster1', 'cluster2'),
+    pki: { keyAlgorithm: KeyAlgorithm.RSA_2048 },
+    chartDelivery: ChartDelivery.argoCd(),
+  });
+});
