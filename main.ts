@@ -3,12 +3,13 @@
  * identity and the Solo distribution of Istio 1.29.1, peered both ways through east-west
  * gateways. `npm run synth` (or `cdk8s synth`) writes dist/cluster1/ and dist/cluster2/.
  */
+import { Construct } from 'constructs';
 import {
   ChartDelivery, DataplaneMode, IstioDistribution, KeyAlgorithm, SpireMesh, linkBothWays, synthMain,
 } from './lib';
 
-synthMain((app) => {
-  new SpireMesh(app, 'example', {
+export function declareExampleMesh(app: Construct): SpireMesh {
+  return new SpireMesh(app, 'example', {
     name: 'example',
     istio: { distribution: IstioDistribution.SOLO, version: '1.29.1' },
     spire: { chartVersion: '0.24.2', crdsChartVersion: '0.5.0' },
@@ -22,4 +23,6 @@ synthMain((app) => {
     pki: { keyAlgorithm: KeyAlgorithm.RSA_2048 },
     chartDelivery: ChartDelivery.argoCd(),
   });
-});
+}
+
+if (require.main === module) synthMain(declareExampleMesh);

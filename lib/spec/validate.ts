@@ -104,19 +104,24 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
     const first = seen.get(value);
     if (first === undefined) seen.set(value, index);
     else add(['clusters', index, field], `${what} '${value}' is already used by clusters[${first}]`, fix);
+    return first === undefined;
   };
 
   const known = new Set<string>();
   clusters.forEach((c, i) => {
     if (!c || typeof c !== 'object') return;
     const at = (field: string): SpecPath => ['clusters', i, field];
+    let nameIsUnique = true;
     if (str(c.name)) {
       known.add(c.name);
       const p = dns1123LabelProblem(c.name);
       if (p) add(at('name'), `cluster name ${p}`, `rename the cluster, e.g. '${suggestDns1123Label(c.name)}'`);
-      unique('name', 'name', c.name, i, 'cluster name', 'give every cluster its own name');
+      nameIsUnique = unique('name', 'name', c.name, i, 'cluster name', 'give every cluster its own name');
     }
-    const context = str(c.context) ? c.context : str(c.name) ? c.name : undefined;
+    // Context and network default to the cluster name; a duplicate name already explains
+    // their collision, so only explicit values are checked then.
+    const defaultFromName = str(c.name) && nameIsUnique ? c.name : undefined;
+    const context = str(c.context) ? c.context : defaultFromName;
     if (str(c.context) && c.context.includes('_')) {
       add(at('context'), `context '${c.context}' contains '_': generated certificates use the context as a SAN, and underscores are not valid there (seed 000)`,
         `rename the context with \`kubectl config rename-context ${c.context} ${c.context.replace(/_/g, '-')}\` and use the new name`);
@@ -126,7 +131,7 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
       const p = trustDomainProblem(c.trustDomain);
       if (p) add(at('trustDomain'), p.problem, p.fix);
     }
-    const network = str(c.network) ? c.network : str(c.name) ? c.name : undefined;
+    const network = str(c.network) ? c.network : defaultFromName;
     if (str(c.network)) {
       const p = labelValueProblem(c.network);
       if (p) add(at('network'), `network ${p}`, 'use a label-safe network name, e.g. the cluster name');

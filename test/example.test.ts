@@ -1,0 +1,49 @@
+/**
+ * The example mesh of main.ts: the whole rendered tree is pinned by a snapshot, and the
+ * committed dist/ must equal a fresh synth.
+ */
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { synthesize } from '../lib';
+import { declareExampleMesh } from '../main';
+import { readTree, tempDir } from './helpers';
+
+const repoDist = path.join(__dirname, '..', 'dist');
+
+describe('example mesh (main.ts)', () => {
+  const out = tempDir();
+  const app = new App({ outdir: out });
+  const mesh = declareExampleMesh(app);
+  const result = synthesize(app, { outdir: out });
+  const tree = readTree(out);
+
+  test('writes dist/cluster1 and dist/cluster2 with every object schema-valid', () => {
+    expect(result.clusters.map((c) => c.cluster)).toEqual(['cluster1', 'cluster2']);
+    expect(Object.keys(tree).every((p) => p.startsWith('cluster1/') || p.startsWith('cluster2/'))).toBe(true);
+  });
+
+  test('the istio-system namespace carries each cluster network label (seed 001)', () => {
+    for (const cluster of mesh.model.clusters) {
+      expect(tree[`${cluster.name}/namespaces/namespace_istio-system.yaml`]).toContain(`topology.istio.io/network: ${cluster.network}`);
+    }
+  });
+
+  test('no file contains a private key and no Secret carries data', () => {
+    for (const [file, text] of Object.entries(tree)) {
+      expect(`${file}: ${/PRIVATE KEY/.test(text)}`).toBe(`${file}: false`);
+      if (/^kind: Secret$/m.test(text)) expect(text).not.toMatch(/^(data|stringData):/m);
+    }
+  });
+
+  test('whole-output snapshot', () => {
+    expect(tree).toMatchSnapshot();
+  });
+
+  test('the committed dist/ equals a fresh synth (run `npm run synth` and commit when this fails)', () => {
+    const checkApp = new App({ outdir: repoDist });
+    declareExampleMesh(checkApp);
+    const check = synthesize(checkApp, { outdir: repoDist, check: true });
+    const drift = check.directories.flatMap((d) => [...d.created.map((f) => `+ ${d.dir}/${f}`), ...d.changed.map((f) => `~ ${d.dir}/${f}`), ...d.pruned.map((f) => `- ${d.dir}/${f}`)]);
+    expect(drift).toEqual([]);
+  });
+});

@@ -1,0 +1,167 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import {
+  INDEX_FILE, MeshComponent, OutputConflictError, SpecValidationError, SpireMesh, SpireMeshProps,
+  SynthesisError, applyOutput, planOutput,
+} from '../../lib';
+import { errorOf, exampleProps, meshDocument, readTree, synthMesh, tempDir } from '../helpers';
+import { MeshModel } from '../../lib/spec';
+
+/** A test component that adds arbitrary objects to every cluster of a mesh. */
+class ExtraObjects extends MeshComponent {
+  public constructor(scope: Construct, id: string, add: (self: ExtraObjects) => void) {
+    super(scope, id, { componentName: 'extra' });
+    add(this);
+  }
+}
+
+function meshWith(props: SpireMeshProps, add?: (c: ExtraObjects) => void) {
+  return (app: Construct) => {
+    const mesh = new SpireMesh(app, 'mesh', props);
+    if (add) for (const cluster of mesh.clusters) new ExtraObjects(cluster, 'Extra', add);
+  };
+}
+
+const fleet = (n: number): SpireMeshProps => new MeshModel(meshDocument(n)).document as unknown as SpireMeshProps;
+
+describe('synthesis output', () => {
+  test('two synths of the same spec give byte-identical trees, and a rerun changes nothing', () => {
+    const a = tempDir();
+    const b = tempDir();
+    synthMesh(exampleProps(), a);
+    synthMesh(exampleProps(), b);
+    expect(readTree(a)).toEqual(readTree(b));
+    const before = readTree(a);
+    const again = synthMesh(exampleProps(), a);
+    expect(again.upToDate).toBe(true);
+    expect(again.clusters.every((c) => c.created === 0 && c.changed === 0 && c.pruned === 0)).toBe(true);
+    expect(readTree(a)).toEqual(before);
+  });
+
+  test('each cluster directory has a kustomization listing every manifest, namespaces first, and an index with provenance', () => {
+    const out = tempDir();
+    synthMesh(meshWith(exampleProps(), (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'settings', namespace: 'spire-server' }, data: { a: 'b' } })), out);
+    const tree = readTree(path.join(out, 'cluster1'));
+    const kustomization = tree['kustomization.yaml'];
+    const resources = kustomization.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4));
+    const manifests = Object.keys(tree).filter((p) => p.includes('/')).sort();
+    expect([...resources].sort()).toEqual(manifests);
+    expect(resources[resources.length - 1]).toBe('extra/configmap_spire-server_settings.yaml');
+    expect(resources.slice(0, 3).every((r) => r.startsWith('namespaces/namespace_'))).toBe(true);
+    const index = tree[INDEX_FILE];
+    expect(index).toMatch(/specDigest: sha256:[0-9a-f]{64}/);
+    expect(index).toContain('chartVersion: 1.29.1-solo');
+    expect(index).toContain('hub: us-docker.pkg.dev/soloio-img/istio');
+    for (const file of Object.keys(tree).filter((p) => p !== INDEX_FILE)) {
+      const sha = crypto.createHash('sha256').update(tree[file]).digest('hex');
+      expect(index).toContain(`- path: ${file}\n    sha256: ${sha}`);
+    }
+  });
+
+  test('synthesis prunes what the previous run wrote and this one does not, and nothing else', () => {
+    const out = tempDir();
+    synthMesh(meshWith(fleet(3), (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'old', namespace: 'spire-server' } })), out);
+    fs.mkdirSync(path.join(out, 'other-tool'));
+    fs.writeFileSync(path.join(out, 'other-tool', 'app.yaml'), 'kind: Foreign\n');
+    fs.writeFileSync(path.join(out, 'notes.md'), 'hand-written\n');
+    fs.writeFileSync(path.join(out, 'c1', 'README.md'), 'hand-written\n');
+    const result = synthMesh(fleet(2), out);
+    const tree = readTree(out);
+    expect(Object.keys(tree).filter((p) => p.startsWith('c3/'))).toEqual([]);
+    expect(fs.existsSync(path.join(out, 'c3'))).toBe(false);
+    expect(Object.keys(tree).filter((p) => p.includes('extra/'))).toEqual([]);
+    expect(tree['other-tool/app.yaml']).toBe('kind: Foreign\n');
+    expect(tree['notes.md']).toBe('hand-written\n');
+    expect(tree['c1/README.md']).toBe('hand-written\n');
+    expect(result.clusters.map((c) => [c.cluster, c.pruned])).toEqual([['c1', 1], ['c2', 1], ['c3', 6]]);
+    expect(result.warnings).toEqual([`${path.join(out, 'c1', 'README.md')} was not written by spiremesh; left alone`]);
+  });
+
+  test('a bad spec leaves an existing output folder untouched', () => {
+    const out = tempDir();
+    synthMesh(exampleProps(), out);
+    const before = readTree(out);
+    const bad = { ...exampleProps(), clusters: [...exampleProps().clusters, { name: 'cluster3', trustDomain: 'Cluster3' }] };
+    expect(errorOf(() => synthMesh(bad, out))).toBeInstanceOf(SpecValidationError);
+    expect(readTree(out)).toEqual(before);
+  });
+
+  test('an object with an unknown field fails synth naming the object, the field and the schema, and writes nothing', () => {
+    const out = tempDir();
+    synthMesh(exampleProps(), out);
+    const before = readTree(out);
+    const e = errorOf(() => synthMesh(meshWith(exampleProps(), (c) => {
+      const d = new kplus.Deployment(c, 'web', { metadata: { name: 'web', namespace: 'spire-server' }, containers: [{ image: 'nginx:1.27', portNumber: 80 }] });
+      ApiObject.of(d).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/imagePullPolicyy', 'Always'));
+    }), out));
+    expect(e).toBeInstanceOf(SynthesisError);
+    expect(e.message).toContain('apps/v1 Deployment spire-server/web');
+    expect(e.message).toContain('/spec/template/spec/containers/0');
+    expect(e.message).toContain('imagePullPolicyy');
+    expect(e.message).toContain('Kubernetes 1.30 apps/v1 Deployment');
+    expect(e.message).toContain('construct mesh/cluster1/Extra/web');
+    expect(readTree(out)).toEqual(before);
+  });
+
+  test('a Secret with data or a PEM private key is never emitted', () => {
+    const out = tempDir();
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const e = errorOf(() => synthMesh(meshWith(exampleProps(), (c) => {
+      new ApiObject(c, 'secret', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: 'istio-system' }, data: { 'ca-key.pem': Buffer.from('x').toString('base64') } });
+      new kplus.ConfigMap(c, 'leak', { metadata: { name: 'leak', namespace: 'istio-system' }, data: { key: pem } });
+    }), out)) as SynthesisError;
+    expect(e).toBeInstanceOf(SynthesisError);
+    expect(e.findings.filter((f) => f.gate === 'secrets').map((f) => f.object)).toEqual([
+      'v1 Secret istio-system/cacerts', 'v1 ConfigMap istio-system/leak',
+      'v1 Secret istio-system/cacerts', 'v1 ConfigMap istio-system/leak',
+    ]);
+    expect(e.message).not.toContain(pem.split('\n')[1]); // the key itself is never printed
+    expect(fs.existsSync(out) && fs.readdirSync(out)).toEqual([]);
+  });
+
+  test('a file spiremesh did not write is never overwritten', () => {
+    const out = tempDir();
+    fs.mkdirSync(path.join(out, 'cluster1', 'namespaces'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'cluster1', 'namespaces', 'namespace_spire-server.yaml'), 'mine\n');
+    const e = errorOf(() => synthMesh(exampleProps(), out));
+    expect(e).toBeInstanceOf(OutputConflictError);
+    expect(e.message).toContain('was not written by spiremesh');
+    expect(readTree(out)).toEqual({ 'cluster1/namespaces/namespace_spire-server.yaml': 'mine\n' });
+  });
+
+  test('a directory owned by another mesh is refused', () => {
+    const out = tempDir();
+    synthMesh({ ...fleet(1), name: 'other' }, out);
+    const e = errorOf(() => synthMesh(fleet(1), out));
+    expect(e.message).toContain("belongs to mesh 'other'");
+  });
+
+  test('a write that fails half-way restores every file it had changed', () => {
+    const out = tempDir();
+    synthMesh(exampleProps(), out);
+    const before = readTree(out);
+    const changed = meshWith(exampleProps(), (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'new', namespace: 'spire-server' } }));
+    // Plan the change, then make one target unwritable (a non-empty directory in its place).
+    const app = new (require('cdk8s').App)({ outdir: out });
+    changed(app);
+    const collected = require('../../lib').collectObjects(app);
+    expect(collected.findings).toEqual([]);
+    const { renderManifests, renderClusterFiles } = require('../../lib');
+    const mesh = new SpireMesh(new (require('cdk8s').App)(), 'm', exampleProps()).model;
+    const outputs = mesh.clusters.map((cluster: any) => {
+      const { files } = renderManifests(collected.objects.filter((o: any) => o.cluster === cluster.name));
+      return { dir: cluster.name, files: renderClusterFiles(mesh, cluster, files).files };
+    });
+    const plan = planOutput(out, 'example', outputs);
+    const blocker = path.join(out, 'cluster2', 'extra', 'configmap_spire-server_new.yaml');
+    fs.mkdirSync(path.join(blocker, 'x'), { recursive: true });
+    expect(() => applyOutput(plan)).toThrow();
+    fs.rmSync(path.join(out, 'cluster2', 'extra'), { recursive: true });
+    expect(readTree(out)).toEqual(before);
+  });
+});
