@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import {
@@ -94,9 +94,17 @@ describe('synthesis output', () => {
     const out = tempDir();
     synthMesh(exampleProps(), out);
     const before = readTree(out);
+    // A typo in a Deployment spec, as hand-written object props would carry it.
     const e = errorOf(() => synthMesh(meshWith(exampleProps(), (c) => {
-      const d = new kplus.Deployment(c, 'web', { metadata: { name: 'web', namespace: 'spire-server' }, containers: [{ image: 'nginx:1.27', portNumber: 80 }] });
-      ApiObject.of(d).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/imagePullPolicyy', 'Always'));
+      new ApiObject(c, 'web', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'spire-server' },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', imagePullPolicyy: 'Always' }] } },
+        },
+      });
     }), out));
     expect(e).toBeInstanceOf(SynthesisError);
     expect(e.message).toContain('apps/v1 Deployment spire-server/web');

@@ -1,0 +1,3 @@
+// Public API of the schema gate; see schema-registry.ts.
+export { SchemaRegistry, KUBERNETES_SCHEMA_FILE, type KnownKind, type SchemaViolation } from './schema-registry';
+export { formatViolation } from './format-violation';
