@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import {
-  ChartDelivery, DataplaneMode, IstioDistribution, KeyAlgorithm, SpireMesh, linkBothWays, synthMain,
+  CaDelivery, ChartDelivery, DataplaneMode, IstioDistribution, KeyAlgorithm, SpireMesh, linkBothWays, synthMain,
 } from './lib';
 
 export function declareExampleMesh(app: Construct): SpireMesh {
@@ -20,7 +20,8 @@ export function declareExampleMesh(app: Construct): SpireMesh {
       { name: 'cluster2', trustDomain: 'cluster2', network: 'cluster2', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '198.51.100.10' },
     ],
     links: linkBothWays('cluster1', 'cluster2'),
-    pki: { keyAlgorithm: KeyAlgorithm.RSA_2048 },
+    // CA keys stay out of git: the secrets are built in-cluster from a secret store.
+    pki: { keyAlgorithm: KeyAlgorithm.RSA_2048, delivery: CaDelivery.externalSecrets({ clusterSecretStore: 'spiremesh-ca' }) },
     chartDelivery: ChartDelivery.argoCd(),
   });
 }

@@ -1,20 +1,20 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SpireMesh, parseSynthArgs, runSynth } from '../lib';
+import { CaDelivery, SpireMesh, parseCliArgs, runCli } from '../lib';
 import { declareExampleMesh } from '../main';
 import { readTree, tempDir } from './helpers';
 
 const root = path.join(__dirname, '..');
 
 /** Runs `runSynth` in-process and captures what it prints. */
-function run(declare: Parameters<typeof runSynth>[0], argv: string[]): { code: number; stdout: string; stderr: string } {
+function run(declare: Parameters<typeof runCli>[0], argv: string[]): { code: number; stdout: string; stderr: string } {
   let stdout = '';
   let stderr = '';
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
   const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
   try {
-    return { code: runSynth(declare, argv), stdout, stderr };
+    return { code: runCli(declare, argv), stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
@@ -26,21 +26,55 @@ describe('command line', () => {
     const saved = process.env.CDK8S_OUTDIR;
     process.env.CDK8S_OUTDIR = 'from-env';
     try {
-      expect(parseSynthArgs([])).toEqual({ outdir: 'from-env', check: false, inventory: undefined });
-      expect(parseSynthArgs(['-o', 'x', '--check'])).toEqual({ outdir: 'x', check: true, inventory: undefined });
-      expect(parseSynthArgs(['--out=y', '--inventory', 'm.yaml'])).toEqual({ outdir: 'y', check: false, inventory: 'm.yaml' });
-      expect(() => parseSynthArgs(['--bogus'])).toThrow("unknown argument '--bogus'");
+      expect(parseCliArgs([])).toMatchObject({ command: 'synth', outdir: 'from-env', check: false });
+      expect(parseCliArgs(['-o', 'x', '--check'])).toMatchObject({ command: 'synth', outdir: 'x', check: true });
+      expect(parseCliArgs(['synth', '--out=y', '--inventory', 'm.yaml'])).toMatchObject({ outdir: 'y', inventory: 'm.yaml' });
+      expect(parseCliArgs(['pki', 'rotate', '--cluster', 'c1', '--which', 'spire'])).toMatchObject({ command: 'pki', subcommand: 'rotate', cluster: 'c1', which: 'spire' });
+      expect(() => parseCliArgs(['--bogus'])).toThrow("unknown argument '--bogus'");
+      expect(() => parseCliArgs(['deploy'])).toThrow("unknown command 'deploy'");
     } finally {
       if (saved === undefined) delete process.env.CDK8S_OUTDIR;
       else process.env.CDK8S_OUTDIR = saved;
     }
   });
 
+  test('pki init, status, rotate and export manage the CA of a declared mesh', () => {
+    const project = tempDir();
+    const declare = (app: import('cdk8s').App) => new SpireMesh(app, 'm', {
+      name: 'pkitest',
+      clusters: [{ name: 'east', eastWestAddress: '192.0.2.1' }, { name: 'west', eastWestAddress: '192.0.2.2' }],
+      pki: { certificateDirectory: path.join(project, 'pki'), keyDirectory: path.join(project, 'keys'), delivery: CaDelivery.externalSecrets({ clusterSecretStore: 'vault' }) },
+    });
+    const init = run(declare, ['pki', 'init']);
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain('mesh pkitest: 10 file(s) generated, 0 certificate(s) reused');
+    expect(run(declare, ['pki', 'init']).stdout).toContain('0 file(s) generated, 5 certificate(s) reused');
+    const status = run(declare, ['pki', 'status']);
+    expect(status.stdout).toContain('SPIRE east CA');
+    expect(status.stdout).not.toContain('PRIVATE KEY');
+    const rotate = run(declare, ['pki', 'rotate', '--cluster', 'east', '--which', 'istio']);
+    expect(rotate.code).toBe(0);
+    expect(rotate.stdout).toMatch(/cluster east: new Istio plug-in CA [0-9a-f]+ .* stays valid until it expires/);
+    const file = path.join(project, 'export.json');
+    const exported = run(declare, ['pki', 'export', '--cluster', 'west', '--file', file]);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).not.toContain('PRIVATE KEY');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const values = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(Object.keys(values)).toEqual(['spiremesh/pkitest/west/spiffe-upstream-ca', 'spiremesh/pkitest/west/cacerts']);
+    expect(Object.keys(values['spiremesh/pkitest/west/cacerts'])).toEqual(['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem']);
+    expect(values['spiremesh/pkitest/west/spiffe-upstream-ca']['tls.key']).toContain('PRIVATE KEY');
+    const unknown = run(declare, ['pki', 'export', '--cluster', 'north']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no cluster 'north'");
+  });
+
   test('prints a per-cluster summary; --check exits 1 when the output is out of date', () => {
     const out = tempDir();
     const first = run(declareExampleMesh, ['--out', out]);
+    expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/cluster1\s+3\s+5\s+5\s+0\s+0\s+0/);
+    expect(first.stdout).toMatch(/cluster1\s+7\s+9\s+9\s+0\s+0\s+0/);
     expect(first.stdout).toContain('warnings: none');
     expect(run(declareExampleMesh, ['--out', out, '--check']).code).toBe(0);
     fs.writeFileSync(path.join(out, 'cluster1', 'kustomization.yaml'), 'edited\n');
@@ -52,7 +86,7 @@ describe('command line', () => {
 
   test('errors go to stderr with exit code 1 and no stack trace', () => {
     const out = tempDir();
-    const result = run((app) => new SpireMesh(app, 'bad', { name: 'bad', clusters: [{ name: 'UPPER' }] }), ['--out', out]);
+    const result = run((app: import('cdk8s').App) => new SpireMesh(app, 'bad', { name: 'bad', clusters: [{ name: 'UPPER' }] }), ['--out', out]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("clusters[0].name: cluster name 'UPPER' is not a DNS-1123 label");
     expect(result.stderr).not.toContain('    at ');

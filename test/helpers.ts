@@ -48,12 +48,18 @@ export function readTree(dir: string): Record<string, string> {
   return out;
 }
 
-/** Declares a mesh in a fresh app and synthesizes it into `outdir`. */
+/**
+ * Project folder of the tests in one test file: the meshes' PKI (certificates and throwaway keys)
+ * is generated here once and reused, never in the repository.
+ */
+export const TEST_PROJECT = tempDir('spiremesh-project-');
+
+/** Declares a mesh in a fresh app and synthesizes it into `outdir` (PKI under TEST_PROJECT). */
 export function synthMesh(props: SpireMeshProps | ((app: App) => void), outdir: string, check = false): SynthesisResult {
   const app = new App({ outdir });
   if (typeof props === 'function') props(app);
   else new SpireMesh(app, 'mesh', props);
-  return synthesize(app, { outdir, check });
+  return synthesize(app, { outdir, check, baseDir: TEST_PROJECT });
 }
 
 /** Runs `fn` and returns the error it throws (fails the test when it does not throw). */

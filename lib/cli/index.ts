@@ -1,1 +1,3 @@
-export * from './synth-main';
+export * from './args';
+export * from './main';
+export * from './pki-commands';

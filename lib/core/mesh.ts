@@ -3,6 +3,8 @@ import {
   EASTWEST_NAMESPACE, ISTIO_NAMESPACE, MeshModel, NETWORK_LABEL, SPIRE_NAMESPACE, SpireMeshProps,
   loadMeshSpecFile, resolveMeshSpec, toMeshSpecDocument,
 } from '../spec';
+import { Multicluster } from '../multicluster/multicluster';
+import { CaSecretDelivery } from '../pki/ca-delivery';
 import { MeshCluster } from './cluster';
 
 /**
@@ -27,6 +29,8 @@ export class SpireMesh extends Construct {
     this.clusterCharts = this.model.clusters.map((cluster) => {
       const chart = new MeshCluster(this, cluster.name, { mesh: this.model, cluster });
       this.addPlatformNamespaces(chart);
+      new CaSecretDelivery(chart, 'CaSecretDelivery');
+      new Multicluster(chart, 'Multicluster');
       return chart;
     });
   }

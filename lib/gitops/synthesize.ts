@@ -4,6 +4,8 @@
  */
 import * as path from 'path';
 import { IConstruct } from 'constructs';
+import { MeshModel } from '../spec';
+import { MeshPkiReport, PkiError, certificateFacts, prepareMeshPki } from '../pki';
 import { SchemaRegistry } from '../validation';
 import { collectObjects } from './collect';
 import { GateFinding, fileTextHasPrivateKey, schemaGate, secretsGate } from './gates';
@@ -26,6 +28,17 @@ export interface SynthesizeOptions {
    * @default SchemaRegistry.default(): Kubernetes 1.30 plus the CRDs in imports/schemas
    */
   readonly schemaRegistry?: SchemaRegistry;
+  /**
+   * Directory that the spec's relative folders (PKI certificates and keys, kubectl secrets)
+   * are resolved against.
+   * @default process.cwd()
+   */
+  readonly baseDir?: string;
+  /**
+   * Clock for certificate validity checks (tests).
+   * @default - now
+   */
+  readonly now?: Date;
 }
 
 export interface ClusterSummary {
@@ -80,6 +93,21 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   findings.push(...schemaGate(collected.objects, options.schemaRegistry ?? SchemaRegistry.default()));
   findings.push(...secretsGate(collected.objects));
 
+  if (findings.length > 0) throw new SynthesisError(findings);
+
+  // The mesh PKI: verified public certificates (and, unless checking, generation of what is
+  // missing). Runs only after every object passed the gates, so a bad spec creates no keys.
+  const pki = new Map<MeshModel, MeshPkiReport>();
+  for (const chart of collected.clusters) {
+    if (pki.has(chart.mesh)) continue;
+    try {
+      pki.set(chart.mesh, prepareMeshPki(chart.mesh, { baseDir: options.baseDir, readOnly: options.check, now: options.now }));
+    } catch (e) {
+      if (!(e instanceof PkiError)) throw e;
+      findings.push({ gate: 'pki', message: e.message });
+    }
+  }
+
   const dirNames = new Map<string, string>();
   const meshes = new Map<string, { dir: string; files: ReadonlyMap<string, string>; objects: number }[]>();
   for (const chart of collected.clusters) {
@@ -93,7 +121,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     const objects = collected.objects.filter((o) => o.cluster === cluster.name);
     const { files: manifests, duplicates } = renderManifests(objects);
     findings.push(...duplicates.map((message) => ({ gate: 'layout' as const, message })));
-    const rendered = renderClusterFiles(mesh, cluster, manifests);
+    const rendered = renderClusterFiles(mesh, cluster, manifests, trustFacts(pki.get(mesh), cluster.name));
     for (const [rel, text] of rendered.files) {
       if (fileTextHasPrivateKey(text)) findings.push({ gate: 'secrets', message: `${cluster.name}/${rel} would contain a PEM private key` });
     }
@@ -122,8 +150,20 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   return {
     outdir,
     clusters,
-    warnings: [...collected.warnings, ...plans.flatMap((p) => p.plan.warnings)],
+    warnings: [...collected.warnings, ...[...pki.values()].flatMap((p) => p.warnings), ...plans.flatMap((p) => p.plan.warnings)],
     upToDate,
     directories: plans.flatMap((p) => p.plan.directories),
+  };
+}
+
+/** The trust facts of one cluster for its index: fingerprints and expiry of root and intermediates. */
+function trustFacts(report: MeshPkiReport | undefined, cluster: string): Record<string, unknown> | undefined {
+  const certs = report?.certificates;
+  const own = certs?.clusters[cluster];
+  if (!certs || !own) return undefined;
+  return {
+    root: certificateFacts(certs.root),
+    spireIntermediate: certificateFacts(own.spireIntermediate),
+    istioIntermediate: certificateFacts(own.istioIntermediate),
   };
 }

@@ -45,6 +45,17 @@ export class DataplaneMode extends Choice {
   public static readonly SIDECAR = new DataplaneMode('sidecar');
 }
 
+/**
+ * How a cluster's east-west gateway is reached from its peers (seed 001, "Link clusters":
+ * "either LoadBalancer or NodePort addresses").
+ */
+export class EastWestServiceType extends Choice {
+  /** The eastwest class's default Service type; no annotation is written (istio-ambient.md §1). */
+  public static readonly LOAD_BALANCER = new EastWestServiceType('LoadBalancer');
+  /** NodePort peering, Solo-only: annotations on the east-west and remote peer Gateways (istio-ambient.md §1). */
+  public static readonly NODE_PORT = new EastWestServiceType('NodePort');
+}
+
 /** Which Istio build is installed. */
 export class IstioDistribution extends Choice {
   /** The Solo distribution (`<version>-solo` images): needed for SPIRE in ambient and for peering (seed 001). */
@@ -53,11 +64,19 @@ export class IstioDistribution extends Choice {
   public static readonly UPSTREAM = new IstioDistribution('upstream');
 }
 
-/** Key type and size of the mesh's CA keys. */
+/**
+ * Key type and size of the mesh's CA keys. Only RSA: node-forge cannot read or sign with EC
+ * keys (toolchain.md §5).
+ */
 export class KeyAlgorithm extends Choice {
-  /** RSA 2048, as in the seeds' openssl commands. */
-  public static readonly RSA_2048 = new KeyAlgorithm('rsa-2048');
-  public static readonly RSA_4096 = new KeyAlgorithm('rsa-4096');
+  /** RSA 2048, as in the seeds' openssl commands (`openssl genrsa ... 2048`). */
+  public static readonly RSA_2048 = new KeyAlgorithm('rsa-2048', 2048);
+  /** RSA 4096, Istio's own cert tooling default; key generation is about 5x slower. */
+  public static readonly RSA_4096 = new KeyAlgorithm('rsa-4096', 4096);
+
+  private constructor(value: string, /** RSA modulus length in bits. */ public readonly rsaBits: number) {
+    super(value);
+  }
 }
 
 /** How the per-cluster CA secrets reach the clusters (values of `pki.delivery.mode`). */

@@ -23,6 +23,7 @@ export interface ClusterDocument {
   network?: string;
   dataplaneMode?: string;
   eastWestAddress?: string;
+  eastWestServiceType?: string;
   istioVersion?: string;
   istioRevision?: string;
   region?: string;

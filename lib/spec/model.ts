@@ -5,7 +5,7 @@
  * exactly one source. Build it with `resolveMeshSpec`, which validates first.
  */
 import { DEFAULT_ISTIO_VERSION, SOLO_REPOSITORIES, SPIRE_DEFAULTS, UPSTREAM_REPOSITORIES, gatewayApiVersionForIstioMinor } from '../versions';
-import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, IssuerKind, IstioDistribution, KeyAlgorithm } from './choices';
+import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, EastWestServiceType, IssuerKind, IstioDistribution, KeyAlgorithm } from './choices';
 import { CaDeliveryDocument, ClusterDocument, MeshSpecDocument } from './document';
 import { SpecValidationError } from './errors';
 import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
@@ -60,6 +60,7 @@ export class ClusterModel {
   public readonly network: string;
   public readonly dataplaneMode: DataplaneMode;
   public readonly eastWestAddress?: string;
+  public readonly eastWestServiceType: EastWestServiceType;
   public readonly istioRevision?: string;
   public readonly region?: string;
   public readonly zone?: string;
@@ -73,6 +74,7 @@ export class ClusterModel {
     this.network = doc.network ?? doc.name;
     this.dataplaneMode = DataplaneMode.of(doc.dataplaneMode ?? DataplaneMode.AMBIENT.value);
     this.eastWestAddress = doc.eastWestAddress;
+    this.eastWestServiceType = EastWestServiceType.of(doc.eastWestServiceType ?? EastWestServiceType.LOAD_BALANCER.value);
     this.istioRevision = doc.istioRevision;
     this.region = doc.region;
     this.zone = doc.zone;

@@ -2,7 +2,7 @@
  * The typed TypeScript form of the mesh spec. `toMeshSpecDocument` turns it into the plain
  * document that YAML inventories use, so both are validated by the same rules.
  */
-import { CaDelivery, ChartDelivery, DataplaneMode, IstioDistribution, KeyAlgorithm } from './choices';
+import { CaDelivery, ChartDelivery, DataplaneMode, EastWestServiceType, IstioDistribution, KeyAlgorithm } from './choices';
 import { MeshSpecDocument } from './document';
 
 export interface ClusterProps {
@@ -34,6 +34,11 @@ export interface ClusterProps {
    * @default - none (single-cluster meshes and clusters nobody links to)
    */
   readonly eastWestAddress?: string;
+  /**
+   * How peers reach the east-west gateway: a LoadBalancer Service, or NodePort peering (Solo).
+   * @default EastWestServiceType.LOAD_BALANCER
+   */
+  readonly eastWestServiceType?: EastWestServiceType;
   /**
    * Istio version of this cluster, to upgrade clusters one at a time.
    * @default - the mesh's `istio.version`
@@ -158,7 +163,7 @@ function compact<T extends object>(value: T): T {
 export function toMeshSpecDocument(props: SpireMeshProps): MeshSpecDocument {
   return compact({
     name: props.name,
-    clusters: props.clusters.map((c) => compact({ ...c, dataplaneMode: c.dataplaneMode?.value })),
+    clusters: props.clusters.map((c) => compact({ ...c, dataplaneMode: c.dataplaneMode?.value, eastWestServiceType: c.eastWestServiceType?.value })),
     links: props.links?.map((l) => ({ from: l.from, to: l.to })),
     istio: props.istio && compact({ ...props.istio, distribution: props.istio.distribution?.value }),
     spire: props.spire && compact({ ...props.spire }),

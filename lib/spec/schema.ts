@@ -3,7 +3,7 @@
  * inventories are validated against it directly, TypeScript props after conversion.
  * Choice values come from the enum-like classes in `choices.ts`, so the two never drift.
  */
-import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, IssuerKind, IstioDistribution, KeyAlgorithm } from './choices';
+import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, EastWestServiceType, IssuerKind, IstioDistribution, KeyAlgorithm } from './choices';
 
 const text = { type: 'string', minLength: 1 } as const;
 
@@ -28,6 +28,7 @@ export const MESH_SPEC_SCHEMA = {
           network: text,
           dataplaneMode: { type: 'string', enum: DataplaneMode.values() },
           eastWestAddress: text,
+          eastWestServiceType: { type: 'string', enum: EastWestServiceType.values() },
           istioVersion: text,
           istioRevision: text,
           region: text,

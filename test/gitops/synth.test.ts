@@ -50,8 +50,10 @@ describe('synthesis output', () => {
     const resources = kustomization.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4));
     const manifests = Object.keys(tree).filter((p) => p.includes('/')).sort();
     expect([...resources].sort()).toEqual(manifests);
-    expect(resources[resources.length - 1]).toBe('extra/configmap_spire-server_settings.yaml');
+    // Namespaces first, built-in kinds next, custom resources (gateways, external secrets) last.
     expect(resources.slice(0, 3).every((r) => r.startsWith('namespaces/namespace_'))).toBe(true);
+    expect(resources[3]).toBe('extra/configmap_spire-server_settings.yaml');
+    expect(resources.slice(4).every((r) => /\/(gateway|externalsecret)_/.test(r))).toBe(true);
     const index = tree[INDEX_FILE];
     expect(index).toMatch(/specDigest: sha256:[0-9a-f]{64}/);
     expect(index).toContain('chartVersion: 1.29.1-solo');
@@ -77,7 +79,7 @@ describe('synthesis output', () => {
     expect(tree['other-tool/app.yaml']).toBe('kind: Foreign\n');
     expect(tree['notes.md']).toBe('hand-written\n');
     expect(tree['c1/README.md']).toBe('hand-written\n');
-    expect(result.clusters.map((c) => [c.cluster, c.pruned])).toEqual([['c1', 1], ['c2', 1], ['c3', 6]]);
+    expect(result.clusters.map((c) => [c.cluster, c.pruned])).toEqual([['c1', 2], ['c2', 2], ['c3', 9]]); // c1, c2: the ConfigMap and the peer Gateway to c3
     expect(result.warnings).toEqual([`${path.join(out, 'c1', 'README.md')} was not written by spiremesh; left alone`]);
   });
 

@@ -1,0 +1,66 @@
+/** Command-line flags shared by the spiremesh commands. */
+import { defaultOutdir } from '../gitops';
+
+export class UsageError extends Error {}
+
+export interface CliArgs {
+  /** `synth` (default), `pki`. */
+  readonly command: string;
+  /** Words after the command, e.g. `status` for `pki status`. */
+  readonly subcommand?: string;
+  readonly outdir: string;
+  readonly check: boolean;
+  readonly inventory?: string;
+  readonly cluster?: string;
+  readonly which?: string;
+  readonly file?: string;
+  readonly stdout: boolean;
+}
+
+export const USAGE = `usage:
+  synth [--out DIR | -o DIR] [--check]        render dist/<cluster>/ (default command)
+  pki init                                    generate the missing CA material (never regenerates)
+  pki status                                  list certificates: subject, issuer, not-after, days left, chain
+  pki rotate --cluster NAME [--which spire|istio|both]
+                                              new intermediate(s) under the same root; old ones stay valid
+  pki export --cluster NAME [--file FILE | --stdout]
+                                              the CA secret values to upload to a secret store
+common: [--inventory FILE] for meshes declared in YAML`;
+
+/** Parses `[command [subcommand]] [flags]`. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const words: string[] = [];
+  const flags: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-')) {
+      words.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.split(/=(.*)/s, 2);
+    const key = name === '-o' ? '--out' : name;
+    if (key === '--check' || key === '--stdout') {
+      flags[key] = true;
+      continue;
+    }
+    if (!['--out', '--inventory', '--cluster', '--which', '--file'].includes(key)) throw new UsageError(`unknown argument '${arg}'\n${USAGE}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || value.startsWith('-')) throw new UsageError(`${name} needs a value\n${USAGE}`);
+    flags[key] = value;
+  }
+  const [command = 'synth', subcommand, ...extra] = words;
+  if (!['synth', 'pki'].includes(command)) throw new UsageError(`unknown command '${command}'\n${USAGE}`);
+  if (extra.length > 0 || (command === 'synth' && subcommand)) throw new UsageError(`unexpected '${[subcommand, ...extra].filter(Boolean).join(' ')}'\n${USAGE}`);
+  const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  return {
+    command,
+    subcommand,
+    outdir: str('--out') ?? defaultOutdir(),
+    check: flags['--check'] === true,
+    inventory: str('--inventory'),
+    cluster: str('--cluster'),
+    which: str('--which'),
+    file: str('--file'),
+    stdout: flags['--stdout'] === true,
+  };
+}

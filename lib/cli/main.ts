@@ -1,0 +1,45 @@
+/**
+ * The command-line entry of a spiremesh app: `main.ts` calls `synthMain` with a function that
+ * declares the mesh. It parses the command and flags, runs it, prints the result, and sets the
+ * exit code. User errors are printed as their messages (they name the bad value and the fix).
+ */
+import { App } from 'cdk8s';
+import { SpireMesh } from '../core/mesh';
+import { OutputConflictError, SynthesisError, formatSummary, synthesize } from '../gitops';
+import { PkiError } from '../pki';
+import { SpecValidationError } from '../spec';
+import { CliArgs, UsageError, parseCliArgs } from './args';
+import { runPkiCommand } from './pki-commands';
+
+export type DeclareMesh = (app: App, args: CliArgs) => void;
+
+function isUserError(e: unknown): e is Error {
+  return e instanceof SpecValidationError || e instanceof SynthesisError || e instanceof OutputConflictError
+    || e instanceof UsageError || e instanceof PkiError;
+}
+
+/** Runs one command; returns the exit code (0 ok; 1 error, or `synth --check` found differences). */
+export function runCli(declare: DeclareMesh, argv: readonly string[] = process.argv.slice(2)): number {
+  try {
+    const args = parseCliArgs(argv);
+    const app = new App({ outdir: args.outdir });
+    declare(app, args);
+    if (args.command === 'pki') {
+      const meshes = app.node.findAll().filter((c): c is SpireMesh => c instanceof SpireMesh);
+      if (meshes.length !== 1) throw new UsageError(`pki commands work on one mesh; the app declares ${meshes.length}`);
+      process.stdout.write(`${runPkiCommand(meshes[0].model, args)}\n`);
+      return 0;
+    }
+    const result = synthesize(app, { outdir: args.outdir, check: args.check });
+    process.stdout.write(`${formatSummary(result, { check: args.check })}\n`);
+    return args.check && !result.upToDate ? 1 : 0;
+  } catch (e) {
+    process.stderr.write(`spiremesh: ${isUserError(e) ? e.message : (e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+/** `runCli`, then exit with its code. */
+export function synthMain(declare: DeclareMesh, argv: readonly string[] = process.argv.slice(2)): void {
+  process.exitCode = runCli(declare, argv);
+}

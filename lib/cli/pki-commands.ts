@@ -1,0 +1,71 @@
+/** `pki init | status | rotate | export`: the CA lifecycle of a declared mesh. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ISTIO_CACERTS_SECRET_NAME, IntermediateKind, PkiStore, SPIRE_UPSTREAM_CA_SECRET_NAME, ensurePrivateTree, formatStatusTable, pkiStoreFor, remoteSecretKey } from '../pki';
+import { CaDeliveryMode, MeshModel } from '../spec';
+import { CliArgs, UsageError } from './args';
+
+function storeOf(mesh: MeshModel): PkiStore {
+  const store = pkiStoreFor(mesh);
+  if (!store) throw new UsageError(`mesh '${mesh.name}' uses cert-manager as its CA (pki.delivery.mode: cert-manager): there is no local CA material to manage`);
+  return store;
+}
+
+function requireCluster(mesh: MeshModel, args: CliArgs): string {
+  if (!args.cluster) throw new UsageError(`pki ${args.subcommand} needs --cluster NAME (one of ${mesh.clusters.map((c) => c.name).join(', ')})`);
+  mesh.cluster(args.cluster); // throws with the list of clusters when unknown
+  return args.cluster;
+}
+
+/** Runs a pki subcommand; returns the text to print (never a private key, except `export --stdout`). */
+export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
+  const store = storeOf(mesh);
+  switch (args.subcommand) {
+    case 'init': {
+      const r = store.ensure();
+      return [
+        `mesh ${mesh.name}: ${r.created.length} file(s) generated, ${r.reused.length} certificate(s) reused`,
+        ...r.created.map((f) => `  + ${path.relative(process.cwd(), f)}`),
+        ...r.warnings.map((w) => `  ! ${w.message}`),
+      ].join('\n');
+    }
+    case 'status':
+      return formatStatusTable(store.status());
+    case 'rotate': {
+      const cluster = requireCluster(mesh, args);
+      const which = args.which ?? 'both';
+      const kinds = which === 'both' ? IntermediateKind.ALL : IntermediateKind.ALL.filter((k) => k.id === which);
+      if (kinds.length === 0) throw new UsageError(`--which must be spire, istio or both, not '${which}'`);
+      return kinds.map((k) => {
+        const r = store.rotateIntermediate(cluster, k);
+        return `cluster ${cluster}: new ${k.description} ${r.serial} (valid until ${r.notAfter.toISOString().slice(0, 10)}); `
+          + `the previous one (${r.retiredSerial}) is kept in ${path.relative(process.cwd(), r.retiredCertFile)} and stays valid until it expires`;
+      }).join('\n') + `\nnext: synthesize, then deliver the new secret values (${mesh.pki.delivery.mode.value})`;
+    }
+    case 'export': {
+      const cluster = requireCluster(mesh, args);
+      const secrets = store.export(cluster);
+      const clusterModel = mesh.cluster(cluster);
+      // Keyed by the remote keys the ExternalSecrets read, so the file can be uploaded as is.
+      const values: Record<string, Record<string, string>> = {};
+      for (const s of [secrets.spireUpstreamCa, secrets.istioCacerts]) {
+        const key = mesh.pki.delivery.mode === CaDeliveryMode.EXTERNAL_SECRETS ? remoteSecretKey(mesh, clusterModel, s.name) : `${cluster}/${s.name}`;
+        values[key] = s.stringData();
+      }
+      const json = `${JSON.stringify(values, null, 2)}\n`;
+      if (args.stdout) return json.trimEnd();
+      const root = path.resolve(mesh.pki.delivery.outputDirectory ?? '.spiremesh/secrets');
+      const file = path.resolve(args.file ?? path.join(root, mesh.name, `${cluster}-export.json`));
+      ensurePrivateTree(path.dirname(file), path.dirname(file));
+      fs.writeFileSync(file, json, { mode: 0o600 });
+      fs.chmodSync(file, 0o600);
+      return [
+        `wrote the CA secret values of ${cluster} to ${path.relative(process.cwd(), file)} (mode 0600; holds private keys: never commit it, delete it after the upload)`,
+        ...Object.keys(values).map((k) => `  ${k}: ${Object.keys(values[k]).join(', ')}`),
+        `secrets: ${SPIRE_UPSTREAM_CA_SECRET_NAME} (namespace spire-server), ${ISTIO_CACERTS_SECRET_NAME} (namespace istio-system)`,
+      ].join('\n');
+    }
+    default:
+      throw new UsageError(`pki needs a subcommand: init, status, rotate or export (got '${args.subcommand ?? ''}')`);
+  }
+}

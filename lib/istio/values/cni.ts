@@ -1,0 +1,16 @@
+import { GlobalImageValues, IstioProfile } from './common';
+
+/** Values of the `cni` chart (istio-cni node agent). */
+export interface CniValues {
+  readonly profile: IstioProfile;
+  /** The cni chart does not flatten `global` (istio-ambient.md §3). */
+  readonly global: GlobalImageValues;
+  readonly ambient?: {
+    /** DNS capture for ambient pods (upstream; default true since 1.25, set explicitly as in seed 001). */
+    readonly dnsCapture: boolean;
+  };
+  /** Namespaces the CNI plugin never touches (upstream; default `[kube-system]`). */
+  readonly excludeNamespaces: readonly string[];
+  /** Istio revision (upstream). */
+  readonly revision?: string;
+}

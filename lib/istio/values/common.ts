@@ -1,0 +1,27 @@
+/**
+ * Shared pieces of the Istio chart values models. No Istio chart ships a values schema
+ * (istio-ambient.md §3: only the `gateway` chart does), so these interfaces are the schema:
+ * an unknown key is a compile error. Keys that spiremesh does not model go through the
+ * visible `ExtraValues` escape hatch (see `IstioChartValues`).
+ */
+
+/** Values that spiremesh does not model, merged last and recorded in review (see ChartRelease.extraValueKeys). */
+export type ExtraValues = { readonly [key: string]: unknown };
+
+/** `profile`: selects the chart's built-in profile file (upstream; read by zzz_profile.yaml, not declared in values.yaml). */
+export type IstioProfile = 'ambient' | 'default';
+
+/** Image coordinates shared by istiod and istio-cni (`global.*`; these charts do not flatten `global`). */
+export interface GlobalImageValues {
+  /** Image repository (upstream). */
+  readonly hub: string;
+  /** Image tag, `<version>-solo` for Solo builds (upstream key). */
+  readonly tag: string;
+  /** `distroless` or `debug` image variant (upstream). */
+  readonly variant?: string;
+}
+
+/** `proxy.clusterDomain` / `global.proxy.clusterDomain`: the cluster DNS suffix (upstream). */
+export interface ProxyValues {
+  readonly clusterDomain: string;
+}

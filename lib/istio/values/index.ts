@@ -1,0 +1,5 @@
+export * from './base';
+export * from './cni';
+export * from './common';
+export * from './istiod';
+export * from './ztunnel';

@@ -1,0 +1,76 @@
+import { GlobalImageValues, IstioProfile, ProxyValues } from './common';
+
+/** `global` of the istiod chart. */
+export interface IstiodGlobalValues extends GlobalImageValues {
+  readonly proxy: ProxyValues;
+  /** `global.multiCluster.clusterName` becomes istiod's CLUSTER_ID (upstream; default `Kubernetes`). */
+  readonly multiCluster?: { readonly clusterName: string };
+  /** `global.network`: the network of this cluster's workloads (upstream). */
+  readonly network?: string;
+}
+
+/**
+ * istiod environment variables (`env`, or `pilot.env`: the chart copies `.pilot` to the top
+ * level, istio-ambient.md §3). Strings, as the chart renders them into the container env.
+ */
+export interface IstiodEnv {
+  /** Allocates virtual IPs for ServiceEntries and multicluster services (upstream; default true since 1.25). */
+  readonly PILOT_ENABLE_IP_AUTOALLOCATE?: 'true' | 'false';
+  /** Skips checking peers' trust domains; seed 001: "Required when meshConfig.trustDomain is set" (upstream). */
+  readonly PILOT_SKIP_VALIDATE_TRUST_DOMAIN?: 'true' | 'false';
+  /** Solo-only: cross-cluster discovery only through peering; remote secrets are ignored (features/solo.go). */
+  readonly DISABLE_LEGACY_MULTICLUSTER?: 'true' | 'false';
+  /** Solo-only: set by `platforms.peering.enabled`; never `false` in a peered mesh (multicluster check). */
+  readonly ENABLE_PEERING_DISCOVERY?: 'true' | 'false';
+  /** Must not be `false` in a peered mesh (istioctl multicluster check). */
+  readonly K8S_SELECT_WORKLOAD_ENTRIES?: 'true' | 'false';
+}
+
+/** `meshConfig` (upstream; free-form in the chart, modelled here for the keys spiremesh sets). */
+export interface MeshConfigValues {
+  /** Access log destination, e.g. `/dev/stdout`. */
+  readonly accessLogFile?: string;
+  /** The mesh trust domain: must equal the SPIRE trust domain of the cluster. */
+  readonly trustDomain: string;
+  readonly defaultConfig?: {
+    /** Environment of every proxy; ztunnel renders each entry as a container env var. */
+    readonly proxyMetadata?: {
+      /** DNS proxying in the proxy (upstream). */
+      readonly ISTIO_META_DNS_CAPTURE?: 'true' | 'false';
+    };
+  };
+}
+
+/** Solo license: only by Secret reference in committed output (see `IstioLicense`). */
+export interface LicenseValues {
+  /** Becomes `SOLO_LICENSE_SECRET="<namespace>/<name>"` (Solo-only). */
+  readonly secretRef?: { readonly name: string; readonly namespace: string };
+  /** Becomes `SOLO_LICENSE_KEY` (Solo-only); refused unless explicitly allowed, because dist/ is committed. */
+  readonly value?: string;
+}
+
+/** Values of the `istiod` chart. */
+export interface IstiodValues {
+  readonly profile: IstioProfile;
+  readonly global: IstiodGlobalValues;
+  readonly meshConfig: MeshConfigValues;
+  readonly env: IstiodEnv;
+  /**
+   * `pilot.cni.enabled`: the sidecar injection template assumes istio-cni (upstream). The
+   * seed's `pilot.cni.namespace` is left out: no istiod template reads it (istio-ambient.md §3).
+   */
+  readonly pilot?: { readonly cni: { readonly enabled: boolean } };
+  /** Solo-only: gateway and waypoint pods mount the SPIRE CSI socket (`gateways.spire.workloads`). */
+  readonly gateways?: { readonly spire: { readonly workloads: boolean } };
+  /** Solo-only: peering-based multicluster (sets ENABLE_PEERING_DISCOVERY and its RBAC). */
+  readonly platforms?: { readonly peering: { readonly enabled: boolean } };
+  /** Solo-only license reference. */
+  readonly license?: LicenseValues;
+  /** Istio revision of this control plane (upstream). */
+  readonly revision?: string;
+  /**
+   * Sidecar injection templates (upstream `sidecarInjectorWebhook.templates`); spiremesh adds
+   * the `spire` template for sidecar clusters (seed 004).
+   */
+  readonly sidecarInjectorWebhook?: { readonly templates: { readonly [name: string]: string } };
+}

@@ -1,0 +1,87 @@
+/**
+ * How the per-cluster CA secrets reach a cluster (`pki.delivery` in the spec). Private keys
+ * never enter dist/: the External Secrets mode renders ExternalSecret objects that build the
+ * secrets from a secret store, the cert-manager mode renders a CA Certificate for istiod (SPIRE
+ * uses its cert-manager UpstreamAuthority, see lib/spire), and the kubectl mode renders nothing
+ * into dist/ (its Secret manifests go to a git-ignored folder, see mesh-pki.ts).
+ */
+import { Construct } from 'constructs';
+import { MeshCluster } from '../core/cluster';
+import { MeshComponent } from '../core/component';
+import {
+  Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecUsages,
+} from '../../imports/certmanager-certificate-cert-manager.io';
+import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/eso-externalsecret-external-secrets.io';
+import { CaDeliveryMode, ClusterModel, ISTIO_NAMESPACE, MeshModel, SPIRE_NAMESPACE } from '../spec';
+import { ISTIOD_SAN_DNS } from './hierarchy';
+import { ISTIO_CACERTS_SECRET_NAME, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
+
+/** Keys of each secret, in the order spiremesh writes them. */
+export const SECRET_KEYS = {
+  [SPIRE_UPSTREAM_CA_SECRET_NAME]: ['tls.crt', 'tls.key', 'bundle.crt'],
+  [ISTIO_CACERTS_SECRET_NAME]: ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'],
+} as const;
+
+/** Remote key of one cluster secret in the secret store: `<prefix>/<cluster>/<secret name>`. */
+export function remoteSecretKey(mesh: MeshModel, cluster: ClusterModel, secretName: string): string {
+  return `${mesh.pki.delivery.remoteKeyPrefix}/${cluster.name}/${secretName}`;
+}
+
+export interface CaSecretDeliveryProps {
+  /**
+   * How often External Secrets re-reads the store.
+   * @default '1h'
+   */
+  readonly refreshInterval?: string;
+}
+
+/** The CA-delivery objects of one cluster (output folder `pki/`). */
+export class CaSecretDelivery extends MeshComponent {
+  public constructor(scope: Construct, id: string, props: CaSecretDeliveryProps = {}) {
+    super(scope, id, { componentName: 'pki' });
+    const { mesh, cluster } = MeshCluster.enclosing(this);
+    const mode = mesh.pki.delivery.mode;
+    if (mode === CaDeliveryMode.EXTERNAL_SECRETS) {
+      this.externalSecret(mesh, cluster, SPIRE_UPSTREAM_CA_SECRET_NAME, SPIRE_NAMESPACE, props);
+      this.externalSecret(mesh, cluster, ISTIO_CACERTS_SECRET_NAME, ISTIO_NAMESPACE, props);
+    } else if (mode === CaDeliveryMode.CERT_MANAGER) {
+      this.istiodCaCertificate(mesh, cluster);
+    }
+  }
+
+  private externalSecret(mesh: MeshModel, cluster: ClusterModel, name: keyof typeof SECRET_KEYS, namespace: string, props: CaSecretDeliveryProps): void {
+    new ExternalSecret(this, `${name}-external-secret`, {
+      metadata: { name, namespace },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: mesh.pki.delivery.clusterSecretStore! },
+        target: { name, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
+        // One entry per key, so reviewers see exactly which store values build the secret.
+        data: SECRET_KEYS[name].map((key) => ({ secretKey: key, remoteRef: { key: remoteSecretKey(mesh, cluster, name), property: key } })),
+      },
+    });
+  }
+
+  /**
+   * istiod's plug-in CA from cert-manager: a CA Certificate written to `cacerts`, which istiod
+   * reads in the kubernetes.io/tls layout (tls.crt, tls.key, ca.crt; istio-ambient.md §5).
+   * Subject and SAN follow Istio's own intermediate tooling, like the file-based hierarchy.
+   */
+  private istiodCaCertificate(mesh: MeshModel, cluster: ClusterModel): void {
+    new Certificate(this, 'istiod-ca', {
+      metadata: { name: 'istiod-ca', namespace: ISTIO_NAMESPACE },
+      spec: {
+        isCa: true,
+        secretName: ISTIO_CACERTS_SECRET_NAME,
+        commonName: 'Intermediate CA',
+        subject: { organizations: ['Istio'], localities: [cluster.name] },
+        dnsNames: [ISTIOD_SAN_DNS],
+        duration: `${1825 * 24}h`,
+        renewBefore: `${30 * 24}h`,
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.RSA, size: mesh.pki.keyAlgorithm.rsaBits },
+        usages: [CertificateSpecUsages.CERT_SIGN, CertificateSpecUsages.CRL_SIGN, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
+        issuerRef: { name: mesh.pki.delivery.issuerName!, kind: mesh.pki.delivery.issuerKind!.value, group: 'cert-manager.io' },
+      },
+    });
+  }
+}

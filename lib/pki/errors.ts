@@ -1,0 +1,114 @@
+/**
+ * PKI errors: one class with structured fields, so callers (CLI, synth) can tell the operator
+ * which cluster and which file is wrong, why, and what to do about it.
+ */
+
+/** Machine-readable reason of a {@link PkiError}. */
+export type PkiErrorCode =
+  /** An expected certificate or key file does not exist. */
+  | 'MISSING_FILE'
+  /** A new intermediate must be signed, but the root private key is not in the key directory. */
+  | 'MISSING_ROOT_KEY'
+  /** A private key exists without its certificate (interrupted write or a deleted cert). */
+  | 'ORPHAN_KEY'
+  /** A file could not be parsed as the expected PEM object. */
+  | 'UNREADABLE'
+  /** A private key file has group/other permission bits (like ssh, such a key is refused). */
+  | 'INSECURE_PERMISSIONS'
+  /** A private key does not belong to its certificate. */
+  | 'KEY_MISMATCH'
+  /** A certificate does not verify against the mesh root. */
+  | 'CHAIN_INVALID'
+  /** A certificate is past its notAfter. */
+  | 'EXPIRED'
+  /** A certificate's notBefore is in the future (clock skew or an injected clock). */
+  | 'NOT_YET_VALID'
+  /** A file that must not be overwritten already exists. */
+  | 'ALREADY_EXISTS'
+  /** A caller passed an invalid name or option. */
+  | 'INVALID_ARGUMENT';
+
+/** Fields of a {@link PkiError}. */
+export interface PkiErrorDetails {
+  /** What went wrong. */
+  readonly code: PkiErrorCode;
+  /** Why, in one sentence. Never a key's content. */
+  readonly reason: string;
+  /** What the operator can do about it. */
+  readonly fix: string;
+  /**
+   * Mesh the file belongs to.
+   * @default - not known to the caller
+   */
+  readonly mesh?: string;
+  /**
+   * Cluster the file belongs to.
+   * @default - the mesh-wide root CA, or no cluster involved
+   */
+  readonly cluster?: string;
+  /**
+   * Path of the offending file.
+   * @default - no single file involved (e.g. an invalid argument)
+   */
+  readonly file?: string;
+}
+
+const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+
+/**
+ * Removes private-key PEM blocks from a text. Every PkiError field goes through it, as defence in
+ * depth: keys must never reach an error message, a log or a CI transcript.
+ */
+export function redactPrivateKeys(text: string): string {
+  return text.replace(PRIVATE_KEY_BLOCK, '[REDACTED PRIVATE KEY]');
+}
+
+/** The error the PKI library throws for every operator-facing problem. */
+export class PkiError extends Error {
+  public readonly code: PkiErrorCode;
+  public readonly mesh: string | undefined;
+  public readonly cluster: string | undefined;
+  public readonly file: string | undefined;
+  public readonly reason: string;
+  public readonly fix: string;
+
+  public constructor(details: PkiErrorDetails) {
+    const reason = redactPrivateKeys(details.reason);
+    const fix = redactPrivateKeys(details.fix);
+    super(formatMessage({ ...details, reason, fix }));
+    this.name = 'PkiError';
+    this.code = details.code;
+    this.mesh = details.mesh;
+    this.cluster = details.cluster;
+    this.file = details.file;
+    this.reason = reason;
+    this.fix = fix;
+  }
+}
+
+function formatMessage(d: PkiErrorDetails): string {
+  const where: string[] = [];
+  if (d.cluster !== undefined) {
+    where.push(`cluster "${d.cluster}"`);
+  } else if (d.file !== undefined) {
+    where.push('mesh root CA');
+  }
+  if (d.mesh !== undefined) where.push(`mesh "${d.mesh}"`);
+  const prefix = where.length > 0 ? `[${where.join(', ')}] ` : '';
+  const file = d.file !== undefined ? `${d.file}: ` : '';
+  return `${prefix}${file}${d.reason} Fix: ${d.fix}`;
+}
+
+/** Where a certificate or key lives; used to build precise {@link PkiError}s. */
+export interface PkiFileLocation {
+  /**
+   * @default - unknown
+   */
+  readonly mesh?: string;
+  /**
+   * @default - the mesh root CA
+   */
+  readonly cluster?: string;
+  /** Path of the file. */
+  readonly file: string;
+}

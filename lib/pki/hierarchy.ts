@@ -1,0 +1,212 @@
+import * as forge from 'node-forge';
+import { CertificateAuthority, certificateToPem, assertValidName } from './certificate';
+import { PkiError } from './errors';
+import { IntermediateKind } from './intermediate-kind';
+import { KeyAlgorithm } from '../spec/choices';
+import { generateKeyPair } from './key-algorithm';
+import { randomSerialHex } from './serial';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Default validity periods in days: those of the seed runbooks (000/001) and Istio's tooling. */
+export const DEFAULT_VALIDITY_DAYS = {
+  /** `openssl req -x509 ... -days 3650` in the seeds; Istio's `ROOTCA_DAYS ?= 3650`. */
+  root: 3650,
+  /** `openssl x509 -req ... -days 1825` in the seeds. */
+  spire: 1825,
+  /** Same as SPIRE (Istio's own `INTERMEDIATE_DAYS` is 3650; five years keeps both in step). */
+  istio: 1825,
+} as const;
+
+/** Subject CN of the mesh root (seed `root-ca.cnf`). */
+export const ROOT_COMMON_NAME = 'SPIRE Root CA';
+
+/** Istio intermediate SAN (`INTERMEDIATE_SAN_DNS` in Istio's `tools/certs/common.mk`). */
+export const ISTIOD_SAN_DNS = 'istiod.istio-system.svc';
+
+/** Options common to every CA certificate this module issues. */
+export interface CaIssueOptions {
+  /**
+   * Key type and size of the new CA key.
+   * @default KeyAlgorithm.RSA_2048
+   */
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /**
+   * Requested validity in days; notAfter is clamped to the issuer's notAfter.
+   * @default 3650 for the root, 1825 for intermediates (see DEFAULT_VALIDITY_DAYS)
+   */
+  readonly validityDays?: number;
+  /**
+   * Clock: notBefore (truncated to the second). Inject it to make expired or near-expiry CAs.
+   * @default new Date()
+   */
+  readonly now?: Date;
+}
+
+/**
+ * Creates the mesh root: `CN=SPIRE Root CA`, basicConstraints critical CA:true pathlen:2
+ * (root -> SPIRE upstream intermediate -> SPIRE server CA -> SVID), keyUsage critical
+ * keyCertSign+cRLSign, SKI (hash), sha256 (seed `root-ca.cnf`).
+ */
+export function createRootCa(options: CaIssueOptions = {}): CertificateAuthority {
+  const subject = [utf8('commonName', ROOT_COMMON_NAME)];
+  return issue({
+    subject,
+    keyAlgorithm: options.keyAlgorithm,
+    validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS.root,
+    now: options.now,
+    extensions: (cert) => [
+      { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 2 },
+      { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true },
+      { name: 'subjectKeyIdentifier' },
+      // Self-signed: AKI = own SKI, as `openssl req -x509` writes it (RFC 5280 allows either).
+      { name: 'authorityKeyIdentifier', keyIdentifier: cert.generateSubjectKeyIdentifier().getBytes() },
+    ],
+  });
+}
+
+/**
+ * Creates a cluster's SPIRE upstream intermediate: `CN=SPIRE <cluster> CA`, CA:true pathlen:1
+ * (SPIRE's own server CA sits below it), keyUsage critical keyCertSign+cRLSign, SKI, AKI = root SKI
+ * (seed `intermediate-ca.cnf`, 001 multi-cluster variant).
+ */
+export function createSpireIntermediate(
+  issuer: CertificateAuthority,
+  cluster: string,
+  options: CaIssueOptions = {},
+): CertificateAuthority {
+  assertValidName('cluster', cluster);
+  return issue({
+    subject: [utf8('commonName', `SPIRE ${cluster} CA`)],
+    issuer,
+    keyAlgorithm: options.keyAlgorithm,
+    validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS.spire,
+    now: options.now,
+    extensions: () => [
+      { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 1 },
+      { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true },
+      { name: 'subjectKeyIdentifier' },
+      authorityKeyId(issuer),
+    ],
+  });
+}
+
+/**
+ * Creates a cluster's Istio plug-in CA intermediate the way Istio's `tools/certs`
+ * (`intermediate.conf`) does: `O=Istio, CN=Intermediate CA, L=<cluster>`, CA:true pathlen:0
+ * (istiod only signs workload leaves), keyUsage critical digitalSignature, nonRepudiation,
+ * keyEncipherment, keyCertSign, SKI, AKI = root SKI, SAN DNS `istiod.istio-system.svc`.
+ */
+export function createIstioIntermediate(
+  issuer: CertificateAuthority,
+  cluster: string,
+  options: CaIssueOptions = {},
+): CertificateAuthority {
+  assertValidName('cluster', cluster);
+  return issue({
+    subject: [utf8('organizationName', 'Istio'), utf8('commonName', 'Intermediate CA'), utf8('localityName', cluster)],
+    issuer,
+    keyAlgorithm: options.keyAlgorithm,
+    validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS.istio,
+    now: options.now,
+    extensions: () => [
+      { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 0 },
+      {
+        name: 'keyUsage',
+        critical: true,
+        digitalSignature: true,
+        nonRepudiation: true,
+        keyEncipherment: true,
+        keyCertSign: true,
+      },
+      { name: 'subjectKeyIdentifier' },
+      authorityKeyId(issuer),
+      { name: 'subjectAltName', altNames: [{ type: 2 /* dNSName */, value: ISTIOD_SAN_DNS }] },
+    ],
+  });
+}
+
+/** Creates the intermediate of the given kind (dispatches to the two functions above). */
+export function createIntermediate(
+  kind: IntermediateKind,
+  issuer: CertificateAuthority,
+  cluster: string,
+  options: CaIssueOptions = {},
+): CertificateAuthority {
+  return kind === IntermediateKind.SPIRE
+    ? createSpireIntermediate(issuer, cluster, options)
+    : createIstioIntermediate(issuer, cluster, options);
+}
+
+/**
+ * notAfter of a certificate issued at `notBefore` for `days`, never beyond the issuer's notAfter
+ * (a CA cannot vouch for longer than it is itself valid; openssl would still sign it).
+ */
+export function clampedNotAfter(notBefore: Date, days: number, issuerNotAfter?: Date): Date {
+  const requested = new Date(notBefore.getTime() + days * DAY_MS);
+  return issuerNotAfter !== undefined && issuerNotAfter < requested ? new Date(issuerNotAfter.getTime()) : requested;
+}
+
+interface IssueRequest {
+  readonly subject: forge.pki.CertificateField[];
+  /** Absent: self-signed. */
+  readonly issuer?: CertificateAuthority;
+  readonly keyAlgorithm?: KeyAlgorithm;
+  readonly validityDays: number;
+  readonly now?: Date;
+  /** Called after the public key is set, so SKI/AKI can be computed. */
+  readonly extensions: (cert: forge.pki.Certificate) => object[];
+}
+
+function issue(req: IssueRequest): CertificateAuthority {
+  if (!Number.isInteger(req.validityDays) || req.validityDays <= 0) {
+    throw new PkiError({
+      code: 'INVALID_ARGUMENT',
+      reason: `validityDays must be a positive integer, got ${req.validityDays}.`,
+      fix: 'pass a whole number of days.',
+    });
+  }
+  // X.509 times have second precision; truncating keeps in-memory and re-parsed dates equal.
+  const notBefore = new Date(Math.floor((req.now ?? new Date()).getTime() / 1000) * 1000);
+  const issuerNotAfter = req.issuer?.cert.validity.notAfter;
+  if (req.issuer !== undefined && issuerNotAfter !== undefined && issuerNotAfter <= notBefore) {
+    throw new PkiError({
+      code: 'EXPIRED',
+      reason: `the issuer "${formatCn(req.issuer.cert)}" expired on ${issuerNotAfter.toISOString()}; it cannot issue.`,
+      fix: 'a new root means a new trust anchor for every cluster: plan a root migration.',
+    });
+  }
+  const keys = generateKeyPair(req.keyAlgorithm ?? KeyAlgorithm.RSA_2048);
+
+  const cert = forge.pki.createCertificate();
+  cert.version = 2; // X.509 v3
+  cert.serialNumber = randomSerialHex();
+  cert.publicKey = keys.publicKey;
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = clampedNotAfter(notBefore, req.validityDays, issuerNotAfter);
+  cert.setSubject(req.subject);
+  // The issuer DN is copied from the issuer certificate's subject, so names match byte for byte.
+  cert.setIssuer(req.issuer !== undefined ? req.issuer.cert.subject.attributes : req.subject);
+  cert.setExtensions(req.extensions(cert));
+  cert.sign(req.issuer?.key ?? keys.privateKey, forge.md.sha256.create());
+
+  return { cert, certPem: certificateToPem(cert), key: keys.privateKey, keyPem: keys.privateKeyPem };
+}
+
+/**
+ * AKI = the ISSUER's SKI. node-forge gotcha (toolchain.md §5): `{keyIdentifier: true}` would hash
+ * the certificate's OWN key, so the AKI would point at itself and chain building would fail.
+ */
+function authorityKeyId(issuer: CertificateAuthority): object {
+  return { name: 'authorityKeyIdentifier', keyIdentifier: issuer.cert.generateSubjectKeyIdentifier().getBytes() };
+}
+
+/** A subject attribute as UTF8String (OpenSSL's default `string_mask = utf8only`). */
+function utf8(name: string, value: string): forge.pki.CertificateField {
+  // @types/node-forge types valueTagClass as asn1.Class; forge actually reads an asn1.Type here.
+  return { name, value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class };
+}
+
+function formatCn(cert: forge.pki.Certificate): string {
+  return String(cert.subject.getField('CN')?.value ?? '?');
+}

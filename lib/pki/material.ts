@@ -1,0 +1,120 @@
+import { inspect } from 'util';
+import { normalizePem } from './certificate';
+
+/** Name of the Secret the SPIRE chart's `upstreamAuthority.disk` mounts (seeds 000/001). */
+export const SPIRE_UPSTREAM_CA_SECRET_NAME = 'spiffe-upstream-ca';
+/** Name of istiod's plug-in CA Secret (`CACertsSecret`, istio-ambient.md §5), in `istio-system`. */
+export const ISTIO_CACERTS_SECRET_NAME = 'cacerts';
+
+/** Certificate-only keys of `spiffe-upstream-ca` (safe to commit or render). */
+export interface SpireUpstreamCaPublicData {
+  /** The upstream intermediate chain up to, NOT including, the root (here: the intermediate). */
+  readonly 'tls.crt': string;
+  /** ONLY the trusted root. */
+  readonly 'bundle.crt': string;
+}
+
+/** Certificate-only keys of Istio's `cacerts` (safe to commit or render). */
+export interface IstioCacertsPublicData {
+  readonly 'ca-cert.pem': string;
+  readonly 'root-cert.pem': string;
+  /** `ca-cert.pem` then `root-cert.pem`, as `tools/certs` builds it (`cat ca-cert.pem root-cert.pem`). */
+  readonly 'cert-chain.pem': string;
+}
+
+/**
+ * Public part of `spiffe-upstream-ca`.
+ *
+ * `bundle.crt` holds ONLY the root. SPIRE's disk UpstreamAuthority reads `bundle_file_path` as the
+ * trust bundle (the upstream trust anchors) and `cert_file_path` as the chain from its signing CA
+ * up to (not including) an anchor. The seed runbooks put intermediate + root into bundle.crt
+ * (`cat ca.crt root-ca.crt > ca-chain.pem`), which makes SPIRE treat the intermediate as a trust
+ * anchor: it lands in the trust bundle SPIRE distributes next to the root, so anything chaining to
+ * it verifies without the root, and it stays trusted after a rotation until removed by hand.
+ * (The chart only writes `bundle_file_path` when `upstreamAuthority.disk.secret.data.bundle` is
+ * non-empty, spire-chart.md §2.1 gotcha: the renderer must set it for an intermediate upstream.)
+ */
+export function spireUpstreamCaPublicData(intermediatePem: string, rootPem: string): SpireUpstreamCaPublicData {
+  return { 'tls.crt': normalizePem(intermediatePem), 'bundle.crt': normalizePem(rootPem) };
+}
+
+/** Public part of Istio's `cacerts`. */
+export function istioCacertsPublicData(intermediatePem: string, rootPem: string): IstioCacertsPublicData {
+  const ca = normalizePem(intermediatePem);
+  const root = normalizePem(rootPem);
+  return { 'ca-cert.pem': ca, 'root-cert.pem': root, 'cert-chain.pem': ca + root };
+}
+
+const REDACTED = '[REDACTED: private key]';
+
+/**
+ * The values of one Secret for upload, with its private entries hidden from `JSON.stringify`,
+ * `console.log`/`util.inspect` and string templates. Only {@link stringData} reveals them.
+ */
+export class SecretMaterial {
+  /** Keys of the Secret, in upload order. */
+  public readonly keys: readonly string[];
+  /** Names of the entries that hold private keys. */
+  public readonly privateKeys: readonly string[];
+  readonly #privateData: Readonly<Record<string, string>>;
+
+  public constructor(
+    /** Secret name, e.g. `cacerts`. */
+    public readonly name: string,
+    /** Certificate entries. */
+    public readonly publicData: Readonly<Record<string, string>>,
+    privateData: Readonly<Record<string, string>>,
+    order: readonly string[],
+  ) {
+    this.#privateData = { ...privateData };
+    this.privateKeys = Object.keys(privateData);
+    this.keys = order;
+  }
+
+  /** Every entry, private keys included: for `kubectl create secret`, SOPS or a vault. Never log it. */
+  public stringData(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k of this.keys) out[k] = this.#privateData[k] ?? this.publicData[k];
+    return out;
+  }
+
+  /** Entries with private keys replaced by a marker. */
+  public redacted(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k of this.keys) out[k] = k in this.#privateData ? REDACTED : this.publicData[k];
+    return out;
+  }
+
+  public toJSON(): object {
+    return { name: this.name, data: this.redacted() };
+  }
+
+  public toString(): string {
+    return `SecretMaterial(${this.name}: ${this.keys.join(', ')}; private: ${this.privateKeys.join(', ')})`;
+  }
+
+  public [inspect.custom](): object {
+    return this.toJSON();
+  }
+}
+
+/** `spiffe-upstream-ca` for upload: tls.crt (intermediate), tls.key, bundle.crt (root only). */
+export function spireUpstreamCaSecret(intermediatePem: string, keyPem: string, rootPem: string): SecretMaterial {
+  const pub = spireUpstreamCaPublicData(intermediatePem, rootPem);
+  return new SecretMaterial(SPIRE_UPSTREAM_CA_SECRET_NAME, { ...pub }, { 'tls.key': normalizePem(keyPem) }, [
+    'tls.crt',
+    'tls.key',
+    'bundle.crt',
+  ]);
+}
+
+/** Istio `cacerts` for upload: ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem. */
+export function istioCacertsSecret(intermediatePem: string, keyPem: string, rootPem: string): SecretMaterial {
+  const pub = istioCacertsPublicData(intermediatePem, rootPem);
+  return new SecretMaterial(ISTIO_CACERTS_SECRET_NAME, { ...pub }, { 'ca-key.pem': normalizePem(keyPem) }, [
+    'ca-cert.pem',
+    'ca-key.pem',
+    'root-cert.pem',
+    'cert-chain.pem',
+  ]);
+}

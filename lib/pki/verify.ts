@@ -1,0 +1,175 @@
+import * as crypto from 'crypto';
+import { CertificateInfo } from './certificate';
+import { PkiError, PkiFileLocation } from './errors';
+import { IntermediateKindId } from './intermediate-kind';
+
+/*
+ * Checks run with Node's X509Certificate (native OpenSSL), not node-forge: the verifier is then
+ * independent of the library that generated the certificates.
+ */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Default look-ahead of expiry warnings, in days. */
+export const DEFAULT_WARN_WITHIN_DAYS = 30;
+
+/** Role of a CA certificate in the mesh hierarchy. */
+export type CaRole = 'root' | IntermediateKindId;
+
+/** Whole days from `now` until `notAfter` (negative once expired). */
+export function daysLeft(notAfter: Date, now: Date): number {
+  return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+}
+
+/** Why `child` does not verify against `issuer`, or undefined when it does. */
+export function chainProblem(child: CertificateInfo, issuer: CertificateInfo): string | undefined {
+  const c = new crypto.X509Certificate(child.pem);
+  const i = new crypto.X509Certificate(issuer.pem);
+  if (!i.ca) return `the issuer "${issuer.subject}" is not a CA.`;
+  // X509_check_issued: issuer DN == child's issuer DN, child's AKI == issuer's SKI, keyCertSign.
+  if (!c.checkIssued(i)) {
+    return `it was not issued by the mesh root "${issuer.subject}" (serial ${issuer.serial}): issuer name or authority key identifier differ.`;
+  }
+  if (!c.verify(i.publicKey)) {
+    return `its signature does not verify with the public key of the mesh root (serial ${issuer.serial}); it belongs to another root with the same name.`;
+  }
+  return undefined;
+}
+
+/** Throws CHAIN_INVALID when `child` was not issued by `root`. */
+export function assertIssuedBy(child: CertificateInfo, root: CertificateInfo, where: PkiFileLocation): void {
+  const problem = chainProblem(child, root);
+  if (problem === undefined) return;
+  throw new PkiError({
+    ...where,
+    code: 'CHAIN_INVALID',
+    reason: `the chain does not verify: ${problem}`,
+    fix:
+      'restore the matching certificate from git, or issue a new intermediate under this root with ' +
+      'rotateIntermediate(cluster, kind) (needs the root key).',
+  });
+}
+
+/** Throws CHAIN_INVALID when a root is not a valid self-signed CA. */
+export function assertSelfSignedRoot(root: CertificateInfo, where: PkiFileLocation): void {
+  const problem = !root.isCa ? 'it is not a CA certificate (basicConstraints CA:true missing).' : chainProblem(root, root);
+  if (problem === undefined) return;
+  throw new PkiError({
+    ...where,
+    code: 'CHAIN_INVALID',
+    reason: `the root is not a valid self-signed CA: ${problem}`,
+    fix: 'restore root-ca.crt from git.',
+  });
+}
+
+/** Throws EXPIRED / NOT_YET_VALID when `now` is outside [notBefore, notAfter]. */
+export function assertTimeValid(info: CertificateInfo, now: Date, where: PkiFileLocation, fixIfExpired: string): void {
+  if (now > info.notAfter) {
+    throw new PkiError({
+      ...where,
+      code: 'EXPIRED',
+      reason: `the certificate "${info.subject}" (serial ${info.serial}) expired on ${info.notAfter.toISOString()}.`,
+      fix: fixIfExpired,
+    });
+  }
+  if (now < info.notBefore) {
+    throw new PkiError({
+      ...where,
+      code: 'NOT_YET_VALID',
+      reason: `the certificate "${info.subject}" is not valid before ${info.notBefore.toISOString()}.`,
+      fix: 'check the system clock (or the injected `now`).',
+    });
+  }
+}
+
+/** True when the PEM private key belongs to the certificate. */
+export function keyMatchesCertificate(info: CertificateInfo, keyPem: string): boolean {
+  try {
+    return new crypto.X509Certificate(info.pem).checkPrivateKey(crypto.createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
+}
+
+/** Throws KEY_MISMATCH naming the key file when the key does not belong to the certificate. */
+export function assertKeyMatches(
+  info: CertificateInfo,
+  certFile: string,
+  keyPem: string,
+  keyWhere: PkiFileLocation,
+): void {
+  if (keyMatchesCertificate(info, keyPem)) return;
+  throw new PkiError({
+    ...keyWhere,
+    code: 'KEY_MISMATCH',
+    reason: `the private key does not match the certificate ${certFile} ("${info.subject}", serial ${info.serial}).`,
+    fix:
+      'restore the right key from its backup (keys are never in git). If it is lost, issue a new ' +
+      'intermediate with rotateIntermediate(cluster, kind); a lost root key means a new root.',
+  });
+}
+
+/** A certificate with the place it was loaded from. */
+export interface LocatedCertificate {
+  readonly role: CaRole;
+  /**
+   * @default - the mesh root
+   */
+  readonly cluster?: string;
+  readonly file: string;
+  readonly info: CertificateInfo;
+}
+
+/** A certificate that expires soon. */
+export interface ExpiryWarning {
+  readonly role: CaRole;
+  /**
+   * @default - the mesh root
+   */
+  readonly cluster?: string;
+  readonly file: string;
+  readonly subject: string;
+  readonly notAfter: Date;
+  readonly daysLeft: number;
+  /** One line for a log or CI annotation. */
+  readonly message: string;
+}
+
+/** Options of {@link findExpiring}. */
+export interface ExpiryOptions {
+  /**
+   * Warn about certificates whose notAfter is within this many days.
+   * @default 30
+   */
+  readonly withinDays?: number;
+  /**
+   * Clock.
+   * @default new Date()
+   */
+  readonly now?: Date;
+}
+
+/** The certificates that expire within N days (expired ones included), soonest first. */
+export function findExpiring(certs: readonly LocatedCertificate[], options: ExpiryOptions = {}): ExpiryWarning[] {
+  const now = options.now ?? new Date();
+  const withinDays = options.withinDays ?? DEFAULT_WARN_WITHIN_DAYS;
+  const horizon = now.getTime() + withinDays * DAY_MS;
+  return certs
+    .filter((c) => c.info.notAfter.getTime() <= horizon)
+    .sort((a, b) => a.info.notAfter.getTime() - b.info.notAfter.getTime())
+    .map((c) => {
+      const left = daysLeft(c.info.notAfter, now);
+      const who = c.cluster !== undefined ? `cluster "${c.cluster}" ${c.role} intermediate` : 'mesh root CA';
+      const when = left < 0 ? `expired on ${c.info.notAfter.toISOString()}` : `expires in ${left} day(s) (${c.info.notAfter.toISOString()})`;
+      const fix = c.cluster !== undefined ? `rotateIntermediate("${c.cluster}", IntermediateKind.${c.role.toUpperCase()})` : 'plan a root migration';
+      return {
+        role: c.role,
+        cluster: c.cluster,
+        file: c.file,
+        subject: c.info.subject,
+        notAfter: c.info.notAfter,
+        daysLeft: left,
+        message: `${who} "${c.info.subject}" ${when}: ${c.file}. Fix: ${fix}.`,
+      };
+    });
+}

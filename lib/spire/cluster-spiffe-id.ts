@@ -1,0 +1,193 @@
+/**
+ * ClusterSPIFFEID: automatic registration of pods by the SPIRE controller manager.
+ */
+import { Construct } from 'constructs';
+import { ClusterSpiffeid } from '../../imports/spire-clusterspiffeid-spire.spiffe.io';
+import { LabelSelectorOperator } from './choices';
+import { SPIRE_CLASS_NAME, SPIRE_NAMES } from './names';
+import {
+  SpireLabelSelector, SpireProblem, durationProblem, federatesWithProblems, isEmptySelector, objectNameProblem,
+  selectorProblems, selectorToJson, templateProblems, throwIfProblems,
+} from './validation';
+
+/**
+ * The Istio SPIFFE ID of a pod, `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`,
+ * as a controller-manager template (seed 001; Istio requires this form).
+ */
+export const SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE = 'spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}';
+
+export interface ClusterSpiffeIdProps {
+  /** Object name (cluster-scoped). */
+  readonly name: string;
+  /**
+   * Template of the SPIFFE ID of each selected pod; must start with `spiffe://`.
+   * Template data: `.TrustDomain .ClusterName .ClusterDomain .PodMeta .PodSpec .NodeMeta .NodeSpec`.
+   */
+  readonly spiffeIdTemplate: string;
+  /**
+   * Pods to register (with `namespaceSelector`: pods matching both).
+   * @default - every pod of the selected namespaces
+   */
+  readonly podSelector?: SpireLabelSelector;
+  /**
+   * Namespaces whose pods are registered.
+   * @default - every namespace the controller manager does not ignore
+   */
+  readonly namespaceSelector?: SpireLabelSelector;
+  /**
+   * Allow a registration without any selector label or expression, i.e. of every pod in the
+   * cluster. Without it such a registration is an error, since it is almost always a mistake.
+   * @default false
+   */
+  readonly matchAllPods?: boolean;
+  /**
+   * Templates of DNS SANs of the X509-SVIDs.
+   * @default - none
+   */
+  readonly dnsNameTemplates?: readonly string[];
+  /**
+   * Templates of extra workload selectors (`type:value`, e.g. `k8s:ns:{{ .PodMeta.Namespace }}`).
+   * @default - none
+   */
+  readonly workloadSelectorTemplates?: readonly string[];
+  /**
+   * Trust domains whose bundles the workloads receive.
+   * @default - none
+   */
+  readonly federatesWith?: readonly string[];
+  /**
+   * X509-SVID TTL (Go duration).
+   * @default - the server's default_x509_svid_ttl
+   */
+  readonly ttl?: string;
+  /**
+   * JWT-SVID TTL (Go duration).
+   * @default - the server's default_jwt_svid_ttl
+   */
+  readonly jwtTtl?: string;
+  /**
+   * Entries get the admin flag.
+   * @default false
+   */
+  readonly admin?: boolean;
+  /**
+   * Entries are downstream (nested SPIRE server) entries.
+   * @default false
+   */
+  readonly downstream?: boolean;
+  /**
+   * Add the pod's DNS names as SANs.
+   * @default false
+   */
+  readonly autoPopulateDnsNames?: boolean;
+  /**
+   * Hint for workloads that receive several SVIDs.
+   * @default - none
+   */
+  readonly hint?: string;
+  /**
+   * Apply only to pods that no other ClusterSPIFFEID selects.
+   * @default false
+   */
+  readonly fallback?: boolean;
+}
+
+/**
+ * A ClusterSPIFFEID of the controller manager's class (`spec.className` is always the class of
+ * SpireServer; with `watchClassless: false` an object without it would be ignored).
+ */
+export class ClusterSpiffeId extends Construct {
+  /**
+   * ztunnel's registration (seed 001, `istio-ztunnel-reg`): gives ztunnel the SPIFFE ID that
+   * the agents authorize as delegate.
+   */
+  public static istioZtunnel(scope: Construct, id = 'IstioZtunnelReg'): ClusterSpiffeId {
+    return new ClusterSpiffeId(scope, id, { name: 'istio-ztunnel-reg', spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE, podSelector: { matchLabels: { app: 'ztunnel' } } });
+  }
+
+  /** Waypoint proxies' registration (seed 001, `istio-waypoint-reg`). */
+  public static istioWaypoint(scope: Construct, id = 'IstioWaypointReg'): ClusterSpiffeId {
+    return new ClusterSpiffeId(scope, id, { name: 'istio-waypoint-reg', spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE, podSelector: { matchLabels: { 'istio.io/gateway-name': 'waypoint' } } });
+  }
+
+  /** Ambient workloads' registration (seed 001, `istio-ambient-reg`). */
+  public static istioAmbient(scope: Construct, id = 'IstioAmbientReg'): ClusterSpiffeId {
+    return new ClusterSpiffeId(scope, id, { name: 'istio-ambient-reg', spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE, podSelector: { matchLabels: { 'istio.io/dataplane-mode': 'ambient' } } });
+  }
+
+  /**
+   * The chart's `default` ClusterSPIFFEID (`spire-server-spire-default`): a fallback identity for
+   * every pod outside the SPIRE namespaces that no other registration selects.
+   */
+  public static chartDefault(scope: Construct, id = 'Default'): ClusterSpiffeId {
+    return new ClusterSpiffeId(scope, id, {
+      name: `${SPIRE_NAMES.clusterSpiffeIdPrefix}default`,
+      spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
+      namespaceSelector: {
+        // The chart excludes its server and system namespaces (`global.spire.namespaces.*.name`).
+        matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: LabelSelectorOperator.NOT_IN, values: [SPIRE_NAMES.namespace, 'spire-system'] }],
+      },
+      hint: 'default',
+      fallback: true,
+    });
+  }
+
+  /** The ClusterSPIFFEID object. */
+  public readonly resource: ClusterSpiffeid;
+  public readonly name: string;
+  public readonly className: string = SPIRE_CLASS_NAME;
+
+  public constructor(scope: Construct, id: string, props: ClusterSpiffeIdProps) {
+    super(scope, id);
+    const problems: SpireProblem[] = [];
+    const add = (p: SpireProblem | undefined) => { if (p) problems.push(p); };
+    add(objectNameProblem('name', props.name));
+    if (!props.spiffeIdTemplate.startsWith('spiffe://')) {
+      problems.push({
+        problem: `spiffeIdTemplate '${props.spiffeIdTemplate}' does not start with 'spiffe://'`,
+        fix: `start it with 'spiffe://{{ .TrustDomain }}/', e.g. '${SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE}'`,
+      });
+    }
+    problems.push(...templateProblems('spiffeIdTemplate', props.spiffeIdTemplate));
+    (props.dnsNameTemplates ?? []).forEach((t, i) => problems.push(...templateProblems(`dnsNameTemplates[${i}]`, t)));
+    (props.workloadSelectorTemplates ?? []).forEach((t, i) => {
+      problems.push(...templateProblems(`workloadSelectorTemplates[${i}]`, t));
+      if (!/^[^:\s]+:.+/.test(t)) problems.push({ problem: `workloadSelectorTemplates[${i}] '${t}' is not of the form 'type:value'`, fix: "write it as e.g. 'k8s:ns:{{ .PodMeta.Namespace }}'" });
+    });
+    problems.push(...selectorProblems('podSelector', props.podSelector), ...selectorProblems('namespaceSelector', props.namespaceSelector));
+    if (isEmptySelector(props.podSelector) && isEmptySelector(props.namespaceSelector) && !props.matchAllPods) {
+      problems.push({
+        problem: 'neither podSelector nor namespaceSelector has a label or expression, so this registration would match every pod in the cluster',
+        fix: 'add matchLabels or matchExpressions to podSelector or namespaceSelector, or set matchAllPods: true if every pod is meant',
+      });
+    }
+    problems.push(...federatesWithProblems('federatesWith', props.federatesWith));
+    add(durationProblem('ttl', props.ttl));
+    add(durationProblem('jwtTtl', props.jwtTtl));
+    throwIfProblems(`ClusterSpiffeId '${props.name}' (${this.node.path})`, problems);
+
+    this.name = props.name;
+    this.resource = new ClusterSpiffeid(this, 'Resource', {
+      metadata: { name: props.name },
+      spec: {
+        // The controller manager runs with `watchClassless: false` and reconciles only objects of
+        // its class; without className (as the seed's kubectl-applied ClusterSPIFFEIDs are) the
+        // object would be silently ignored. One constant, shared with SpireServer.
+        className: this.className,
+        spiffeIdTemplate: props.spiffeIdTemplate,
+        podSelector: selectorToJson(props.podSelector),
+        namespaceSelector: selectorToJson(props.namespaceSelector),
+        dnsNameTemplates: props.dnsNameTemplates ? [...props.dnsNameTemplates] : undefined,
+        workloadSelectorTemplates: props.workloadSelectorTemplates ? [...props.workloadSelectorTemplates] : undefined,
+        federatesWith: props.federatesWith ? [...props.federatesWith] : undefined,
+        ttl: props.ttl,
+        jwtTtl: props.jwtTtl,
+        admin: props.admin,
+        downstream: props.downstream,
+        autoPopulateDnsNames: props.autoPopulateDnsNames,
+        hint: props.hint,
+        fallback: props.fallback,
+      },
+    });
+  }
+}

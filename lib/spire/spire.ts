@@ -1,0 +1,147 @@
+/**
+ * The SPIRE component of one cluster: server (+ controller manager), agents, CSI driver and the
+ * registrations, in `dist/<cluster>/spire/`.
+ */
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-30';
+import { Construct, IConstruct } from 'constructs';
+import { MeshCluster } from '../core/cluster';
+import { MeshComponent } from '../core/component';
+import { DataplaneMode, SPIRE_NAMESPACE } from '../spec';
+import { SpireAgent } from './agent';
+import { LogLevel, WebhookFailurePolicy } from './choices';
+import { ClusterSpiffeId } from './cluster-spiffe-id';
+import { SpiffeCsiDriver } from './csi-driver';
+import { SpireImages } from './images';
+import { SPIRE_CLASS_NAME } from './names';
+import { SpireCaSubject, SpireServer } from './server';
+import { UpstreamAuthority } from './upstream-authority';
+
+/** Kinds the controller manager reconciles by `spec.className`. */
+const CLASSED_KINDS = ['ClusterSPIFFEID', 'ClusterFederatedTrustDomain', 'ClusterStaticEntry'];
+
+export interface SpireComponentProps {
+  /**
+   * Where SPIRE's signing CA comes from.
+   * @default UpstreamAuthority.forMesh(mesh): certManager with the spec's issuer when
+   * `pki.delivery.mode` is cert-manager, otherwise disk (Secret `spiffe-upstream-ca`)
+   */
+  readonly upstreamAuthority?: UpstreamAuthority;
+  /**
+   * Failure policy of the controller manager's validating webhooks.
+   * @default WebhookFailurePolicy.IGNORE (see its documentation for the trade-off)
+   */
+  readonly webhookFailurePolicy?: WebhookFailurePolicy;
+  /**
+   * Image overrides, e.g. for a registry mirror.
+   * @default - the images pinned by the mesh (`mesh.spire`, chart 0.24.2 defaults)
+   */
+  readonly images?: SpireImages;
+  /**
+   * `log_level` of server and agents.
+   * @default LogLevel.INFO
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Subject of SPIRE's CA certificates.
+   * @default CHART_CA_SUBJECT (the chart's default)
+   */
+  readonly caSubject?: SpireCaSubject;
+  /**
+   * SPIFFE IDs allowed to use the agents' Delegated Identity API.
+   * @default - ambient clusters: [cluster.ztunnelSpiffeId]; sidecar clusters: none
+   */
+  readonly authorizedDelegates?: readonly string[];
+  /**
+   * Tolerations of the agent pods.
+   * @default SPIRE_NODE_TOLERATIONS (seed 001)
+   */
+  readonly agentTolerations?: readonly k8s.Toleration[];
+  /**
+   * Tolerations of the CSI driver pods.
+   * @default SPIRE_NODE_TOLERATIONS (seed 001)
+   */
+  readonly csiDriverTolerations?: readonly k8s.Toleration[];
+  /**
+   * Render seed 001's three ClusterSPIFFEIDs (istio-ztunnel-reg, istio-waypoint-reg,
+   * istio-ambient-reg).
+   * @default - true for ambient clusters
+   */
+  readonly istioRegistrations?: boolean;
+  /**
+   * Render the chart's `default` ClusterSPIFFEID (fallback identity of every pod outside the
+   * SPIRE namespaces).
+   * @default true
+   */
+  readonly defaultRegistration?: boolean;
+}
+
+/**
+ * SPIRE for one cluster of a SpireMesh: `new Spire(meshCluster, 'Spire', props)`. Every value
+ * that must agree with the rest of the mesh (trust domain, cluster name, ztunnel's delegate ID,
+ * CA delivery, pinned images) comes from the cluster's model.
+ */
+export class Spire extends MeshComponent {
+  /** The Spire component of a MeshCluster, if it has one. */
+  public static of(cluster: MeshCluster): Spire | undefined {
+    return cluster.node.findAll().find((c): c is Spire => c instanceof Spire);
+  }
+
+  public readonly server: SpireServer;
+  public readonly agent: SpireAgent;
+  public readonly csiDriver: SpiffeCsiDriver;
+  /** The ClusterSPIFFEIDs this component rendered. */
+  public readonly registrations: readonly ClusterSpiffeId[];
+  /** The controller manager's class name. */
+  public readonly className: string = SPIRE_CLASS_NAME;
+
+  public constructor(scope: Construct, id: string, props: SpireComponentProps = {}) {
+    super(scope, id, { componentName: 'spire' });
+    const meshCluster = MeshCluster.enclosing(this);
+    const existing = meshCluster.node.findAll().find((c) => c instanceof Spire && c !== this);
+    if (existing) {
+      throw new Error(`cluster '${meshCluster.cluster.name}' already has a Spire component at ${existing.node.path}: create one Spire per MeshCluster`);
+    }
+    const { cluster } = meshCluster;
+    meshCluster.namespaces.addNamespace(SPIRE_NAMESPACE);
+
+    this.server = new SpireServer(this, 'Server', {
+      upstreamAuthority: props.upstreamAuthority,
+      webhookFailurePolicy: props.webhookFailurePolicy,
+      images: props.images,
+      logLevel: props.logLevel,
+      caSubject: props.caSubject,
+    });
+    this.agent = new SpireAgent(this, 'Agent', {
+      authorizedDelegates: props.authorizedDelegates,
+      tolerations: props.agentTolerations,
+      images: props.images,
+      logLevel: props.logLevel,
+    });
+    this.csiDriver = new SpiffeCsiDriver(this, 'CsiDriver', { tolerations: props.csiDriverTolerations, images: props.images });
+
+    const registrations: ClusterSpiffeId[] = [];
+    // Kept for fidelity with the chart: the fallback identity of pods no other registration selects.
+    if (props.defaultRegistration ?? true) registrations.push(ClusterSpiffeId.chartDefault(this));
+    if (props.istioRegistrations ?? cluster.dataplaneMode === DataplaneMode.AMBIENT) {
+      registrations.push(ClusterSpiffeId.istioZtunnel(this), ClusterSpiffeId.istioWaypoint(this), ClusterSpiffeId.istioAmbient(this));
+    }
+    this.registrations = registrations;
+
+    // Any ClusterSPIFFEID / ClusterFederatedTrustDomain / ClusterStaticEntry in this cluster
+    // (also one made from the imported classes directly) must carry the controller manager's
+    // class, or it is silently ignored (`watchClassless: false`).
+    this.node.addValidation({ validate: () => this.classNameProblems(meshCluster) });
+  }
+
+  private classNameProblems(meshCluster: MeshCluster): string[] {
+    return meshCluster.node.findAll()
+      .filter((c: IConstruct): c is ApiObject => ApiObject.isApiObject(c))
+      .filter((o) => o.apiVersion.startsWith('spire.spiffe.io/') && CLASSED_KINDS.includes(o.kind))
+      .flatMap((o) => {
+        const className = o.toJson()?.spec?.className;
+        if (className === this.className) return [];
+        return [`${o.kind} '${o.name}' (${o.node.path}) has spec.className ${className === undefined ? 'unset' : `'${className}'`}, but the controller manager only reconciles className '${this.className}' (watchClassless: false): create it with the ClusterSpiffeId / ClusterFederatedTrustDomain / ClusterStaticEntry constructs, or set spec.className to '${this.className}'`];
+      });
+  }
+}
