@@ -4,7 +4,7 @@ import { KeyAlgorithm } from '../spec/choices';
 
 /** A freshly generated key pair, in both node-forge form (to sign) and PEM (to store). */
 export interface GeneratedKeyPair {
-  /** PKCS#8 PEM (`BEGIN PRIVATE KEY`), what `openssl genrsa` writes with OpenSSL 3. */
+  /** PKCS#8 PEM (the unencrypted PKCS#8 block), what `openssl genrsa` writes with OpenSSL 3. */
   readonly privateKeyPem: string;
   readonly privateKey: forge.pki.rsa.PrivateKey;
   readonly publicKey: forge.pki.rsa.PublicKey;
