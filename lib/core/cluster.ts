@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClusterModel, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MeshModel } from '../spec';
+import { DeliveryRegistry } from '../delivery/registry';
 import { MeshNamespaces } from './namespaces';
 
 export interface MeshClusterProps {
@@ -38,6 +39,8 @@ export class MeshCluster extends Chart {
   public readonly cluster: ClusterModel;
   /** The Namespace objects of this cluster; components add the namespaces they use. */
   public readonly namespaces: MeshNamespaces;
+  /** Chart releases and manifest sources that this cluster's chart-delivery component delivers. */
+  public readonly deliveries = new DeliveryRegistry();
 
   public constructor(scope: Construct, id: string, props: MeshClusterProps) {
     super(scope, id, {

@@ -3,3 +3,4 @@ export * from './cni';
 export * from './common';
 export * from './istiod';
 export * from './ztunnel';
+export * from './derive';

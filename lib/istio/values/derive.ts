@@ -1,0 +1,132 @@
+/**
+ * Istio chart values derived from the mesh spec: seed 001's values for the single-cluster and
+ * multicluster shapes, with trust domain, cluster name and network taken from the spec so that
+ * they agree with SPIRE and the gateways by construction.
+ */
+import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, MeshModel } from '../../spec';
+import { BaseValues } from './base';
+import { CniValues } from './cni';
+import { IstiodEnv, IstiodValues, LicenseValues } from './istiod';
+import { ZtunnelValues } from './ztunnel';
+
+/** Cluster DNS suffix used by proxies (seed 001 `proxy.clusterDomain`). */
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+/** The Solo license as istiod reads it. */
+export interface IstioLicenseModel {
+  /** Secret (managed outside dist/, e.g. by External Secrets) holding the license key. */
+  readonly secretRef?: { readonly name: string; readonly namespace: string };
+  /** Inline key: only with `allowInlineLicense`, because dist/ is committed. */
+  readonly value?: string;
+}
+
+/** True when the clusters that peer with `cluster` use a different trust domain than it does. */
+export function peersUseOtherTrustDomains(mesh: MeshModel, cluster: ClusterModel): boolean {
+  return mesh.links.some((l) => (l.from === cluster || l.to === cluster) && l.from.trustDomain !== l.to.trustDomain);
+}
+
+/** Whether this cluster takes part in peering (it has or is the target of a link). */
+export function isPeered(mesh: MeshModel, cluster: ClusterModel): boolean {
+  return mesh.links.some((l) => l.from === cluster || l.to === cluster);
+}
+
+export function baseValues(): BaseValues {
+  // seed 001: `defaultRevision: ""` and the ambient profile.
+  return { defaultRevision: '', profile: 'ambient' };
+}
+
+export function istiodValues(mesh: MeshModel, cluster: ClusterModel, license?: IstioLicenseModel): IstiodValues {
+  const peered = isPeered(mesh, cluster);
+  const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
+  const env: IstiodEnv = {
+    PILOT_ENABLE_IP_AUTOALLOCATE: 'true',
+    // seed 001: "Required when meshConfig.trustDomain is set"; spiremesh always sets it (to the SPIRE trust domain).
+    PILOT_SKIP_VALIDATE_TRUST_DOMAIN: 'true',
+    ...(peered ? { DISABLE_LEGACY_MULTICLUSTER: 'true' as const } : {}),
+  };
+  return {
+    profile: ambient ? 'ambient' : 'default',
+    global: {
+      hub: cluster.istio.hub,
+      tag: cluster.istio.tag,
+      proxy: { clusterDomain: CLUSTER_DOMAIN },
+      ...(peered ? { multiCluster: { clusterName: cluster.name }, network: cluster.network } : {}),
+    },
+    meshConfig: {
+      accessLogFile: '/dev/stdout',
+      // seed 001 also sets ISTIO_META_DNS_AUTO_ALLOCATE, deprecated since 1.25 (validation warns;
+      // PILOT_ENABLE_IP_AUTOALLOCATE replaces it), so it is left out.
+      defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } },
+      // Must equal the SPIRE trust domain: workload identities are issued by SPIRE.
+      trustDomain: cluster.trustDomain,
+    },
+    env,
+    pilot: { cni: { enabled: true } },
+    ...(cluster.istio.distribution === IstioDistribution.SOLO ? {
+      gateways: { spire: { workloads: true } },
+      ...(peered ? { platforms: { peering: { enabled: true } } } : {}),
+      ...(license ? { license: licenseValues(license) } : {}),
+    } : {}),
+    ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
+    ...(ambient ? {} : { sidecarInjectorWebhook: { templates: { spire: SIDECAR_SPIRE_TEMPLATE } } }),
+  };
+}
+
+function licenseValues(license: IstioLicenseModel): LicenseValues {
+  return license.secretRef ? { secretRef: { ...license.secretRef } } : { value: license.value };
+}
+
+/**
+ * Sidecar clusters read SVIDs from the SPIRE agent socket through the CSI driver (seed 004):
+ * the `spire` injection template mounts it where Envoy's SDS expects it.
+ */
+export const SIDECAR_SPIRE_TEMPLATE = [
+  'spec:',
+  '  containers:',
+  '  - name: istio-proxy',
+  '    volumeMounts:',
+  '    - name: workload-socket',
+  '      mountPath: /run/secrets/workload-spiffe-uds',
+  '      readOnly: true',
+  '  volumes:',
+  '  - name: workload-socket',
+  '    csi:',
+  '      driver: "csi.spiffe.io"',
+  '      readOnly: true',
+  '',
+].join('\n');
+
+export function cniValues(cluster: ClusterModel): CniValues {
+  return {
+    profile: cluster.dataplaneMode === DataplaneMode.AMBIENT ? 'ambient' : 'default',
+    global: { hub: cluster.istio.hub, tag: cluster.istio.tag },
+    ...(cluster.dataplaneMode === DataplaneMode.AMBIENT ? { ambient: { dnsCapture: true } } : {}),
+    excludeNamespaces: [ISTIO_NAMESPACE, 'kube-system'],
+    ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
+  };
+}
+
+export function ztunnelValues(mesh: MeshModel, cluster: ClusterModel): ZtunnelValues {
+  const peered = isPeered(mesh, cluster);
+  return {
+    profile: 'ambient',
+    hub: cluster.istio.hub,
+    tag: cluster.istio.tag,
+    variant: 'distroless',
+    configValidation: true,
+    enabled: true,
+    env: {
+      L7_ENABLED: 'true',
+      // seed 001 multicluster: "Required when a unique trust domain is set for each cluster".
+      ...(peersUseOtherTrustDomains(mesh, cluster) ? { SKIP_VALIDATE_TRUST_DOMAIN: 'true' as const } : {}),
+    },
+    istioNamespace: ISTIO_NAMESPACE,
+    namespace: ISTIO_NAMESPACE,
+    proxy: { clusterDomain: CLUSTER_DOMAIN },
+    ...(peered ? { multiCluster: { clusterName: cluster.name }, network: cluster.network } : {}),
+    // The Solo ztunnel asks the node's SPIRE agent for workload certificates (seed 001).
+    spire: { enabled: true },
+    terminationGracePeriodSeconds: 29,
+    ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
+  };
+}
