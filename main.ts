@@ -5,13 +5,14 @@
  */
 import { Construct } from 'constructs';
 import {
-  CaDelivery, ChartDelivery, DataplaneMode, IstioDistribution, KeyAlgorithm, SpireMesh, linkBothWays, synthMain,
+  CaDelivery, ChartDelivery, DataplaneMode, IstioDistribution, IstioLicense, KeyAlgorithm, SpireMesh, linkBothWays, synthMain,
 } from './lib';
 
 export function declareExampleMesh(app: Construct): SpireMesh {
   return new SpireMesh(app, 'example', {
     name: 'example',
-    istio: { distribution: IstioDistribution.SOLO, version: '1.29.1' },
+    // The Solo license reaches istiod from a Secret the team manages (never inline: dist/ is committed).
+    istio: { distribution: IstioDistribution.SOLO, version: '1.29.1', license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
     spire: { chartVersion: '0.24.2', crdsChartVersion: '0.5.0' },
     clusters: [
       // Trust domain and network named after the cluster, as in the seed.

@@ -4,5 +4,8 @@ export * from './core';
 export * from './gitops';
 export * from './pki';
 export * from './multicluster';
+export * from './spire';
+export * from './istio';
+export * from './delivery';
 export * from './validation';
 export * from './cli';

@@ -19,7 +19,7 @@ describe('example mesh (main.ts)', () => {
 
   test('writes dist/cluster1 and dist/cluster2 with every object schema-valid', () => {
     expect(result.clusters.map((c) => c.cluster)).toEqual(['cluster1', 'cluster2']);
-    expect(Object.keys(tree).every((p) => p.startsWith('cluster1/') || p.startsWith('cluster2/'))).toBe(true);
+    expect(Object.keys(tree).every((p) => p.startsWith('cluster1/') || p.startsWith('cluster2/') || p === 'README.md')).toBe(true);
   });
 
   test('the istio-system namespace carries each cluster network label (seed 001)', () => {
@@ -33,6 +33,20 @@ describe('example mesh (main.ts)', () => {
       expect(`${file}: ${/PRIVATE KEY/.test(text)}`).toBe(`${file}: false`);
       if (/^kind: Secret$/m.test(text)) expect(text).not.toMatch(/^(data|stringData):/m);
     }
+  });
+
+  test('the review page names every cluster and link in a Mermaid block and is deterministic', () => {
+    const page = tree['README.md'];
+    const mermaid = page.match(/```mermaid\n([\s\S]*?)```/);
+    expect(mermaid).not.toBeNull();
+    const ids = new Map(mesh.model.clusters.map((c) => [c.name, mermaid![1].match(new RegExp(`(\\w+)\\["<b>${c.name}</b>`))![1]]));
+    for (const link of mesh.model.links) expect(mermaid![1]).toContain(`${ids.get(link.from.name)} -->|"reaches"| ${ids.get(link.to.name)}`);
+    for (const c of mesh.model.clusters) expect(page).toContain(`### ${c.name}`);
+    const again = tempDir();
+    const app2 = new App({ outdir: again });
+    declareExampleMesh(app2);
+    synthesize(app2, { outdir: again });
+    expect(readTree(again)).toEqual(tree);
   });
 
   test('whole-output snapshot', () => {

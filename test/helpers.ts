@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  ChartDelivery, DataplaneMode, IstioDistribution, MeshSpecDocument, SpireMesh, SpireMeshProps,
+  ChartDelivery, DataplaneMode, IstioDistribution, IstioLicense, MeshModel, MeshSpecDocument, SpireMesh, SpireMeshProps,
   SynthesisResult, linkBothWays, synthesize,
 } from '../lib';
 
@@ -12,7 +12,7 @@ import {
 export function exampleProps(): SpireMeshProps {
   return {
     name: 'example',
-    istio: { distribution: IstioDistribution.SOLO, version: '1.29.1' },
+    istio: { distribution: IstioDistribution.SOLO, version: '1.29.1', license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
     clusters: [
       { name: 'cluster1', trustDomain: 'cluster1', network: 'cluster1', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '192.0.2.10' },
       { name: 'cluster2', trustDomain: 'cluster2', network: 'cluster2', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '198.51.100.10' },
@@ -26,6 +26,7 @@ export function exampleProps(): SpireMeshProps {
 export function meshDocument(n: number, name = 'fleet'): MeshSpecDocument {
   return {
     name,
+    istio: { license: { secretName: 'solo-istio-license', secretNamespace: 'istio-system' } },
     clusters: Array.from({ length: n }, (_, i) => ({ name: `c${i + 1}`, eastWestAddress: `192.0.2.${i + 1}` })),
   };
 }
@@ -55,7 +56,7 @@ export function readTree(dir: string): Record<string, string> {
 export const TEST_PROJECT = tempDir('spiremesh-project-');
 
 /** Declares a mesh in a fresh app and synthesizes it into `outdir` (PKI under TEST_PROJECT). */
-export function synthMesh(props: SpireMeshProps | ((app: App) => void), outdir: string, check = false): SynthesisResult {
+export function synthMesh(props: SpireMeshProps | MeshModel | ((app: App) => void), outdir: string, check = false): SynthesisResult {
   const app = new App({ outdir });
   if (typeof props === 'function') props(app);
   else new SpireMesh(app, 'mesh', props);

@@ -3,7 +3,10 @@ import {
   EASTWEST_NAMESPACE, ISTIO_NAMESPACE, MeshModel, NETWORK_LABEL, SPIRE_NAMESPACE, SpireMeshProps,
   loadMeshSpecFile, resolveMeshSpec, toMeshSpecDocument,
 } from '../spec';
+import { ChartDeliveryComponent } from '../delivery/component';
+import { Istio } from '../istio/istio';
 import { Multicluster } from '../multicluster/multicluster';
+import { Spire } from '../spire/spire';
 import { CaSecretDelivery } from '../pki/ca-delivery';
 import { MeshCluster } from './cluster';
 
@@ -30,7 +33,11 @@ export class SpireMesh extends Construct {
       const chart = new MeshCluster(this, cluster.name, { mesh: this.model, cluster });
       this.addPlatformNamespaces(chart);
       new CaSecretDelivery(chart, 'CaSecretDelivery');
+      new Spire(chart, 'Spire');
+      new Istio(chart, 'Istio');
       new Multicluster(chart, 'Multicluster');
+      // Last: it turns every release the components above registered into delivery objects.
+      new ChartDeliveryComponent(chart, 'ChartDelivery');
       return chart;
     });
   }

@@ -23,6 +23,11 @@ export class DeliveryRegistry {
     this.sourceById.set(source.id, source);
   }
 
+  /** Removes a release (e.g. to deliver it another way); returns whether it existed. */
+  public removeRelease(id: string): boolean {
+    return this.releaseById.delete(id);
+  }
+
   /** Releases in apply order (then by id, so equal orders are stable). */
   public get releases(): ChartRelease[] {
     return [...this.releaseById.values()].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));

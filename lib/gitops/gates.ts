@@ -7,7 +7,7 @@ import { RenderedObject, describeObject } from './layout';
 
 /** One reason to refuse the output, naming the object and the code that made it. */
 export interface GateFinding {
-  readonly gate: 'schema' | 'secrets' | 'layout' | 'construct' | 'pki';
+  readonly gate: 'schema' | 'secrets' | 'layout' | 'construct' | 'pki' | 'check';
   readonly object?: string;
   readonly constructPath?: string;
   readonly message: string;

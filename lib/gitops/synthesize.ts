@@ -5,12 +5,14 @@
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { MeshModel } from '../spec';
+import { CheckFinding, checkMesh, formatCheckFinding } from '../multicluster/check';
 import { MeshPkiReport, PkiError, certificateFacts, prepareMeshPki } from '../pki';
 import { SchemaRegistry } from '../validation';
 import { collectObjects } from './collect';
 import { GateFinding, fileTextHasPrivateKey, schemaGate, secretsGate } from './gates';
 import { renderClusterFiles, renderManifests } from './render';
-import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput } from './writer';
+import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
+import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from './writer';
 
 export interface SynthesizeOptions {
   /**
@@ -60,6 +62,8 @@ export interface SynthesisResult {
   readonly upToDate: boolean;
   /** Per-directory details (file names created, changed, pruned). */
   readonly directories: readonly DirectoryReport[];
+  /** Findings of the mesh check (only warnings here: errors stop synthesis). */
+  readonly checkFindings: readonly CheckFinding[];
 }
 
 /** Synthesis refused: every finding, each naming the object and the code that made it. */
@@ -108,6 +112,24 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     }
   }
 
+  // The mesh check (static `istioctl multicluster check`) over what is about to be written.
+  const checkFindings: CheckFinding[] = [];
+  for (const mesh of new Set(collected.clusters.map((c) => c.mesh))) {
+    const charts = collected.clusters.filter((c) => c.mesh === mesh);
+    const certs = pki.get(mesh)?.certificates;
+    checkFindings.push(...checkMesh({
+      mesh,
+      clusters: charts.map((c) => ({
+        cluster: c.cluster,
+        manifests: collected.objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest),
+        releases: c.deliveries.releases,
+      })),
+      certificates: certs && { root: certs.root, clusters: certs.clusters },
+      now: options.now,
+    }));
+  }
+  findings.push(...checkFindings.filter((f) => f.severity === 'error').map((f) => ({ gate: 'check' as const, message: formatCheckFinding(f) })));
+
   const dirNames = new Map<string, string>();
   const meshes = new Map<string, { dir: string; files: ReadonlyMap<string, string>; objects: number }[]>();
   for (const chart of collected.clusters) {
@@ -134,8 +156,26 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   for (const [mesh, outputs] of meshes) {
     plans.push({ mesh, plan: planOutput(outdir, mesh, outputs), objects: new Map(outputs.map((o) => [o.dir, o.objects])) });
   }
-  const upToDate = plans.every((p) => !planHasChanges(p.plan));
-  if (!options.check) for (const p of plans) applyOutput(p.plan);
+  // The review page for pull requests (dist/README.md), over every mesh of the app.
+  const reviewPage = renderReviewPage([...new Set(collected.clusters.map((c) => c.mesh))].map((mesh) => {
+    const objectCounts: Record<string, Record<string, number>> = {};
+    for (const o of collected.objects.filter((x) => mesh.clusters.some((c) => c.name === x.cluster))) {
+      const perCluster = (objectCounts[o.cluster] ??= {});
+      perCluster[o.component] = (perCluster[o.component] ?? 0) + 1;
+    }
+    return { mesh, objectCounts, certificates: pki.get(mesh)?.certificates, findings: checkFindings.filter((f) => mesh.clusters.some((c) => c.name === f.cluster) || !f.cluster) };
+  }));
+  const reviewPlan = planOwnedFile(outdir, REVIEW_PAGE_FILE, reviewPage, REVIEW_PAGE_MARKER);
+  const upToDate = plans.every((p) => !planHasChanges(p.plan)) && !planHasChanges(reviewPlan);
+  if (!options.check) {
+    // One application of every change, so a failure half-way rolls back all of them.
+    applyOutput({
+      outdir,
+      directories: [],
+      warnings: [],
+      operations: new Map([...plans.flatMap((p) => [...p.plan.operations]), ...reviewPlan.operations]),
+    });
+  }
 
   const clusters: ClusterSummary[] = plans.flatMap((p) => p.plan.directories.map((d) => ({
     mesh: p.mesh,
@@ -150,9 +190,15 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   return {
     outdir,
     clusters,
-    warnings: [...collected.warnings, ...[...pki.values()].flatMap((p) => p.warnings), ...plans.flatMap((p) => p.plan.warnings)],
+    warnings: [
+      ...collected.warnings,
+      ...[...pki.values()].flatMap((p) => p.warnings),
+      ...checkFindings.map(formatCheckFinding),
+      ...plans.flatMap((p) => p.plan.warnings),
+    ],
+    checkFindings,
     upToDate,
-    directories: plans.flatMap((p) => p.plan.directories),
+    directories: [...plans.flatMap((p) => p.plan.directories), ...reviewPlan.directories],
   };
 }
 

@@ -203,3 +203,27 @@ function removeEmptyDirectories(plan: WritePlan): void {
     if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
   }
 }
+
+/**
+ * Plans one top-level file that spiremesh owns by content: it is written only when absent or
+ * when its first line is `marker` (written by spiremesh); a hand-written file of that name is a
+ * conflict, never overwritten.
+ */
+export function planOwnedFile(outdir: string, name: string, content: string, marker: string): WritePlan {
+  assertInside(name);
+  const abs = path.join(outdir, name);
+  const current = readIfExists(abs);
+  if (current !== undefined && !current.startsWith(marker)) {
+    throw new OutputConflictError(`${abs} exists but was not written by spiremesh (its first line is not the spiremesh marker): move it away, then synthesize again`);
+  }
+  const operations = new Map<string, string | null>();
+  if (current !== content) operations.set(abs, content);
+  const report: DirectoryReport = {
+    dir: '.',
+    created: current === undefined ? [name] : [],
+    changed: current !== undefined && current !== content ? [name] : [],
+    unchanged: current === content ? [name] : [],
+    pruned: [],
+  };
+  return { outdir, directories: [report], warnings: [], operations };
+}

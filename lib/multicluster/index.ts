@@ -3,3 +3,4 @@ export * from './multicluster';
 export * from './names';
 export * from './remote-peer-gateway';
 export * from './service-type';
+export * from './check';

@@ -61,7 +61,8 @@ export function prepareMeshPki(mesh: MeshModel, options: MeshPkiOptions = {}): M
   if (!store) return { created: [], secretManifests: [], warnings: [] };
   const created = options.readOnly ? [] : store.ensure().created;
   const certificates = store.loadPublic();
-  const warnings = certificates.warnings.map((w) => w.message);
+  // Expiry is reported by the mesh check (lib/multicluster/check.ts), not twice.
+  const warnings: string[] = [];
   const secretManifests: string[] = [];
   if (!options.readOnly && mesh.pki.delivery.mode === CaDeliveryMode.KUBECTL) {
     const outRoot = path.resolve(options.baseDir ?? process.cwd(), mesh.pki.delivery.outputDirectory!, mesh.name);

@@ -39,6 +39,16 @@ export interface IstioDocument {
   distribution?: string;
   version?: string;
   repoKey?: string;
+  license?: LicenseDocument;
+}
+
+export interface LicenseDocument {
+  /** Secret holding the Solo license key (managed outside dist/, e.g. by External Secrets). */
+  secretName?: string;
+  secretNamespace?: string;
+  /** Inline license key: refused unless allowInlineValue is true (dist/ is committed). */
+  value?: string;
+  allowInlineValue?: boolean;
 }
 
 export interface SpireDocument {

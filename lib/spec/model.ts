@@ -136,8 +136,16 @@ export interface ChartDeliveryModel {
   readonly chartCacheDirectory?: string;
 }
 
+/** Where istiod finds the Solo license (validated: a Secret reference, or an acknowledged inline value). */
+export interface LicenseModel {
+  readonly secretRef?: { readonly name: string; readonly namespace: string };
+  readonly value?: string;
+}
+
 export class MeshModel {
   public readonly name: string;
+  /** @default - undefined: no license configured */
+  public readonly license?: LicenseModel;
   public readonly clusters: readonly ClusterModel[];
   public readonly links: readonly LinkModel[];
   public readonly spire: SpireVersions;
@@ -155,6 +163,10 @@ export class MeshModel {
       repoKey: document.istio?.repoKey,
     };
     this.clusters = document.clusters.map((c) => new ClusterModel(c, { istio }));
+    const license = document.istio?.license;
+    this.license = license?.secretName && license.secretNamespace
+      ? { secretRef: { name: license.secretName, namespace: license.secretNamespace } }
+      : license?.value ? { value: license.value } : undefined;
     const byName = new Map(this.clusters.map((c) => [c.name, c]));
     this.links = document.links
       ? document.links.map((l) => ({ from: byName.get(l.from)!, to: byName.get(l.to)! }))

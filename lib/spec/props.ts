@@ -3,7 +3,7 @@
  * document that YAML inventories use, so both are validated by the same rules.
  */
 import { CaDelivery, ChartDelivery, DataplaneMode, EastWestServiceType, IstioDistribution, KeyAlgorithm } from './choices';
-import { MeshSpecDocument } from './document';
+import { LicenseDocument, MeshSpecDocument } from './document';
 
 export interface ClusterProps {
   /** Cluster name: a DNS-1123 label. Used as Istio's cluster ID and SPIRE's k8s_psat cluster name. */
@@ -88,6 +88,34 @@ export interface IstioProps {
    * @default - none; required for Solo versions before 1.29
    */
   readonly repoKey?: string;
+  /**
+   * The Solo license istiod reads (required for Solo multicluster; the multicluster check
+   * reports its absence).
+   * @default - no license configured
+   */
+  readonly license?: IstioLicense;
+}
+
+/** Where istiod finds the Solo license. */
+export class IstioLicense {
+  /** A Secret the team manages outside dist/ (e.g. with External Secrets); key `license-key` per Solo docs. */
+  public static fromSecret(name: string, namespace: string = 'istio-system'): IstioLicense {
+    return new IstioLicense({ secretName: name, secretNamespace: namespace });
+  }
+
+  /**
+   * The license key inline in the istiod values. dist/ is committed, so this is refused unless
+   * `acknowledgeCommitted` is true.
+   */
+  public static inline(value: string, options: { readonly acknowledgeCommitted: boolean }): IstioLicense {
+    return new IstioLicense({ value, allowInlineValue: options.acknowledgeCommitted });
+  }
+
+  private constructor(private readonly document: LicenseDocument) {}
+
+  public toDocument(): LicenseDocument {
+    return { ...this.document };
+  }
 }
 
 export interface SpireProps {
@@ -165,7 +193,7 @@ export function toMeshSpecDocument(props: SpireMeshProps): MeshSpecDocument {
     name: props.name,
     clusters: props.clusters.map((c) => compact({ ...c, dataplaneMode: c.dataplaneMode?.value, eastWestServiceType: c.eastWestServiceType?.value })),
     links: props.links?.map((l) => ({ from: l.from, to: l.to })),
-    istio: props.istio && compact({ ...props.istio, distribution: props.istio.distribution?.value }),
+    istio: props.istio && compact({ ...props.istio, distribution: props.istio.distribution?.value, license: props.istio.license?.toDocument() }),
     spire: props.spire && compact({ ...props.spire }),
     pki: props.pki && compact({
       keyAlgorithm: props.pki.keyAlgorithm?.value,

@@ -52,6 +52,16 @@ export const MESH_SPEC_SCHEMA = {
         distribution: { type: 'string', enum: IstioDistribution.values() },
         version: text,
         repoKey: text,
+        license: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            secretName: text,
+            secretNamespace: text,
+            value: text,
+            allowInlineValue: { type: 'boolean' },
+          },
+        },
       },
     },
     spire: {

@@ -189,6 +189,23 @@ function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpe
   if (str(istio.repoKey) && !/^[a-z0-9]{12}$/.test(istio.repoKey)) {
     problems.push({ path: ['istio', 'repoKey'], message: `repo key '${istio.repoKey}' is not 12 lowercase letters or digits`, fix: 'copy only the 12-character hash at the end of the repository URL' });
   }
+  const license = istio.license && typeof istio.license === 'object' ? istio.license : undefined;
+  if (license) {
+    const byRef = str(license.secretName) || str(license.secretNamespace);
+    if (str(license.value) && byRef) {
+      problems.push({ path: ['istio', 'license'], message: 'both a license Secret and an inline value are set', fix: 'keep only secretName/secretNamespace' });
+    } else if (str(license.value) && license.allowInlineValue !== true) {
+      problems.push({ path: ['istio', 'license', 'value'], message: 'an inline license key would be committed to git in dist/ (istiod values)',
+        fix: 'store the key in a Secret (for example through External Secrets) and set istio.license.secretName and secretNamespace (IstioLicense.fromSecret(name, namespace)); only if you accept a committed key, set allowInlineValue: true' });
+    } else if (byRef && !(str(license.secretName) && str(license.secretNamespace))) {
+      problems.push({ path: ['istio', 'license', str(license.secretName) ? 'secretNamespace' : 'secretName'], message: 'a license Secret needs both a name and a namespace', fix: 'set secretName and secretNamespace' });
+    } else if (!str(license.value) && !byRef) {
+      problems.push({ path: ['istio', 'license'], message: 'license has neither a Secret nor a value', fix: 'set secretName and secretNamespace' });
+    }
+    if (distribution === IstioDistribution.UPSTREAM.value) {
+      problems.push({ path: ['istio', 'license'], message: 'community istio reads no Solo license', fix: "remove istio.license or set istio.distribution to 'solo'" });
+    }
+  }
   if (distribution === IstioDistribution.UPSTREAM.value) {
     clusters.forEach((c, i) => {
       if (c && (c.dataplaneMode ?? DataplaneMode.AMBIENT.value) === DataplaneMode.AMBIENT.value) {

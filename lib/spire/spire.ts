@@ -7,6 +7,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
+import { DELIVERY_ORDER } from '../delivery/release';
 import { DataplaneMode, SPIRE_NAMESPACE } from '../spec';
 import { SpireAgent } from './agent';
 import { LogLevel, WebhookFailurePolicy } from './choices';
@@ -104,6 +105,18 @@ export class Spire extends MeshComponent {
     }
     const { cluster } = meshCluster;
     meshCluster.namespaces.addNamespace(SPIRE_NAMESPACE);
+    // The SPIRE CRDs come from the pinned spire-crds chart (seed 001: `helm upgrade -i spire-crds
+    // --version 0.5.0`), delivered before everything else; their YAML is never copied here.
+    meshCluster.deliveries.addRelease({
+      id: 'spire-crds',
+      chart: 'spire-crds',
+      repository: { url: meshCluster.mesh.spire.chartRepository },
+      version: meshCluster.mesh.spire.crdsChartVersion,
+      releaseName: 'spire-crds',
+      namespace: SPIRE_NAMESPACE,
+      values: {},
+      order: DELIVERY_ORDER.crds,
+    });
 
     this.server = new SpireServer(this, 'Server', {
       upstreamAuthority: props.upstreamAuthority,

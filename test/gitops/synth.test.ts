@@ -2,14 +2,15 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
+import * as YAML from 'yaml';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import {
-  INDEX_FILE, MeshComponent, OutputConflictError, SpecValidationError, SpireMesh, SpireMeshProps,
+  INDEX_FILE, MeshComponent, kindRank, OutputConflictError, SpecValidationError, SpireMesh, SpireMeshProps,
   SynthesisError, applyOutput, planOutput,
 } from '../../lib';
 import { errorOf, exampleProps, meshDocument, readTree, synthMesh, tempDir } from '../helpers';
-import { MeshModel } from '../../lib/spec';
+import { MeshModel, resolveMeshSpec } from '../../lib/spec';
 
 /** A test component that adds arbitrary objects to every cluster of a mesh. */
 class ExtraObjects extends MeshComponent {
@@ -19,14 +20,15 @@ class ExtraObjects extends MeshComponent {
   }
 }
 
-function meshWith(props: SpireMeshProps, add?: (c: ExtraObjects) => void) {
+function meshWith(props: SpireMeshProps | MeshModel, add?: (c: ExtraObjects) => void) {
   return (app: Construct) => {
     const mesh = new SpireMesh(app, 'mesh', props);
     if (add) for (const cluster of mesh.clusters) new ExtraObjects(cluster, 'Extra', add);
   };
 }
 
-const fleet = (n: number): SpireMeshProps => new MeshModel(meshDocument(n)).document as unknown as SpireMeshProps;
+/** A validated n-cluster mesh (all-to-all), declared as a spec document. */
+const fleet = (n: number, name?: string): MeshModel => resolveMeshSpec(meshDocument(n, name), 'test fleet');
 
 describe('synthesis output', () => {
   test('two synths of the same spec give byte-identical trees, and a rerun changes nothing', () => {
@@ -50,10 +52,15 @@ describe('synthesis output', () => {
     const resources = kustomization.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4));
     const manifests = Object.keys(tree).filter((p) => p.includes('/')).sort();
     expect([...resources].sort()).toEqual(manifests);
-    // Namespaces first, built-in kinds next, custom resources (gateways, external secrets) last.
-    expect(resources.slice(0, 3).every((r) => r.startsWith('namespaces/namespace_'))).toBe(true);
-    expect(resources[3]).toBe('extra/configmap_spire-server_settings.yaml');
-    expect(resources.slice(4).every((r) => /\/(gateway|externalsecret)_/.test(r))).toBe(true);
+    // Namespaces first, then built-in kinds in apply order, custom resources (gateways,
+    // external secrets, ClusterSPIFFEIDs) last.
+    const kinds = resources.map((r) => String(YAML.parse(tree[r]).kind));
+    expect(kinds.slice(0, 3)).toEqual(['Namespace', 'Namespace', 'Namespace']);
+    const ranks = kinds.map(kindRank);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(kinds.indexOf('ConfigMap')).toBeLessThan(kinds.indexOf('StatefulSet'));
+    expect(kinds.indexOf('StatefulSet')).toBeLessThan(kinds.indexOf('ClusterSPIFFEID'));
+    expect(resources).toContain('extra/configmap_spire-server_settings.yaml');
     const index = tree[INDEX_FILE];
     expect(index).toMatch(/specDigest: sha256:[0-9a-f]{64}/);
     expect(index).toContain('chartVersion: 1.29.1-solo');
@@ -67,6 +74,7 @@ describe('synthesis output', () => {
   test('synthesis prunes what the previous run wrote and this one does not, and nothing else', () => {
     const out = tempDir();
     synthMesh(meshWith(fleet(3), (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'old', namespace: 'spire-server' } })), out);
+    const first = Object.keys(readTree(out));
     fs.mkdirSync(path.join(out, 'other-tool'));
     fs.writeFileSync(path.join(out, 'other-tool', 'app.yaml'), 'kind: Foreign\n');
     fs.writeFileSync(path.join(out, 'notes.md'), 'hand-written\n');
@@ -79,8 +87,12 @@ describe('synthesis output', () => {
     expect(tree['other-tool/app.yaml']).toBe('kind: Foreign\n');
     expect(tree['notes.md']).toBe('hand-written\n');
     expect(tree['c1/README.md']).toBe('hand-written\n');
-    expect(result.clusters.map((c) => [c.cluster, c.pruned])).toEqual([['c1', 2], ['c2', 2], ['c3', 9]]); // c1, c2: the ConfigMap and the peer Gateway to c3
-    expect(result.warnings).toEqual([`${path.join(out, 'c1', 'README.md')} was not written by spiremesh; left alone`]);
+    // Pruned = files of the first run that the second run does not write.
+    const gone = (dir: string) => first.filter((p) => p.startsWith(`${dir}/`) && !(p in tree)).map((p) => p.slice(dir.length + 1)).sort();
+    for (const d of result.directories.filter((x) => x.dir !== '.')) expect([d.dir, [...d.pruned]]).toEqual([d.dir, gone(d.dir)]);
+    expect(gone('c1')).toEqual(expect.arrayContaining(['extra/configmap_spire-server_old.yaml', 'multicluster/gateway_istio-eastwest_istio-remote-peer-c3.yaml']));
+    expect(gone('c3')).toEqual(first.filter((p) => p.startsWith('c3/')).map((p) => p.slice(3)).sort());
+    expect(result.warnings.filter((w) => !w.includes('[Trust Domain Check]'))).toEqual([`${path.join(out, 'c1', 'README.md')} was not written by spiremesh; left alone`]);
   });
 
   test('a bad spec leaves an existing output folder untouched', () => {
@@ -146,7 +158,7 @@ describe('synthesis output', () => {
 
   test('a directory owned by another mesh is refused', () => {
     const out = tempDir();
-    synthMesh({ ...fleet(1), name: 'other' }, out);
+    synthMesh(fleet(1, 'other'), out);
     const e = errorOf(() => synthMesh(fleet(1), out));
     expect(e.message).toContain("belongs to mesh 'other'");
   });

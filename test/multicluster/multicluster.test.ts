@@ -2,7 +2,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { SpireMesh, SpireMeshProps, synthesize } from '../../lib';
+import { IstioLicense, SpireMesh, SpireMeshProps, synthesize } from '../../lib';
 import {
   EASTWEST_GATEWAY_NAME, EastWestGateway, EastWestServiceType, Multicluster, RemotePeerGateway,
   remotePeerGatewayName,
@@ -50,6 +50,7 @@ const peerFile = (remote: string) => `gateway_istio-eastwest_istio-remote-peer-$
 function threeClusters(links?: { from: string; to: string }[], extra: Partial<Record<'a' | 'b' | 'c', object>> = {}): MeshSpecDocument {
   return {
     name: 'three',
+    istio: { license: { secretName: 'solo-istio-license', secretNamespace: 'istio-system' } },
     clusters: [
       { name: 'a', eastWestAddress: '192.0.2.1', ...extra.a },
       { name: 'b', eastWestAddress: '192.0.2.2', ...extra.b },
@@ -195,6 +196,7 @@ describe('link topologies', () => {
   test('the same mesh declared through SpireMesh props (validated spec) gives the same objects', () => {
     const props: SpireMeshProps = {
       name: 'three',
+      istio: { license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
       clusters: [{ name: 'a', eastWestAddress: '192.0.2.1' }, { name: 'b', eastWestAddress: '192.0.2.2' }, { name: 'c', eastWestAddress: '192.0.2.3' }],
       links: [{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }, { from: 'c', to: 'b' }],
     };

@@ -131,14 +131,16 @@ describe('built-in Kubernetes kinds', () => {
     expect(violations.every((v) => v.schema === DEPLOYMENT_SCHEMA)).toBe(true);
   });
 
-  test('IntOrString accepts numbers and strings, nothing else', () => {
+  test('IntOrString accepts integers and strings, nothing else', () => {
     const deployment = synthDeployment();
     deployment.spec.strategy.rollingUpdate = { maxSurge: 1, maxUnavailable: '25%' };
     expect(registry.validate(deployment)).toEqual([]);
 
     deployment.spec.strategy.rollingUpdate.maxSurge = true;
+    deployment.spec.strategy.rollingUpdate.maxUnavailable = 1.5;
     expect(byField(registry.validate(deployment))).toEqual({
-      '/spec/strategy/rollingUpdate/maxSurge': 'must be number or string (got true)',
+      '/spec/strategy/rollingUpdate/maxSurge': 'must be integer or string (got true)',
+      '/spec/strategy/rollingUpdate/maxUnavailable': 'must be integer or string (got 1.5)',
     });
   });
 
@@ -161,16 +163,16 @@ describe('built-in Kubernetes kinds', () => {
     ]);
   });
 
-  test('ConfigMap data is a string map; Quantity is a string; status is optional; Time is RFC 3339', () => {
+  test('ConfigMap data is a string map; Quantity is a string or a number; Time is RFC 3339', () => {
     const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'trust-bundle', namespace: 'spire-system' }, data: { 'bundle.crt': 'x' } };
     expect(registry.validate(configMap)).toEqual([]);
     expect(byField(registry.validate({ ...configMap, data: { port: 8081 } }))).toEqual({ '/data/port': 'must be string (got 8081)' });
 
     const deployment = synthDeployment();
-    deployment.spec.template.spec.containers[0].resources.limits.cpu = 2;
+    deployment.spec.template.spec.containers[0].resources.limits.cpu = true;
     deployment.metadata.creationTimestamp = 'yesterday';
     expect(byField(registry.validate(deployment))).toEqual({
-      '/spec/template/spec/containers/0/resources/limits/cpu': 'must be string (got 2)',
+      '/spec/template/spec/containers/0/resources/limits/cpu': 'must be string or number (got true)',
       '/metadata/creationTimestamp': 'must be a valid date-time (got "yesterday")',
     });
   });

@@ -3,7 +3,8 @@
  * multicluster shapes, with trust domain, cluster name and network taken from the spec so that
  * they agree with SPIRE and the gateways by construction.
  */
-import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, MeshModel } from '../../spec';
+import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, LicenseModel, MeshModel } from '../../spec';
+import { SPIRE_PATHS } from '../../spire/names';
 import { BaseValues } from './base';
 import { CniValues } from './cni';
 import { IstiodEnv, IstiodValues, LicenseValues } from './istiod';
@@ -11,14 +12,6 @@ import { ZtunnelValues } from './ztunnel';
 
 /** Cluster DNS suffix used by proxies (seed 001 `proxy.clusterDomain`). */
 export const CLUSTER_DOMAIN = 'cluster.local';
-
-/** The Solo license as istiod reads it. */
-export interface IstioLicenseModel {
-  /** Secret (managed outside dist/, e.g. by External Secrets) holding the license key. */
-  readonly secretRef?: { readonly name: string; readonly namespace: string };
-  /** Inline key: only with `allowInlineLicense`, because dist/ is committed. */
-  readonly value?: string;
-}
 
 /** True when the clusters that peer with `cluster` use a different trust domain than it does. */
 export function peersUseOtherTrustDomains(mesh: MeshModel, cluster: ClusterModel): boolean {
@@ -35,7 +28,8 @@ export function baseValues(): BaseValues {
   return { defaultRevision: '', profile: 'ambient' };
 }
 
-export function istiodValues(mesh: MeshModel, cluster: ClusterModel, license?: IstioLicenseModel): IstiodValues {
+export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValues {
+  const license = mesh.license;
   const peered = isPeered(mesh, cluster);
   const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
   const env: IstiodEnv = {
@@ -72,7 +66,7 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel, license?: I
   };
 }
 
-function licenseValues(license: IstioLicenseModel): LicenseValues {
+function licenseValues(license: LicenseModel): LicenseValues {
   return license.secretRef ? { secretRef: { ...license.secretRef } } : { value: license.value };
 }
 
@@ -124,8 +118,9 @@ export function ztunnelValues(mesh: MeshModel, cluster: ClusterModel): ZtunnelVa
     namespace: ISTIO_NAMESPACE,
     proxy: { clusterDomain: CLUSTER_DOMAIN },
     ...(peered ? { multiCluster: { clusterName: cluster.name }, network: cluster.network } : {}),
-    // The Solo ztunnel asks the node's SPIRE agent for workload certificates (seed 001).
-    spire: { enabled: true },
+    // The Solo ztunnel asks the node's SPIRE agent for workload certificates (seed 001) over the
+    // admin socket that SpireAgent mounts on the host: the path comes from the same constant.
+    spire: { enabled: true, adminSockHostPath: SPIRE_PATHS.agentAdminSocketHostDir },
     terminationGracePeriodSeconds: 29,
     ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
   };

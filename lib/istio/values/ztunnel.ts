@@ -36,7 +36,11 @@ export interface ZtunnelValues {
    * Solo-only: ztunnel gets workload certificates from the node's SPIRE agent over the
    * Delegated Identity API (admin socket under `adminSockHostPath`, istio-ambient.md §4).
    */
-  readonly spire: { readonly enabled: boolean };
+  readonly spire: {
+    readonly enabled: boolean;
+    /** Host folder of the SPIRE agent's admin socket (Solo-only; default `/run/spire/agent/sockets/csi.spiffe.io/admin`). */
+    readonly adminSockHostPath?: string;
+  };
   /** Drain time = this value minus 1 second (upstream; seed 001 uses 29). */
   readonly terminationGracePeriodSeconds: number;
   /** Istio revision (upstream). */

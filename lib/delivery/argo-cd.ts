@@ -1,0 +1,107 @@
+import { Construct } from 'constructs';
+import { Application, ApplicationSpecSource } from '../../imports/argocd-application-argoproj.io';
+import { ChartDeliveryMode } from '../spec';
+import { checkManifestSource, checkRelease, nonEmpty, ociChartUrl } from './_checks';
+import { ChartDeliverySourcesProps, IChartDelivery } from './chart-delivery';
+import {
+  ARGO_DEFAULT_NAMESPACE, ARGO_DEFAULT_PROJECT, ARGO_IN_CLUSTER_SERVER, ARGO_RESOURCES_FINALIZER,
+  ARGO_SYNC_WAVE_ANNOTATION, EXTRA_VALUES_ANNOTATION,
+} from './names';
+import { ChartRelease, ManifestSource, isOciRepository } from './release';
+
+export interface ArgoCdDeliveryProps extends ChartDeliverySourcesProps {
+  /**
+   * Namespace of the Application objects (where Argo CD watches for them).
+   * @default 'argocd'
+   */
+  readonly namespace?: string;
+  /**
+   * Argo CD project of the Applications.
+   * @default 'default'
+   */
+  readonly project?: string;
+  /**
+   * API server the Applications deploy to.
+   * @default 'https://kubernetes.default.svc' (the cluster Argo CD runs in)
+   */
+  readonly destinationServer?: string;
+}
+
+/**
+ * One Argo CD `Application` per chart release and per manifest source.
+ *
+ * - Names are the release/source ids, not `<cluster>-<id>`: one Argo CD instance per cluster is
+ *   assumed, each reading its own `dist/<cluster>/`. For a central Argo CD that manages many
+ *   clusters, the names would collide; give each cluster its own Argo CD namespace instead.
+ * - Order: `argocd.argoproj.io/sync-wave` = the release's order. Waves order the Applications
+ *   when they are synced by a parent app (app of apps) that applies `dist/<cluster>/`. Argo CD
+ *   (since 1.8) does not wait for a child Application to be healthy unless the
+ *   `argoproj.io/Application` health check is enabled in `argocd-cm`.
+ * - OCI charts use Argo CD's native OCI source (v3.1+): `repoURL: oci://<registry>/<path>/<chart>`,
+ *   `path: .`; classic helm repositories use `repoURL` + `chart`.
+ * - `ServerSideApply=true`: the CRDs of istio-base and spire-crds exceed the 256 KiB
+ *   `last-applied-configuration` annotation that client-side apply writes.
+ */
+export class ArgoCdDelivery extends Construct implements IChartDelivery {
+  public readonly mode = ChartDeliveryMode.ARGO_CD;
+  /** The Applications, in apply order (releases and sources merged by order). */
+  public readonly applications: readonly Application[];
+
+  private readonly namespace: string;
+  private readonly project: string;
+  private readonly server: string;
+
+  public constructor(scope: Construct, id: string, props: ArgoCdDeliveryProps) {
+    super(scope, id);
+    this.namespace = props.namespace ?? ARGO_DEFAULT_NAMESPACE;
+    this.project = props.project ?? ARGO_DEFAULT_PROJECT;
+    this.server = props.destinationServer ?? ARGO_IN_CLUSTER_SERVER;
+    props.releases.forEach(checkRelease);
+    const sources = props.manifestSources ?? [];
+    sources.forEach(checkManifestSource);
+
+    const apps = [
+      ...props.releases.map((r) => ({ order: r.order, id: r.id, app: () => this.releaseApplication(r) })),
+      ...sources.map((s) => ({ order: s.order, id: s.id, app: () => this.sourceApplication(s) })),
+    ].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
+    this.applications = apps.map((a) => a.app());
+  }
+
+  private releaseApplication(release: ChartRelease): Application {
+    const helm = { releaseName: release.releaseName, valuesObject: nonEmpty(release.values) };
+    const source: ApplicationSpecSource = isOciRepository(release.repository)
+      ? { repoUrl: ociChartUrl(release), path: '.', targetRevision: release.version, helm }
+      : { repoUrl: release.repository.url, chart: release.chart, targetRevision: release.version, helm };
+    const extra = release.extraValueKeys ?? [];
+    return this.application(release.id, release.order, source, release.namespace,
+      extra.length > 0 ? { [EXTRA_VALUES_ANNOTATION]: extra.join(',') } : {});
+  }
+
+  private sourceApplication(source: ManifestSource): Application {
+    return this.application(source.id, source.order,
+      { repoUrl: source.gitUrl, path: source.path, targetRevision: source.revision }, undefined, {});
+  }
+
+  private application(name: string, order: number, source: ApplicationSpecSource, namespace: string | undefined,
+    annotations: Record<string, string>): Application {
+    return new Application(this, name, {
+      metadata: {
+        name,
+        namespace: this.namespace,
+        annotations: { [ARGO_SYNC_WAVE_ANNOTATION]: String(order), ...annotations },
+        // Deleting the Application removes what it deployed, instead of orphaning it.
+        finalizers: [ARGO_RESOURCES_FINALIZER],
+      },
+      spec: {
+        project: this.project,
+        source,
+        destination: { server: this.server, ...(namespace ? { namespace } : {}) },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          // CreateNamespace only where there is a destination namespace (manifest sources are CRDs).
+          syncOptions: [...(namespace ? ['CreateNamespace=true'] : []), 'ServerSideApply=true'],
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Names and fixed values of the chart-delivery objects. Each is defined once here; the
+ * delivery constructs and the tests import them.
+ */
+
+/** Folder (MeshComponent name) of the delivery objects in `dist/<cluster>/`. */
+export const DELIVERY_COMPONENT_NAME = 'delivery';
+
+/** Annotation listing the values that came through the untyped escape hatch (release.ts `extraValueKeys`). */
+export const EXTRA_VALUES_ANNOTATION = 'spiremesh.dev/extra-values';
+
+/** Argo CD: the annotation that orders resources inside one sync (the parent app applies Applications by wave). */
+export const ARGO_SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+/** Argo CD: deleting the Application deletes what it deployed (cascading delete). */
+export const ARGO_RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+/** Argo CD: the cluster Argo CD runs in (one Argo CD instance per cluster is assumed). */
+export const ARGO_IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+export const ARGO_DEFAULT_NAMESPACE = 'argocd';
+export const ARGO_DEFAULT_PROJECT = 'default';
+
+/** Flux: namespace of the Flux controllers and, by convention, of their sources and releases. */
+export const FLUX_NAMESPACE = 'flux-system';
+/** Flux: media type of a Helm chart layer in an OCI artifact (OCIRepository `layerSelector`). */
+export const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+export const FLUX_DEFAULT_INTERVAL = '10m';
+
+/**
+ * helm-template: the Kubernetes version charts are rendered for; equal to the version of the
+ * schemas that the synth-time gate validates against (imports/schemas/kubernetes-1.30.json).
+ */
+export const HELM_TEMPLATE_KUBE_VERSION = '1.30.0';
+export const HELM_DEFAULT_EXECUTABLE = 'helm';
+export const HELM_DEFAULT_CHART_CACHE = '.spiremesh/charts';
+
+/** Gloo Operator (seed 000): namespace of the operator and of its extensions ConfigMap. */
+export const GLOO_NAMESPACE = 'gloo-mesh';
+/** Gloo Operator (seed 000): the ConfigMap the operator merges into the Istio charts' values. */
+export const GLOO_EXTENSIONS_CONFIG_NAME = 'gloo-extensions-config';
+/** Gloo Operator (seed 000): name of the ServiceMeshController. */
+export const GLOO_CONTROLLER_NAME = 'managed-istio';
+export const GLOO_CONTROLLER_API_VERSION = 'operator.gloo.solo.io/v1';
+export const GLOO_CONTROLLER_KIND = 'ServiceMeshController';
+/** Data keys of the extensions ConfigMap: `values.<chart release of the operator>` (seed 000). */
+export const GLOO_ISTIOD_VALUES_KEY = 'values.istiod';
+export const GLOO_ZTUNNEL_VALUES_KEY = 'values.istio-ztunnel';
+
+/**
+ * Chart names of the Istio charts (seed 001: base, istiod, cni, ztunnel). In gloo-operator mode
+ * the operator installs these; everything else must be delivered another way.
+ */
+export const ISTIO_CHARTS: readonly string[] = ['base', 'istiod', 'cni', 'ztunnel'];

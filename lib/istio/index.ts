@@ -1,0 +1,2 @@
+export * from './istio';
+export * from './values';

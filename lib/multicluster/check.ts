@@ -1,0 +1,214 @@
+/**
+ * `spiremesh check`: the static form of what `istioctl multicluster check` verifies on live
+ * clusters (seed 001, "Validate your multicluster setup"), plus mistakes users report upstream
+ * (istio-ambient.md, "Pain points"). It reads what synthesis is about to write (istiod and
+ * ztunnel values, Namespace labels, Gateways) and the mesh certificates, so a mistake is found
+ * before anything reaches a cluster. Errors stop synthesis; warnings are printed.
+ */
+import { ChartRelease } from '../delivery/release';
+import { CertificateInfo, chainProblem, daysLeft } from '../pki';
+import { ClusterModel, ISTIO_NAMESPACE, IstioDistribution, MeshModel, NETWORK_LABEL } from '../spec';
+import {
+  EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION,
+} from './names';
+
+export type CheckSeverity = 'error' | 'warning';
+
+export interface CheckFinding {
+  readonly severity: CheckSeverity;
+  /** Which check, as `istioctl multicluster check` names it where it has one. */
+  readonly check: string;
+  readonly cluster?: string;
+  /** The object or value concerned, e.g. `Gateway istio-eastwest/istio-remote-peer-cluster2`. */
+  readonly subject: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** What the check reads of one cluster. */
+export interface ClusterCheckInput {
+  readonly cluster: ClusterModel;
+  /** Rendered objects of the cluster (JSON). */
+  readonly manifests: readonly any[];
+  /** Chart releases delivered to the cluster (istiod and ztunnel values are read from here). */
+  readonly releases: readonly ChartRelease[];
+}
+
+/** The mesh certificates (public only), when the mesh has a local CA. */
+export interface CheckCertificates {
+  readonly root: CertificateInfo;
+  readonly clusters: Readonly<Record<string, { readonly spireIntermediate: CertificateInfo; readonly istioIntermediate: CertificateInfo; readonly rootInBundle?: CertificateInfo }>>;
+}
+
+export interface CheckInput {
+  readonly mesh: MeshModel;
+  readonly clusters: readonly ClusterCheckInput[];
+  /** @default - certificate checks are skipped (cert-manager issues the intermediates at run time) */
+  readonly certificates?: CheckCertificates;
+  /** @default - now */
+  readonly now?: Date;
+  /** @default 30 */
+  readonly expiryWarningDays?: number;
+}
+
+/** Upstream issues behind the different-trust-domain warning (istio-ambient.md, "Pain points"). */
+export const TRUST_DOMAIN_ISSUES = 'istio/istio#61608 (open; fix PR #61610), istio/ztunnel#1671, and trust-domain aliases ignored for ambient (#58511)';
+
+const get = (o: any, path: string): any => path.split('.').reduce((v, k) => (v == null ? undefined : v[k]), o);
+
+export function checkMesh(input: CheckInput): CheckFinding[] {
+  const { mesh } = input;
+  const findings: CheckFinding[] = [];
+  const add = (f: CheckFinding) => findings.push(f);
+  const peered = (c: ClusterModel) => mesh.links.some((l) => l.from === c || l.to === c);
+  const byName = new Map(input.clusters.map((c) => [c.cluster.name, c]));
+
+  for (const ci of input.clusters) {
+    const { cluster } = ci;
+    if (!peered(cluster)) continue;
+    const istiod = ci.releases.find((r) => r.chart === 'istiod')?.values;
+    const ztunnel = ci.releases.find((r) => r.chart === 'ztunnel')?.values;
+    const env = (name: string) => get(istiod, `env.${name}`) ?? get(istiod, `pilot.env.${name}`);
+    const at = `istiod values of ${cluster.name}`;
+
+    // Incompatible Environment Variable Check.
+    if (!istiod) {
+      add({ severity: 'error', check: 'Incompatible Environment Variable Check', cluster: cluster.name, subject: 'istiod release', message: 'no istiod release is delivered to this peered cluster', fix: 'keep the Istio component in the cluster' });
+    } else {
+      const peering = get(istiod, 'platforms.peering.enabled') === true || env('ENABLE_PEERING_DISCOVERY') === 'true';
+      if (!peering || env('ENABLE_PEERING_DISCOVERY') === 'false') {
+        add({ severity: 'error', check: 'Incompatible Environment Variable Check', cluster: cluster.name, subject: `${at}: platforms.peering.enabled / ENABLE_PEERING_DISCOVERY`, message: 'peering discovery is not enabled on istiod', fix: 'set platforms.peering.enabled: true (it sets ENABLE_PEERING_DISCOVERY=true) and remove any ENABLE_PEERING_DISCOVERY override' });
+      }
+      if (env('DISABLE_LEGACY_MULTICLUSTER') !== 'true') {
+        add({ severity: 'error', check: 'Incompatible Environment Variable Check', cluster: cluster.name, subject: `${at}: env.DISABLE_LEGACY_MULTICLUSTER`, message: `legacy multicluster is not disabled (DISABLE_LEGACY_MULTICLUSTER is ${JSON.stringify(env('DISABLE_LEGACY_MULTICLUSTER') ?? null)})`, fix: 'set env.DISABLE_LEGACY_MULTICLUSTER: "true" so cross-cluster discovery goes only through peering' });
+      }
+      if (env('K8S_SELECT_WORKLOAD_ENTRIES') === 'false') {
+        add({ severity: 'error', check: 'Incompatible Environment Variable Check', cluster: cluster.name, subject: `${at}: env.K8S_SELECT_WORKLOAD_ENTRIES`, message: 'K8S_SELECT_WORKLOAD_ENTRIES=false is incompatible with peering', fix: 'remove the K8S_SELECT_WORKLOAD_ENTRIES override' });
+      }
+      // License Check: multicluster needs a Solo Enterprise license, by Secret reference.
+      if (cluster.istio.distribution === IstioDistribution.SOLO) {
+        if (!get(istiod, 'license.secretRef.name')) {
+          add({ severity: 'error', check: 'License Check', cluster: cluster.name, subject: `${at}: license.secretRef`, message: get(istiod, 'license.value') ? 'the license is inline in committed values, not a Secret reference' : 'no license is configured for istiod', fix: "set istio.license to IstioLicense.fromSecret('<secret>', 'istio-system') (YAML: istio.license.secretName/secretNamespace) and manage that Secret outside dist/" });
+        }
+      }
+    }
+
+    // Network Configuration Check: one network value everywhere it appears.
+    const expected = cluster.network;
+    const namespace = ci.manifests.find((m) => m.kind === 'Namespace' && m.metadata?.name === ISTIO_NAMESPACE);
+    const places: [string, unknown, string][] = [
+      [`Namespace ${ISTIO_NAMESPACE} label ${NETWORK_LABEL}`, namespace?.metadata?.labels?.[NETWORK_LABEL], `label the ${ISTIO_NAMESPACE} Namespace ${NETWORK_LABEL}=${expected}`],
+      [`${at}: global.network`, get(istiod, 'global.network'), `set global.network: ${expected}`],
+      ...(ztunnel ? [[`ztunnel values of ${cluster.name}: network`, get(ztunnel, 'network') ?? get(ztunnel, 'global.network'), `set network: ${expected}`] as [string, unknown, string]] : []),
+    ];
+    const eastWest = ci.manifests.find((m) => m.kind === 'Gateway' && m.metadata?.name === EASTWEST_GATEWAY_NAME);
+    places.push([`Gateway ${eastWest?.metadata?.namespace ?? 'istio-eastwest'}/${EASTWEST_GATEWAY_NAME} label ${NETWORK_LABEL}`, eastWest?.metadata?.labels?.[NETWORK_LABEL], `label the east-west Gateway ${NETWORK_LABEL}=${expected}`]);
+    for (const [subject, value, fix] of places) {
+      if (value !== expected) {
+        add({ severity: 'error', check: 'Network Configuration Check', cluster: cluster.name, subject, message: value === undefined ? `missing; the cluster's network is '${expected}'` : `is '${String(value)}' but the cluster's network is '${expected}'`, fix });
+      }
+    }
+  }
+
+  // Networks must be unique across peered clusters (no flat network).
+  const networks = new Map<string, string>();
+  for (const ci of input.clusters.filter((c) => peered(c.cluster))) {
+    const other = networks.get(ci.cluster.network);
+    if (other) add({ severity: 'error', check: 'Network Configuration Check', cluster: ci.cluster.name, subject: `network '${ci.cluster.network}'`, message: `is also the network of cluster ${other}; peered clusters need unique networks`, fix: 'give each cluster its own network name' });
+    else networks.set(ci.cluster.network, ci.cluster.name);
+  }
+
+  // Remote peer gateways: network, trust domain and address of the cluster they stand for.
+  for (const ci of input.clusters) {
+    for (const gw of ci.manifests.filter((m) => m.kind === 'Gateway' && m.spec?.gatewayClassName === REMOTE_GATEWAY_CLASS)) {
+      const name = String(gw.metadata?.name);
+      const subject = `Gateway ${gw.metadata?.namespace}/${name}`;
+      const remoteName = gw.metadata?.labels?.['topology.istio.io/cluster'] ?? name.slice(REMOTE_PEER_GATEWAY_PREFIX.length);
+      const remote = byName.get(remoteName)?.cluster;
+      if (!remote) {
+        add({ severity: 'error', check: 'Peers Check', cluster: ci.cluster.name, subject, message: `points at cluster '${remoteName}', which is not in the mesh`, fix: 'remove the gateway or declare the cluster' });
+        continue;
+      }
+      if (gw.metadata?.labels?.[NETWORK_LABEL] !== remote.network) {
+        add({ severity: 'error', check: 'Network Configuration Check', cluster: ci.cluster.name, subject, message: `references network '${gw.metadata?.labels?.[NETWORK_LABEL]}' but cluster ${remote.name} is on '${remote.network}'`, fix: `label it ${NETWORK_LABEL}=${remote.network}` });
+      }
+      if (gw.metadata?.annotations?.[TRUST_DOMAIN_ANNOTATION] !== remote.trustDomain) {
+        add({ severity: 'error', check: 'Trust Domain Check', cluster: ci.cluster.name, subject, message: `annotation ${TRUST_DOMAIN_ANNOTATION} is '${gw.metadata?.annotations?.[TRUST_DOMAIN_ANNOTATION]}' but cluster ${remote.name}'s trust domain is '${remote.trustDomain}'`, fix: `set it to '${remote.trustDomain}' (the remote meshConfig.trustDomain)` });
+      }
+      const addresses = gw.spec?.addresses ?? [];
+      if (addresses.length === 0 || addresses.some((a: any) => !a.value)) {
+        add({ severity: 'error', check: 'Peers Check', cluster: ci.cluster.name, subject, message: 'has no address (istiod rejects istio-remote Gateways without spec.addresses)', fix: `set eastWestAddress of cluster ${remote.name}` });
+      }
+    }
+  }
+
+  // Trust domains that differ between peers: validation must be skipped on both ends, and the
+  // setup is a known upstream problem for ambient multi-network.
+  const differing = mesh.links.filter((l) => l.from.trustDomain !== l.to.trustDomain);
+  if (differing.length > 0) {
+    const pairs = [...new Set(differing.map((l) => [l.from.name, l.to.name].sort().join(' <-> ')))];
+    add({ severity: 'warning', check: 'Trust Domain Check', subject: `trust domains of ${pairs.join(', ')}`, message: `peered clusters use different trust domains, a known upstream problem for ambient multi-network ("peer did not present the expected SAN"): ${TRUST_DOMAIN_ISSUES}`, fix: 'prefer one trust domain for all clusters (they already share one root of trust)' });
+    for (const c of new Set(differing.flatMap((l) => [l.from, l.to]))) {
+      const ci = byName.get(c.name);
+      const istiod = ci?.releases.find((r) => r.chart === 'istiod')?.values;
+      const ztunnel = ci?.releases.find((r) => r.chart === 'ztunnel')?.values;
+      if (istiod && get(istiod, 'env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN') !== 'true') {
+        add({ severity: 'error', check: 'Trust Domain Check', cluster: c.name, subject: `istiod values of ${c.name}: env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN`, message: 'trust domains differ between peers but istiod still validates them', fix: 'set env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true"' });
+      }
+      if (ztunnel && get(ztunnel, 'env.SKIP_VALIDATE_TRUST_DOMAIN') !== 'true') {
+        add({ severity: 'error', check: 'Trust Domain Check', cluster: c.name, subject: `ztunnel values of ${c.name}: env.SKIP_VALIDATE_TRUST_DOMAIN`, message: 'trust domains differ between peers but ztunnel still validates them', fix: 'set env.SKIP_VALIDATE_TRUST_DOMAIN: "true" (seed 001 multicluster)' });
+      }
+    }
+  }
+
+  // Topology: a peered cluster that can reach none of the others.
+  if (mesh.isMulticluster) {
+    for (const c of mesh.clusters) {
+      const out = mesh.linksFrom(c).length;
+      const inbound = mesh.links.filter((l) => l.to === c).length;
+      if (out === 0 && inbound > 0) {
+        add({ severity: 'warning', check: 'Peers Check', cluster: c.name, subject: `links of ${c.name}`, message: `cluster ${c.name} can reach no other cluster (only ${mesh.links.filter((l) => l.to === c).map((l) => l.from.name).join(', ')} reach it)`, fix: `add a link from ${c.name} if its workloads must call other clusters` });
+      } else if (out === 0 && inbound === 0) {
+        add({ severity: 'warning', check: 'Peers Check', cluster: c.name, subject: `links of ${c.name}`, message: `cluster ${c.name} is linked to no other cluster`, fix: 'add links, or move it to a mesh of its own' });
+      }
+    }
+  }
+
+  findings.push(...certificateFindings(input));
+  return findings;
+}
+
+/** Intermediate Certs Compatibility Check: every intermediate chains to the one root; expiry. */
+function certificateFindings(input: CheckInput): CheckFinding[] {
+  const certs = input.certificates;
+  if (!certs) return [];
+  const now = input.now ?? new Date();
+  const warnDays = input.expiryWarningDays ?? 30;
+  const findings: CheckFinding[] = [];
+  const expiry = (cluster: string | undefined, subject: string, info: CertificateInfo) => {
+    const days = daysLeft(info.notAfter, now);
+    if (days < 0) findings.push({ severity: 'error', check: 'Intermediate Certs Compatibility Check', cluster, subject, message: `expired on ${info.notAfter.toISOString().slice(0, 10)}`, fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'replace the root (a trust-domain migration)' });
+    else if (days < warnDays) findings.push({ severity: 'warning', check: 'Intermediate Certs Compatibility Check', cluster, subject, message: `expires on ${info.notAfter.toISOString().slice(0, 10)}, within ${warnDays} days`, fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'plan the root replacement' });
+  };
+  expiry(undefined, `root CA ${certs.root.subject}`, certs.root);
+  for (const ci of input.clusters) {
+    const own = certs.clusters[ci.cluster.name];
+    if (!own) {
+      findings.push({ severity: 'error', check: 'Intermediate Certs Compatibility Check', cluster: ci.cluster.name, subject: 'cacerts / spiffe-upstream-ca', message: 'the cluster has no intermediate certificates', fix: 'npm run pki -- init' });
+      continue;
+    }
+    for (const [what, info] of [['SPIRE upstream intermediate', own.spireIntermediate], ['istiod intermediate (cacerts ca-cert.pem)', own.istioIntermediate]] as const) {
+      const problem = chainProblem(info, certs.root);
+      if (problem) {
+        findings.push({ severity: 'error', check: 'Intermediate Certs Compatibility Check', cluster: ci.cluster.name, subject: `${what} ${info.subject}`, message: `does not chain to the mesh root ${certs.root.subject}: ${problem} Cross-cluster HBONE needs one shared root (istio/istio#61719)`, fix: `issue it from the mesh root: npm run pki -- rotate --cluster ${ci.cluster.name}` });
+      }
+      expiry(ci.cluster.name, `${what} ${info.subject}`, info);
+    }
+  }
+  return findings;
+}
+
+/** One line per finding, for terminals and the review page. */
+export function formatCheckFinding(f: CheckFinding): string {
+  return `${f.severity === 'error' ? 'error' : 'warning'} [${f.check}]${f.cluster ? ` cluster ${f.cluster}:` : ''} ${f.subject}: ${f.message} (fix: ${f.fix})`;
+}
