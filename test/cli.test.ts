@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CaDelivery, SpireMesh, parseCliArgs, runCli } from '../lib';
+import { App } from 'cdk8s';
+import { CaDelivery, SpireMesh, parseCliArgs, resolveMeshSpec, runCli } from '../lib';
 import { declareExampleMesh } from '../main';
 import { readTree, tempDir } from './helpers';
 
@@ -85,6 +86,17 @@ describe('command line', () => {
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('~ cluster1/kustomization.yaml');
     expect(fs.readFileSync(path.join(out, 'cluster1', 'kustomization.yaml'), 'utf8')).toBe('edited\n');
+  });
+
+  test('`check` prints the multicluster check; a check error exits 1', () => {
+    const ok = run(declareExampleMesh, ['check', '--out', tempDir()]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('check: 0 errors, 1 warning(s)');
+    expect(ok.stdout).toContain('[Trust Domain Check]');
+    const doc = declareExampleMesh(new App()).model.document;
+    const bad = run((app: App) => new SpireMesh(app, 'm', resolveMeshSpec({ ...doc, istio: {} }, 'test')), ['check']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('[License Check] cluster cluster1');
   });
 
   test('errors go to stderr with exit code 1 and no stack trace', () => {

@@ -4,7 +4,7 @@ import { defaultOutdir } from '../gitops';
 export class UsageError extends Error {}
 
 export interface CliArgs {
-  /** `synth` (default), `pki`. */
+  /** `synth` (default), `check`, `pki`. */
   readonly command: string;
   /** Words after the command, e.g. `status` for `pki status`. */
   readonly subcommand?: string;
@@ -19,6 +19,7 @@ export interface CliArgs {
 
 export const USAGE = `usage:
   synth [--out DIR | -o DIR] [--check]        render dist/<cluster>/ (default command)
+  check                                       the multicluster check alone (static istioctl multicluster check)
   pki init                                    generate the missing CA material (never regenerates)
   pki status                                  list certificates: subject, issuer, not-after, days left, chain
   pki rotate --cluster NAME [--which spire|istio|both]
@@ -49,8 +50,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     flags[key] = value;
   }
   const [command = 'synth', subcommand, ...extra] = words;
-  if (!['synth', 'pki'].includes(command)) throw new UsageError(`unknown command '${command}'\n${USAGE}`);
-  if (extra.length > 0 || (command === 'synth' && subcommand)) throw new UsageError(`unexpected '${[subcommand, ...extra].filter(Boolean).join(' ')}'\n${USAGE}`);
+  if (!['synth', 'check', 'pki'].includes(command)) throw new UsageError(`unknown command '${command}'\n${USAGE}`);
+  if (extra.length > 0 || (command !== 'pki' && subcommand)) throw new UsageError(`unexpected '${[subcommand, ...extra].filter(Boolean).join(' ')}'\n${USAGE}`);
   const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
   return {
     command,

@@ -6,6 +6,7 @@
 import { App } from 'cdk8s';
 import { SpireMesh } from '../core/mesh';
 import { OutputConflictError, SynthesisError, formatSummary, synthesize } from '../gitops';
+import { formatCheckFinding } from '../multicluster/check';
 import { PkiError } from '../pki';
 import { SpecValidationError } from '../spec';
 import { CliArgs, UsageError, parseCliArgs } from './args';
@@ -28,6 +29,13 @@ export function runCli(declare: DeclareMesh, argv: readonly string[] = process.a
       const meshes = app.node.findAll().filter((c): c is SpireMesh => c instanceof SpireMesh);
       if (meshes.length !== 1) throw new UsageError(`pki commands work on one mesh; the app declares ${meshes.length}`);
       process.stdout.write(`${runPkiCommand(meshes[0].model, args)}\n`);
+      return 0;
+    }
+    if (args.command === 'check') {
+      // Everything synth verifies, without writing; the check's errors throw like in synth.
+      const checked = synthesize(app, { outdir: args.outdir, check: true });
+      const lines = checked.checkFindings.map(formatCheckFinding);
+      process.stdout.write(`${lines.length === 0 ? 'check: all checks passed' : `check: 0 errors, ${lines.length} warning(s)\n${lines.map((l) => `  ${l}`).join('\n')}`}\n`);
       return 0;
     }
     const result = synthesize(app, { outdir: args.outdir, check: args.check });

@@ -28,6 +28,11 @@ export class DeliveryRegistry {
     return this.releaseById.delete(id);
   }
 
+  /** Removes a manifest source; returns whether it existed. */
+  public removeManifestSource(id: string): boolean {
+    return this.sourceById.delete(id);
+  }
+
   /** Releases in apply order (then by id, so equal orders are stable). */
   public get releases(): ChartRelease[] {
     return [...this.releaseById.values()].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));

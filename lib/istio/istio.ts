@@ -67,7 +67,10 @@ function withoutPath(values: Record<string, unknown>, dotted: string): Record<st
     return kept;
   }
   const child = values[head];
-  return isPlainObject(child) ? { ...values, [head]: withoutPath(child, rest.join('.')) } : values;
+  if (!isPlainObject(child)) return values;
+  const pruned = withoutPath(child, rest.join('.'));
+  // Drop parents left empty, so no empty object reaches the chart values.
+  return Object.keys(pruned).length > 0 ? { ...values, [head]: pruned } : withoutPath(values, head);
 }
 
 export class Istio extends MeshComponent {
