@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  ChartDelivery, DataplaneMode, IstioDistribution, IstioLicense, MeshModel, MeshSpecDocument, SpireMesh, SpireMeshProps,
+  ChartDelivery, ChartDeliveryComponent, DataplaneMode, Istio, IstioComponentProps, IstioDistribution, IstioLicense, MeshModel, MeshSpecDocument, SpireMesh, SpireMeshProps,
   SynthesisResult, linkBothWays, synthesize,
 } from '../lib';
 
@@ -71,4 +71,18 @@ export function errorOf(fn: () => unknown): Error {
     return e as Error;
   }
   throw new Error('expected an error, but none was thrown');
+}
+
+/**
+ * Re-declares the Istio component of one cluster with escape-hatch props (extra values), as a
+ * mesh author would with their own component tree; the chart delivery is rebuilt after it.
+ */
+export function redeclareIstio(mesh: SpireMesh, cluster: string, props: IstioComponentProps): void {
+  const chart = mesh.clusterChart(cluster);
+  for (const id of ['istio-base', 'istiod', 'istio-cni', 'ztunnel']) chart.deliveries.removeRelease(id);
+  chart.deliveries.removeManifestSource('gateway-api-crds');
+  chart.node.tryRemoveChild('Istio');
+  chart.node.tryRemoveChild('ChartDelivery');
+  new Istio(chart, 'Istio', props);
+  new ChartDeliveryComponent(chart, 'ChartDelivery');
 }

@@ -8,7 +8,7 @@ import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { IstioLicense, SpecValidationError, SpireMesh, leafPaths, synthesize } from '../../lib';
 import { declareExampleMesh } from '../../main';
-import { TEST_PROJECT, errorOf, exampleProps, readTree, synthMesh, tempDir } from '../helpers';
+import { TEST_PROJECT, errorOf, exampleProps, readTree, redeclareIstio, synthMesh, tempDir } from '../helpers';
 
 /**
  * Seed 001 "Multicluster" values for cluster `c` (transcribed from the seed: REPO and
@@ -149,14 +149,7 @@ describe('Istio values for other shapes', () => {
     const app = new App({ outdir: out });
     const mesh = new SpireMesh(app, 'mesh', exampleProps());
     // Re-declare the Istio releases of cluster1 with extra values through the escape hatch.
-    const chart = mesh.clusterChart('cluster1');
-    for (const id of ['istio-base', 'istiod', 'istio-cni', 'ztunnel']) chart.deliveries.removeRelease(id);
-    chart.node.tryRemoveChild('Istio');
-    chart.node.tryRemoveChild('ChartDelivery');
-    chart.deliveries.removeManifestSource('gateway-api-crds');
-    const { Istio, ChartDeliveryComponent } = require('../../lib');
-    new Istio(chart, 'Istio', { extraValues: { istiod: { pilot: { resources: { requests: { cpu: '500m' } }, cni: { namespace: 'istio-system' } } } } });
-    new ChartDeliveryComponent(chart, 'ChartDelivery');
+    redeclareIstio(mesh, 'cluster1', { extraValues: { istiod: { pilot: { resources: { requests: { cpu: '500m' } }, cni: { namespace: 'istio-system' } } } } });
     const result = synthesize(app, { outdir: out, baseDir: TEST_PROJECT });
     const istiod = YAML.parse(fs.readFileSync(path.join(out, 'cluster1/delivery/application_argocd_istiod.yaml'), 'utf8'));
     expect(istiod.spec.source.helm.valuesObject.pilot).toEqual({ cni: { enabled: true }, resources: { requests: { cpu: '500m' } } });

@@ -4,22 +4,11 @@
  */
 import { ApiObject, App, JsonPatch } from 'cdk8s';
 import {
-  ChartDeliveryComponent, CheckFinding, Istio, IstioComponentProps, SpireMesh, SpireMeshProps, SynthesisError,
+  CheckFinding, SpireMesh, SpireMeshProps, SynthesisError,
   checkMesh, pkiStoreFor, createIstioIntermediate, createRootCa, createSpireIntermediate, inspectCertificate, synthesize,
 } from '../../lib';
 import { MeshModel, resolveMeshSpec } from '../../lib/spec';
-import { TEST_PROJECT, errorOf, exampleProps, meshDocument, readTree, tempDir } from '../helpers';
-
-/** Re-declares the Istio component of `cluster` with escape-hatch values (as a mesh author would). */
-function withIstio(mesh: SpireMesh, cluster: string, props: IstioComponentProps): void {
-  const chart = mesh.clusterChart(cluster);
-  for (const id of ['istio-base', 'istiod', 'istio-cni', 'ztunnel']) chart.deliveries.removeRelease(id);
-  chart.deliveries.removeManifestSource('gateway-api-crds');
-  chart.node.tryRemoveChild('Istio');
-  chart.node.tryRemoveChild('ChartDelivery');
-  new Istio(chart, 'Istio', props);
-  new ChartDeliveryComponent(chart, 'ChartDelivery');
-}
+import { TEST_PROJECT, errorOf, exampleProps, meshDocument, readTree, redeclareIstio, tempDir } from '../helpers';
 
 function synthWith(props: SpireMeshProps | MeshModel, tweak?: (mesh: SpireMesh) => void, now?: Date) {
   const out = tempDir();
@@ -51,13 +40,13 @@ describe('multicluster check', () => {
   });
 
   test('peering discovery disabled', () => {
-    expect(checkErrors(exampleProps(), (m) => withIstio(m, 'cluster1', { extraValues: { istiod: { platforms: { peering: { enabled: false } } } } }))).toEqual([
+    expect(checkErrors(exampleProps(), (m) => redeclareIstio(m, 'cluster1', { extraValues: { istiod: { platforms: { peering: { enabled: false } } } } }))).toEqual([
       expect.stringContaining('error [Incompatible Environment Variable Check] cluster cluster1: istiod values of cluster1: platforms.peering.enabled / ENABLE_PEERING_DISCOVERY: peering discovery is not enabled on istiod'),
     ]);
   });
 
   test('legacy multicluster not disabled, and K8S_SELECT_WORKLOAD_ENTRIES=false', () => {
-    const errors = checkErrors(exampleProps(), (m) => withIstio(m, 'cluster2', { extraValues: { istiod: { env: { DISABLE_LEGACY_MULTICLUSTER: 'false', K8S_SELECT_WORKLOAD_ENTRIES: 'false' } } } }));
+    const errors = checkErrors(exampleProps(), (m) => redeclareIstio(m, 'cluster2', { extraValues: { istiod: { env: { DISABLE_LEGACY_MULTICLUSTER: 'false', K8S_SELECT_WORKLOAD_ENTRIES: 'false' } } } }));
     expect(errors).toEqual([
       expect.stringContaining('cluster cluster2: istiod values of cluster2: env.DISABLE_LEGACY_MULTICLUSTER: legacy multicluster is not disabled (DISABLE_LEGACY_MULTICLUSTER is "false")'),
       expect.stringContaining('env.K8S_SELECT_WORKLOAD_ENTRIES: K8S_SELECT_WORKLOAD_ENTRIES=false is incompatible with peering'),
@@ -73,7 +62,7 @@ describe('multicluster check', () => {
   });
 
   test('a network value that disagrees: istiod global.network and ztunnel network', () => {
-    const errors = checkErrors(exampleProps(), (m) => withIstio(m, 'cluster1', { extraValues: { istiod: { global: { network: 'cluster2' } }, ztunnel: { network: 'net-x' } } }));
+    const errors = checkErrors(exampleProps(), (m) => redeclareIstio(m, 'cluster1', { extraValues: { istiod: { global: { network: 'cluster2' } }, ztunnel: { network: 'net-x' } } }));
     expect(errors).toEqual([
       expect.stringContaining("[Network Configuration Check] cluster cluster1: istiod values of cluster1: global.network: is 'cluster2' but the cluster's network is 'cluster1' (fix: set global.network: cluster1)"),
       expect.stringContaining("cluster cluster1: ztunnel values of cluster1: network: is 'net-x' but the cluster's network is 'cluster1'"),
@@ -102,7 +91,7 @@ describe('multicluster check', () => {
   });
 
   test('different trust domains but ztunnel still validating them', () => {
-    const errors = checkErrors(exampleProps(), (m) => withIstio(m, 'cluster2', { extraValues: { ztunnel: { env: { SKIP_VALIDATE_TRUST_DOMAIN: 'false' } } } }));
+    const errors = checkErrors(exampleProps(), (m) => redeclareIstio(m, 'cluster2', { extraValues: { ztunnel: { env: { SKIP_VALIDATE_TRUST_DOMAIN: 'false' } } } }));
     expect(errors).toEqual([expect.stringContaining('cluster cluster2: ztunnel values of cluster2: env.SKIP_VALIDATE_TRUST_DOMAIN: trust domains differ between peers but ztunnel still validates them')]);
   });
 
