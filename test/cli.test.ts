@@ -115,12 +115,16 @@ describe('command line', () => {
   });
 
   test('the inventory CLI synthesizes a YAML mesh', () => {
-    const out = tempDir();
-    const r = spawnSync('npx', ['ts-node', '--transpile-only', 'bin/spiremesh.ts', 'synth', '--inventory', 'examples/three-clusters.yaml', '--out', out], { cwd: root, encoding: 'utf8' });
+    // Run from a scratch project folder: the mesh's PKI is generated relative to the working directory.
+    const project = tempDir();
+    fs.copyFileSync(path.join(root, 'examples/three-clusters.yaml'), path.join(project, 'mesh.yaml'));
+    const out = path.join(project, 'dist');
+    const r = spawnSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', path.join(root, 'bin/spiremesh.ts'), 'synth', '--inventory', 'mesh.yaml', '--out', out], { cwd: project, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(['README.md', 'east', 'edge', 'west']);
     // edge links to west, so it holds the istio-eastwest namespace (its remote peer Gateway lives there).
     expect(Object.keys(readTree(path.join(out, 'edge')))).toContain('namespaces/namespace_istio-eastwest.yaml');
+    expect(fs.readdirSync(path.join(project, 'pki', 'fleet')).sort()).toEqual(['east', 'edge', 'root-ca.crt', 'west']);
   });
 });
