@@ -7,7 +7,7 @@
  */
 import { ChartRelease } from '../delivery/release';
 import { CertificateInfo, chainProblem, daysLeft } from '../pki';
-import { ClusterModel, ISTIO_NAMESPACE, IstioDistribution, MeshModel, NETWORK_LABEL } from '../spec';
+import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, MeshModel, NETWORK_LABEL } from '../spec';
 import {
   EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION,
 } from './names';
@@ -159,6 +159,12 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
         add({ severity: 'error', check: 'Trust Domain Check', cluster: c.name, subject: `ztunnel values of ${c.name}: env.SKIP_VALIDATE_TRUST_DOMAIN`, message: 'trust domains differ between peers but ztunnel still validates them', fix: 'set env.SKIP_VALIDATE_TRUST_DOMAIN: "true" (seed 001 multicluster)' });
       }
     }
+  }
+
+  // Sidecars in a peered ambient multi-network mesh get east-west gateway endpoints and fail
+  // with 503 (istio/istio#57878, open; istio-ambient.md "Pain points").
+  for (const c of mesh.clusters.filter((x) => peered(x) && x.dataplaneMode === DataplaneMode.SIDECAR)) {
+    add({ severity: 'warning', check: 'Peers Check', cluster: c.name, subject: `dataplaneMode of ${c.name}`, message: 'sidecar workloads in a peered multi-network mesh receive east-west gateway endpoints and fail with 503 (istio/istio#57878, open)', fix: 'run peered clusters in ambient mode, or keep sidecar clusters out of the links' });
   }
 
   // Topology: a peered cluster that can reach none of the others.

@@ -106,6 +106,15 @@ describe('multicluster check', () => {
     expect(result.checkFindings.filter((f) => f.check === 'Peers Check').map((f) => `${f.severity} ${f.cluster}: ${f.message}`)).toEqual(['warning c2: cluster c2 can reach no other cluster (only c1, c3 reach it)']);
   });
 
+  test('a peered sidecar cluster is warned about (istio/istio#57878)', () => {
+    const doc = meshDocument(2);
+    doc.clusters[1].dataplaneMode = 'sidecar';
+    const result = synthWith(resolveMeshSpec(doc, 'test')).run();
+    expect(result.checkFindings.filter((f) => f.cluster === 'c2').map((f) => f.message)).toEqual([
+      'sidecar workloads in a peered multi-network mesh receive east-west gateway endpoints and fail with 503 (istio/istio#57878, open)',
+    ]);
+  });
+
   test('certificates: an intermediate from another root fails; one expiring within 30 days warns', () => {
     const mesh = resolveMeshSpec(meshDocument(2), 'test');
     const root = createRootCa();
