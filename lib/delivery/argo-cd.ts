@@ -7,7 +7,7 @@ import {
   ARGO_DEFAULT_NAMESPACE, ARGO_DEFAULT_PROJECT, ARGO_IN_CLUSTER_SERVER, ARGO_RESOURCES_FINALIZER,
   ARGO_SYNC_WAVE_ANNOTATION, EXTRA_VALUES_ANNOTATION,
 } from './names';
-import { ChartRelease, ManifestSource, isOciRepository } from './release';
+import { ChartRelease, DELIVERY_ORDER, ManifestSource, isOciRepository } from './release';
 
 export interface ArgoCdDeliveryProps extends ChartDeliverySourcesProps {
   /**
@@ -84,20 +84,23 @@ export class ArgoCdDelivery extends Construct implements IChartDelivery {
 
   private application(name: string, order: number, source: ApplicationSpecSource, namespace: string | undefined,
     annotations: Record<string, string>): Application {
+    // CRDs outlive their Application: deleting or pruning a CRD deletes every custom resource of
+    // that kind in the cluster (the spire-crds chart marks its CRDs `helm.sh/resource-policy: keep`
+    // for the same reason). Everything else is removed with its Application.
+    const crds = order === DELIVERY_ORDER.crds;
     return new Application(this, name, {
       metadata: {
         name,
         namespace: this.namespace,
         annotations: { [ARGO_SYNC_WAVE_ANNOTATION]: String(order), ...annotations },
-        // Deleting the Application removes what it deployed, instead of orphaning it.
-        finalizers: [ARGO_RESOURCES_FINALIZER],
+        ...(crds ? {} : { finalizers: [ARGO_RESOURCES_FINALIZER] }),
       },
       spec: {
         project: this.project,
         source,
         destination: { server: this.server, ...(namespace ? { namespace } : {}) },
         syncPolicy: {
-          automated: { prune: true, selfHeal: true },
+          automated: { prune: !crds, selfHeal: true },
           // CreateNamespace only where there is a destination namespace (manifest sources are CRDs).
           syncOptions: [...(namespace ? ['CreateNamespace=true'] : []), 'ServerSideApply=true'],
         },

@@ -22,10 +22,12 @@ describe('Argo CD delivery', () => {
     for (const app of Object.values(apps)) {
       expect(app.apiVersion).toBe('argoproj.io/v1alpha1');
       expect(app.metadata.namespace).toBe('argocd');
-      expect(app.metadata.finalizers).toEqual([ARGO_RESOURCES_FINALIZER]);
       expect(app.spec.project).toBe('default');
       expect(app.spec.destination.server).toBe('https://kubernetes.default.svc');
-      expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      // CRD Applications never prune or cascade-delete: removing a CRD deletes every resource of its kind.
+      const crds = ['gateway-api-crds', 'spire-crds'].includes(app.metadata.name);
+      expect(app.metadata.finalizers).toEqual(crds ? undefined : [ARGO_RESOURCES_FINALIZER]);
+      expect(app.spec.syncPolicy.automated).toEqual({ prune: !crds, selfHeal: true });
       expect(app.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     }
   });
