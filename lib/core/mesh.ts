@@ -57,7 +57,7 @@ export class SpireMesh extends Construct {
   private addPlatformNamespaces(chart: MeshCluster): void {
     const { cluster } = chart;
     chart.namespaces.addNamespace(SPIRE_NAMESPACE);
-    const peered = this.model.links.some((l) => l.from === cluster || l.to === cluster);
+    const peered = this.model.isPeered(cluster);
     // In a multi-network mesh istiod reads the cluster's network from this label
     // (seed 001: `kubectl label namespace istio-system topology.istio.io/network=...`).
     chart.namespaces.addNamespace(ISTIO_NAMESPACE, peered ? { [NETWORK_LABEL]: cluster.network } : {});

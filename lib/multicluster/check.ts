@@ -60,7 +60,7 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
   const { mesh } = input;
   const findings: CheckFinding[] = [];
   const add = (f: CheckFinding) => findings.push(f);
-  const peered = (c: ClusterModel) => mesh.links.some((l) => l.from === c || l.to === c);
+  const peered = (c: ClusterModel) => mesh.isPeered(c);
   const byName = new Map(input.clusters.map((c) => [c.cluster.name, c]));
 
   for (const ci of input.clusters) {

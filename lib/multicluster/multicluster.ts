@@ -25,7 +25,7 @@ export class Multicluster extends MeshComponent {
     super(scope, id, { componentName: 'multicluster' });
     const { mesh, cluster } = MeshCluster.enclosing(this);
 
-    const peered = mesh.links.some((l) => l.from === cluster || l.to === cluster);
+    const peered = mesh.isPeered(cluster);
     // The eastwest and istio-remote classes and the peering annotations exist only in Solo's
     // build (istio-ambient.md §1: upstream has no expose or link).
     if (peered && cluster.istio.distribution !== IstioDistribution.SOLO) {

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { CaDeliveryMode, ISTIO_NAMESPACE, MeshModel, SPIRE_NAMESPACE } from '../spec';
 import { CertificateInfo } from './certificate';
-import { ISTIO_CACERTS_SECRET_NAME, SPIRE_UPSTREAM_CA_SECRET_NAME, SecretMaterial } from './material';
+import { SecretMaterial } from './material';
 import { ensurePrivateTree } from './secure-fs';
 import { MeshPublicPki, PkiStore } from './store';
 
@@ -104,6 +104,3 @@ export function certificateFacts(info: CertificateInfo): { subject: string; seri
     sha256: crypto.createHash('sha256').update(der).digest('hex'),
   };
 }
-
-/** The secret names each delivery mode provides, for documentation and checks. */
-export const CA_SECRET_NAMES = [SPIRE_UPSTREAM_CA_SECRET_NAME, ISTIO_CACERTS_SECRET_NAME] as const;

@@ -203,6 +203,16 @@ export class MeshModel {
     return c;
   }
 
+  /** The links `cluster` takes part in, as source or target. */
+  public linksOf(cluster: ClusterModel): LinkModel[] {
+    return this.links.filter((l) => l.from === cluster || l.to === cluster);
+  }
+
+  /** True when `cluster` takes part in peering (it links to, or is linked to by, another cluster). */
+  public isPeered(cluster: ClusterModel): boolean {
+    return this.linksOf(cluster).length > 0;
+  }
+
   /** Links whose Gateway lives in `cluster` (the clusters it can reach). */
   public linksFrom(cluster: ClusterModel): LinkModel[] {
     return this.links.filter((l) => l.from === cluster);

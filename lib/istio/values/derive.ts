@@ -15,12 +15,7 @@ export const CLUSTER_DOMAIN = 'cluster.local';
 
 /** True when the clusters that peer with `cluster` use a different trust domain than it does. */
 export function peersUseOtherTrustDomains(mesh: MeshModel, cluster: ClusterModel): boolean {
-  return mesh.links.some((l) => (l.from === cluster || l.to === cluster) && l.from.trustDomain !== l.to.trustDomain);
-}
-
-/** Whether this cluster takes part in peering (it has or is the target of a link). */
-export function isPeered(mesh: MeshModel, cluster: ClusterModel): boolean {
-  return mesh.links.some((l) => l.from === cluster || l.to === cluster);
+  return mesh.linksOf(cluster).some((l) => l.from.trustDomain !== l.to.trustDomain);
 }
 
 export function baseValues(): BaseValues {
@@ -30,7 +25,7 @@ export function baseValues(): BaseValues {
 
 export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValues {
   const license = mesh.license;
-  const peered = isPeered(mesh, cluster);
+  const peered = mesh.isPeered(cluster);
   const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
   const env: IstiodEnv = {
     PILOT_ENABLE_IP_AUTOALLOCATE: 'true',
@@ -101,7 +96,7 @@ export function cniValues(cluster: ClusterModel): CniValues {
 }
 
 export function ztunnelValues(mesh: MeshModel, cluster: ClusterModel): ZtunnelValues {
-  const peered = isPeered(mesh, cluster);
+  const peered = mesh.isPeered(cluster);
   return {
     profile: 'ambient',
     hub: cluster.istio.hub,
