@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  ChartDelivery, ChartDeliveryComponent, DataplaneMode, Istio, IstioComponentProps, IstioDistribution, IstioLicense, MeshModel, MeshSpecDocument, SpireMesh, SpireMeshProps,
+  ChartDelivery, ChartDeliveryComponent, DataplaneMode, Istio, IstioComponentProps, IstioDistribution, IstioLicense, MeshModel, MeshSpecDocument, SpireMesh, SpireMeshConstructProps, SpireMeshProps,
   SynthesisResult, linkBothWays, synthesize,
 } from '../lib';
 
@@ -56,7 +56,7 @@ export function readTree(dir: string): Record<string, string> {
 export const TEST_PROJECT = tempDir('spiremesh-project-');
 
 /** Declares a mesh in a fresh app and synthesizes it into `outdir` (PKI under TEST_PROJECT). */
-export function synthMesh(props: SpireMeshProps | MeshModel | ((app: App) => void), outdir: string, check = false): SynthesisResult {
+export function synthMesh(props: SpireMeshConstructProps | MeshModel | ((app: App) => void), outdir: string, check = false): SynthesisResult {
   const app = new App({ outdir });
   if (typeof props === 'function') props(app);
   else new SpireMesh(app, 'mesh', props);

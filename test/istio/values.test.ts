@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { IstioLicense, SpecValidationError, SpireMesh, leafPaths, synthesize } from '../../lib';
+import { IstioLicense, SpecValidationError, SpireMesh, WebhookFailurePolicy, leafPaths, synthesize } from '../../lib';
 import { declareExampleMesh } from '../../main';
 import { TEST_PROJECT, errorOf, exampleProps, readTree, redeclareIstio, synthMesh, tempDir } from '../helpers';
 
@@ -156,4 +156,20 @@ describe('Istio values for other shapes', () => {
     expect(istiod.metadata.annotations['spiremesh.dev/extra-values']).toBe('pilot.resources.requests.cpu');
     expect(result.warnings).toContain("mesh/cluster1/Istio: cluster cluster1: istiod value 'pilot.cni.namespace' was dropped: no istiod template reads it (istio-ambient.md §3)");
   });
+
+  test('component props reach every cluster through SpireMesh (TypeScript props and inventory files)', () => {
+    const out = tempDir();
+    const result = synthMesh({ ...exampleProps(), components: { istio: { extraValues: { ztunnel: { resources: { requests: { cpu: '200m' } } } } } } }, out);
+    expect(result.warnings.filter((w) => w.includes('dropped'))).toEqual([]);
+    for (const c of ['cluster1', 'cluster2']) {
+      const ztunnel = YAML.parse(fs.readFileSync(path.join(out, `${c}/delivery/application_argocd_ztunnel.yaml`), 'utf8'));
+      expect(ztunnel.metadata.annotations['spiremesh.dev/extra-values']).toBe('resources.requests.cpu');
+      expect(ztunnel.spec.source.helm.valuesObject.resources).toEqual({ requests: { cpu: '200m' } });
+    }
+    const app = new App();
+    const mesh = SpireMesh.fromInventoryFile(app, 'm', path.join(__dirname, '../../examples/three-clusters.yaml'), { spire: { webhookFailurePolicy: WebhookFailurePolicy.FAIL } });
+    const webhook = mesh.clusterChart('east').node.findAll().find((c) => c.node.path.endsWith('Server/Webhook')) as any;
+    expect(webhook.toJson().webhooks.map((w: any) => w.failurePolicy)).toEqual(['Fail', 'Fail']);
+  });
 });
+
