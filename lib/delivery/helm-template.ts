@@ -232,6 +232,11 @@ function defaultNamespaces(rendered: readonly { release: ChartRelease; objects: 
   }
   for (const { release, objects } of rendered) {
     for (const o of objects) {
+      // Charts may render `status` (controller-gen CRDs carry an empty one, e.g. spire-crds 0.5.0).
+      // The API server ignores it on create and update: status is written through the /status
+      // subresource, and a CRD's status by the apiextensions server (Kubernetes API conventions,
+      // "Spec and Status"). It is dropped so that the strict schema gate sees what is applied.
+      if (o.toJson().status !== undefined) o.addJsonPatch(JsonPatch.remove('/status'));
       if (o.metadata.namespace) continue;
       const gk = groupKind(o.apiVersion, o.kind);
       if (CLUSTER_SCOPED_BUILTINS.has(gk) || scopes.get(gk) === 'Cluster') continue;
