@@ -5,20 +5,44 @@
  */
 import { Construct } from 'constructs';
 import {
-  CaDelivery, ChartDelivery, DataplaneMode, IstioDistribution, IstioLicense, KeyAlgorithm, SpireMesh, linkBothWays, synthMain,
+  CaDelivery,
+  ChartDelivery,
+  DataplaneMode,
+  IstioDistribution,
+  IstioLicense,
+  KeyAlgorithm,
+  SpireMesh,
+  linkBothWays,
+  synthMain,
 } from './lib';
 
 export function declareExampleMesh(app: Construct): SpireMesh {
   return new SpireMesh(app, 'example', {
     name: 'example',
     // The Solo license reaches istiod from a Secret the team manages (never inline: dist/ is committed).
-    istio: { distribution: IstioDistribution.SOLO, version: '1.29.1', license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
+    istio: {
+      distribution: IstioDistribution.SOLO,
+      version: '1.29.1',
+      license: IstioLicense.fromSecret('solo-istio-license', 'istio-system'),
+    },
     spire: { chartVersion: '0.24.2', crdsChartVersion: '0.5.0' },
     clusters: [
       // Trust domain and network named after the cluster, as in the seed.
       // East-west addresses come from the documentation ranges (RFC 5737).
-      { name: 'cluster1', trustDomain: 'cluster1', network: 'cluster1', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '192.0.2.10' },
-      { name: 'cluster2', trustDomain: 'cluster2', network: 'cluster2', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '198.51.100.10' },
+      {
+        name: 'cluster1',
+        trustDomain: 'cluster1',
+        network: 'cluster1',
+        dataplaneMode: DataplaneMode.AMBIENT,
+        eastWestAddress: '192.0.2.10',
+      },
+      {
+        name: 'cluster2',
+        trustDomain: 'cluster2',
+        network: 'cluster2',
+        dataplaneMode: DataplaneMode.AMBIENT,
+        eastWestAddress: '198.51.100.10',
+      },
     ],
     links: linkBothWays('cluster1', 'cluster2'),
     // CA keys stay out of git: the secrets are built in-cluster from a secret store.

@@ -30,7 +30,9 @@ function fleet(n: number): SpireMeshProps {
 
 const seconds = (t: bigint) => (Number(process.hrtime.bigint() - t) / 1e9).toFixed(2);
 let peakRss = 0;
-const sample = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+const sample = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spiremesh-bench-'));
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'spiremesh-bench-project-'));

@@ -63,7 +63,9 @@ export const SUPPORTED_ISTIO_MINORS = {
 export function gatewayApiVersionForIstioMinor(minor: number): string {
   const row = GATEWAY_API_BY_ISTIO_MINOR.find(([m]) => m === minor);
   if (!row) {
-    throw new Error(`no known Gateway API version for istio 1.${minor}: spiremesh supports istio 1.${SUPPORTED_ISTIO_MINORS.min} to 1.${SUPPORTED_ISTIO_MINORS.max}`);
+    throw new Error(
+      `no known Gateway API version for istio 1.${minor}: spiremesh supports istio 1.${SUPPORTED_ISTIO_MINORS.min} to 1.${SUPPORTED_ISTIO_MINORS.max}`,
+    );
   }
   return row[1];
 }

@@ -17,13 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import * as YAML from 'yaml';
-import {
-  createFormatter,
-  createParser,
-  DEFAULT_CONFIG,
-  SchemaGenerator,
-  type CompletedConfig,
-} from 'ts-json-schema-generator';
+import { createFormatter, createParser, DEFAULT_CONFIG, SchemaGenerator, type CompletedConfig } from 'ts-json-schema-generator';
 import { KUBERNETES_SCHEMA_FILE } from '../lib/validation/schema-registry';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -91,7 +85,13 @@ function parseSourcesTable(markdown: string): Map<string, CrdSource> {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('|'))
-    .map((line) => line.replace(/^\|/, '').replace(/\|$/, '').split('|').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .replace(/^\|/, '')
+        .replace(/\|$/, '')
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
   const headerIndex = rows.findIndex((cells) => cells.some((c) => c.toLowerCase() === 'file'));
   const result = new Map<string, CrdSource>();
   if (headerIndex < 0) return result;
@@ -260,7 +260,10 @@ const UNTYPED_PROPERTIES: Record<string, object> = {
   'apiextensions.v1.JSONSchemaProps#additionalItems': ref('apiextensions.v1.JSONSchemaPropsOrBool'),
   'apiextensions.v1.JSONSchemaProps#additionalProperties': ref('apiextensions.v1.JSONSchemaPropsOrBool'),
   'apiextensions.v1.JSONSchemaProps#default': ref('apiextensions.v1.JSON'),
-  'apiextensions.v1.JSONSchemaProps#dependencies': { type: 'object', additionalProperties: ref('apiextensions.v1.JSONSchemaPropsOrStringArray') },
+  'apiextensions.v1.JSONSchemaProps#dependencies': {
+    type: 'object',
+    additionalProperties: ref('apiextensions.v1.JSONSchemaPropsOrStringArray'),
+  },
   'apiextensions.v1.JSONSchemaProps#enum': { type: 'array', items: ref('apiextensions.v1.JSON') },
   'apiextensions.v1.JSONSchemaProps#example': ref('apiextensions.v1.JSON'),
   'apiextensions.v1.JSONSchemaProps#items': ref('apiextensions.v1.JSONSchemaPropsOrArray'),
@@ -309,9 +312,13 @@ const SHARED_GROUPS = /^(core\.v1|meta\.v1|api\.resource|util\.intstr|runtime)\.
 const UPSTREAM_DEFINITIONS: Record<string, object> = {
   'apiextensions.v1.CustomResourceSubresourceStatus': { type: 'object', additionalProperties: false }, // an empty struct
   'apiextensions.v1.JSON': {}, // any JSON value (default/enum/example in CRD schemas)
-  'apiextensions.v1.JSONSchemaPropsOrArray': { anyOf: [ref('apiextensions.v1.JSONSchemaProps'), { type: 'array', items: ref('apiextensions.v1.JSONSchemaProps') }] },
+  'apiextensions.v1.JSONSchemaPropsOrArray': {
+    anyOf: [ref('apiextensions.v1.JSONSchemaProps'), { type: 'array', items: ref('apiextensions.v1.JSONSchemaProps') }],
+  },
   'apiextensions.v1.JSONSchemaPropsOrBool': { anyOf: [ref('apiextensions.v1.JSONSchemaProps'), { type: 'boolean' }] },
-  'apiextensions.v1.JSONSchemaPropsOrStringArray': { anyOf: [ref('apiextensions.v1.JSONSchemaProps'), { type: 'array', items: { type: 'string' } }] },
+  'apiextensions.v1.JSONSchemaPropsOrStringArray': {
+    anyOf: [ref('apiextensions.v1.JSONSchemaProps'), { type: 'array', items: { type: 'string' } }],
+  },
   'apiextensions.v1.ServiceReference': closed({ name: str, namespace: str, path: str, port: num }, ['name', 'namespace']),
   'apiextensions.v1.WebhookClientConfig': closed({ caBundle: str, service: ref('apiextensions.v1.ServiceReference'), url: str }),
   'apiregistration.v1.ServiceReference': closed({ name: str, namespace: str, port: num }),
@@ -320,7 +327,12 @@ const UPSTREAM_DEFINITIONS: Record<string, object> = {
   'flowcontrol.v1.GroupSubject': closed({ name: str }, ['name']),
   'flowcontrol.v1.ServiceAccountSubject': closed({ name: str, namespace: str }, ['name', 'namespace']),
   'flowcontrol.v1.Subject': closed(
-    { group: ref('flowcontrol.v1.GroupSubject'), kind: str, serviceAccount: ref('flowcontrol.v1.ServiceAccountSubject'), user: ref('flowcontrol.v1.UserSubject') },
+    {
+      group: ref('flowcontrol.v1.GroupSubject'),
+      kind: str,
+      serviceAccount: ref('flowcontrol.v1.ServiceAccountSubject'),
+      user: ref('flowcontrol.v1.UserSubject'),
+    },
     ['kind'],
   ),
   'flowcontrol.v1.UserSubject': closed({ name: str }, ['name']),
@@ -550,7 +562,9 @@ function kubernetesArtifact(): string {
   const stale = Object.keys(UNTYPED_PROPERTIES).filter((p) => !l1.untypedProperties.includes(p));
   const unknown = l1.untypedProperties.filter((p) => !(p in UNTYPED_PROPERTIES));
   if (stale.length > 0 || unknown.length > 0) {
-    throw new Error(`import-schemas: UNTYPED_PROPERTIES is out of date (not 'any' in k8s.d.ts: ${stale.join(', ') || '-'}; missing: ${unknown.join(', ') || '-'})`);
+    throw new Error(
+      `import-schemas: UNTYPED_PROPERTIES is out of date (not 'any' in k8s.d.ts: ${stale.join(', ') || '-'}; missing: ${unknown.join(', ') || '-'})`,
+    );
   }
   for (const [property, replacement] of Object.entries(UNTYPED_PROPERTIES)) {
     const [definition, field] = property.split('#');
@@ -571,7 +585,9 @@ function kubernetesArtifact(): string {
       mapSchemas(schema, (s) => {
         const target = typeof s.$ref === 'string' ? s.$ref.replace(/^#\/definitions\//, '') : undefined;
         if (target && !SHARED_GROUPS.test(target) && groupVersionOf(target) !== groupVersionOf(name)) {
-          throw new Error(`import-schemas: ${name}#${field} refers to ${target} of another group; if json2jsii conflated two types, add it to CONFLATED_PROPERTIES`);
+          throw new Error(
+            `import-schemas: ${name}#${field} refers to ${target} of another group; if json2jsii conflated two types, add it to CONFLATED_PROPERTIES`,
+          );
         }
         return s;
       });
@@ -583,7 +599,8 @@ function kubernetesArtifact(): string {
   for (const k of l1.kinds) {
     const def = definitions[k.definition];
     if (!def?.properties) throw new Error(`import-schemas: no definition generated for ${k.definition}`);
-    if ('apiVersion' in def.properties || 'kind' in def.properties) throw new Error(`import-schemas: ${k.props} already has apiVersion/kind`);
+    if ('apiVersion' in def.properties || 'kind' in def.properties)
+      throw new Error(`import-schemas: ${k.props} already has apiVersion/kind`);
     def.properties.apiVersion = { type: 'string', const: k.apiVersion };
     def.properties.kind = { type: 'string', const: k.kind };
     (index[k.apiVersion] ??= {})[k.kind] = k.definition;
@@ -648,7 +665,9 @@ function main(argv: string[]): number {
   if (!check) {
     writeArtifacts(SCHEMAS_DIR, files);
     const bytes = [...files.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
-    console.log(`import-schemas: wrote ${files.size} files (${(bytes / 1024).toFixed(0)} KiB) to ${path.relative(process.cwd(), SCHEMAS_DIR) || '.'} in ${Date.now() - started} ms`);
+    console.log(
+      `import-schemas: wrote ${files.size} files (${(bytes / 1024).toFixed(0)} KiB) to ${path.relative(process.cwd(), SCHEMAS_DIR) || '.'} in ${Date.now() - started} ms`,
+    );
     return 0;
   }
   // Regenerate into a temp dir so that the comparison sees exactly what a write would produce.

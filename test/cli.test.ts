@@ -12,8 +12,14 @@ const root = path.join(__dirname, '..');
 function run(declare: Parameters<typeof runCli>[0], argv: string[]): { code: number; stdout: string; stderr: string } {
   let stdout = '';
   let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
   try {
     return { code: runCli(declare, argv), stdout, stderr };
   } finally {
@@ -30,7 +36,12 @@ describe('command line', () => {
       expect(parseCliArgs([])).toMatchObject({ command: 'synth', outdir: 'from-env', check: false });
       expect(parseCliArgs(['-o', 'x', '--check'])).toMatchObject({ command: 'synth', outdir: 'x', check: true });
       expect(parseCliArgs(['synth', '--out=y', '--inventory', 'm.yaml'])).toMatchObject({ outdir: 'y', inventory: 'm.yaml' });
-      expect(parseCliArgs(['pki', 'rotate', '--cluster', 'c1', '--which', 'spire'])).toMatchObject({ command: 'pki', subcommand: 'rotate', cluster: 'c1', which: 'spire' });
+      expect(parseCliArgs(['pki', 'rotate', '--cluster', 'c1', '--which', 'spire'])).toMatchObject({
+        command: 'pki',
+        subcommand: 'rotate',
+        cluster: 'c1',
+        which: 'spire',
+      });
       expect(() => parseCliArgs(['--bogus'])).toThrow("unknown argument '--bogus'");
       expect(() => parseCliArgs(['deploy'])).toThrow("unknown command 'deploy'");
     } finally {
@@ -41,11 +52,19 @@ describe('command line', () => {
 
   test('pki init, status, rotate and export manage the CA of a declared mesh', () => {
     const project = tempDir();
-    const declare = (app: import('cdk8s').App) => new SpireMesh(app, 'm', {
-      name: 'pkitest',
-      clusters: [{ name: 'east', eastWestAddress: '192.0.2.1' }, { name: 'west', eastWestAddress: '192.0.2.2' }],
-      pki: { certificateDirectory: path.join(project, 'pki'), keyDirectory: path.join(project, 'keys'), delivery: CaDelivery.externalSecrets({ clusterSecretStore: 'vault' }) },
-    });
+    const declare = (app: import('cdk8s').App) =>
+      new SpireMesh(app, 'm', {
+        name: 'pkitest',
+        clusters: [
+          { name: 'east', eastWestAddress: '192.0.2.1' },
+          { name: 'west', eastWestAddress: '192.0.2.2' },
+        ],
+        pki: {
+          certificateDirectory: path.join(project, 'pki'),
+          keyDirectory: path.join(project, 'keys'),
+          delivery: CaDelivery.externalSecrets({ clusterSecretStore: 'vault' }),
+        },
+      });
     const init = run(declare, ['pki', 'init']);
     expect(init.code).toBe(0);
     expect(init.stdout).toContain('mesh pkitest: 10 file(s) generated, 0 certificate(s) reused');
@@ -101,7 +120,10 @@ describe('command line', () => {
 
   test('errors go to stderr with exit code 1 and no stack trace', () => {
     const out = tempDir();
-    const result = run((app: import('cdk8s').App) => new SpireMesh(app, 'bad', { name: 'bad', clusters: [{ name: 'UPPER' }] }), ['--out', out]);
+    const result = run(
+      (app: import('cdk8s').App) => new SpireMesh(app, 'bad', { name: 'bad', clusters: [{ name: 'UPPER' }] }),
+      ['--out', out],
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("clusters[0].name: cluster name 'UPPER' is not a DNS-1123 label");
     expect(result.stderr).not.toContain('    at ');
@@ -119,7 +141,11 @@ describe('command line', () => {
     const project = tempDir();
     fs.copyFileSync(path.join(root, 'examples/three-clusters.yaml'), path.join(project, 'mesh.yaml'));
     const out = path.join(project, 'dist');
-    const r = spawnSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', path.join(root, 'bin/spiremesh.ts'), 'synth', '--inventory', 'mesh.yaml', '--out', out], { cwd: project, encoding: 'utf8' });
+    const r = spawnSync(
+      path.join(root, 'node_modules/.bin/ts-node'),
+      ['--transpile-only', path.join(root, 'bin/spiremesh.ts'), 'synth', '--inventory', 'mesh.yaml', '--out', out],
+      { cwd: project, encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(['README.md', 'east', 'edge', 'west']);

@@ -40,7 +40,8 @@ describe('example mesh (main.ts)', () => {
     const mermaid = page.match(/```mermaid\n([\s\S]*?)```/);
     expect(mermaid).not.toBeNull();
     const ids = new Map(mesh.model.clusters.map((c) => [c.name, mermaid![1].match(new RegExp(`(\\w+)\\["<b>${c.name}</b>`))![1]]));
-    for (const link of mesh.model.links) expect(mermaid![1]).toContain(`${ids.get(link.from.name)} -->|"reaches"| ${ids.get(link.to.name)}`);
+    for (const link of mesh.model.links)
+      expect(mermaid![1]).toContain(`${ids.get(link.from.name)} -->|"reaches"| ${ids.get(link.to.name)}`);
     for (const c of mesh.model.clusters) expect(page).toContain(`### ${c.name}`);
     const again = tempDir();
     const app2 = new App({ outdir: again });
@@ -57,7 +58,11 @@ describe('example mesh (main.ts)', () => {
     const checkApp = new App({ outdir: repoDist });
     declareExampleMesh(checkApp);
     const check = synthesize(checkApp, { outdir: repoDist, check: true });
-    const drift = check.directories.flatMap((d) => [...d.created.map((f) => `+ ${d.dir}/${f}`), ...d.changed.map((f) => `~ ${d.dir}/${f}`), ...d.pruned.map((f) => `- ${d.dir}/${f}`)]);
+    const drift = check.directories.flatMap((d) => [
+      ...d.created.map((f) => `+ ${d.dir}/${f}`),
+      ...d.changed.map((f) => `~ ${d.dir}/${f}`),
+      ...d.pruned.map((f) => `- ${d.dir}/${f}`),
+    ]);
     expect(drift).toEqual([]);
   });
 });

@@ -4,18 +4,47 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  ChartDelivery, ChartDeliveryComponent, DataplaneMode, Istio, IstioComponentProps, IstioDistribution, IstioLicense, MeshModel, MeshSpecDocument, SpireMesh, SpireMeshConstructProps, SpireMeshProps,
-  SynthesisResult, linkBothWays, synthesize,
+  ChartDelivery,
+  ChartDeliveryComponent,
+  DataplaneMode,
+  Istio,
+  IstioComponentProps,
+  IstioDistribution,
+  IstioLicense,
+  MeshModel,
+  MeshSpecDocument,
+  SpireMesh,
+  SpireMeshConstructProps,
+  SpireMeshProps,
+  SynthesisResult,
+  linkBothWays,
+  synthesize,
 } from '../lib';
 
 /** The example mesh of main.ts (seed 001 multicluster). */
 export function exampleProps(): SpireMeshProps {
   return {
     name: 'example',
-    istio: { distribution: IstioDistribution.SOLO, version: '1.29.1', license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
+    istio: {
+      distribution: IstioDistribution.SOLO,
+      version: '1.29.1',
+      license: IstioLicense.fromSecret('solo-istio-license', 'istio-system'),
+    },
     clusters: [
-      { name: 'cluster1', trustDomain: 'cluster1', network: 'cluster1', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '192.0.2.10' },
-      { name: 'cluster2', trustDomain: 'cluster2', network: 'cluster2', dataplaneMode: DataplaneMode.AMBIENT, eastWestAddress: '198.51.100.10' },
+      {
+        name: 'cluster1',
+        trustDomain: 'cluster1',
+        network: 'cluster1',
+        dataplaneMode: DataplaneMode.AMBIENT,
+        eastWestAddress: '192.0.2.10',
+      },
+      {
+        name: 'cluster2',
+        trustDomain: 'cluster2',
+        network: 'cluster2',
+        dataplaneMode: DataplaneMode.AMBIENT,
+        eastWestAddress: '198.51.100.10',
+      },
     ],
     links: linkBothWays('cluster1', 'cluster2'),
     chartDelivery: ChartDelivery.argoCd(),
@@ -56,7 +85,11 @@ export function readTree(dir: string): Record<string, string> {
 export const TEST_PROJECT = tempDir('spiremesh-project-');
 
 /** Declares a mesh in a fresh app and synthesizes it into `outdir` (PKI under TEST_PROJECT). */
-export function synthMesh(props: SpireMeshConstructProps | MeshModel | ((app: App) => void), outdir: string, check = false): SynthesisResult {
+export function synthMesh(
+  props: SpireMeshConstructProps | MeshModel | ((app: App) => void),
+  outdir: string,
+  check = false,
+): SynthesisResult {
   const app = new App({ outdir });
   if (typeof props === 'function') props(app);
   else new SpireMesh(app, 'mesh', props);

@@ -44,14 +44,16 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       flags[key] = true;
       continue;
     }
-    if (!['--out', '--inventory', '--cluster', '--which', '--file'].includes(key)) throw new UsageError(`unknown argument '${arg}'\n${USAGE}`);
+    if (!['--out', '--inventory', '--cluster', '--which', '--file'].includes(key))
+      throw new UsageError(`unknown argument '${arg}'\n${USAGE}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value.startsWith('-')) throw new UsageError(`${name} needs a value\n${USAGE}`);
     flags[key] = value;
   }
   const [command = 'synth', subcommand, ...extra] = words;
   if (!['synth', 'check', 'pki'].includes(command)) throw new UsageError(`unknown command '${command}'\n${USAGE}`);
-  if (extra.length > 0 || (command !== 'pki' && subcommand)) throw new UsageError(`unexpected '${[subcommand, ...extra].filter(Boolean).join(' ')}'\n${USAGE}`);
+  if (extra.length > 0 || (command !== 'pki' && subcommand))
+    throw new UsageError(`unexpected '${[subcommand, ...extra].filter(Boolean).join(' ')}'\n${USAGE}`);
   const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
   return {
     command,

@@ -15,8 +15,13 @@ import { runPkiCommand } from './pki-commands';
 export type DeclareMesh = (app: App, args: CliArgs) => void;
 
 function isUserError(e: unknown): e is Error {
-  return e instanceof SpecValidationError || e instanceof SynthesisError || e instanceof OutputConflictError
-    || e instanceof UsageError || e instanceof PkiError;
+  return (
+    e instanceof SpecValidationError ||
+    e instanceof SynthesisError ||
+    e instanceof OutputConflictError ||
+    e instanceof UsageError ||
+    e instanceof PkiError
+  );
 }
 
 /** Runs one command; returns the exit code (0 ok; 1 error, or `synth --check` found differences). */
@@ -35,14 +40,16 @@ export function runCli(declare: DeclareMesh, argv: readonly string[] = process.a
       // Everything synth verifies, without writing; the check's errors throw like in synth.
       const checked = synthesize(app, { outdir: args.outdir, check: true });
       const lines = checked.checkFindings.map(formatCheckFinding);
-      process.stdout.write(`${lines.length === 0 ? 'check: all checks passed' : `check: 0 errors, ${lines.length} warning(s)\n${lines.map((l) => `  ${l}`).join('\n')}`}\n`);
+      process.stdout.write(
+        `${lines.length === 0 ? 'check: all checks passed' : `check: 0 errors, ${lines.length} warning(s)\n${lines.map((l) => `  ${l}`).join('\n')}`}\n`,
+      );
       return 0;
     }
     const result = synthesize(app, { outdir: args.outdir, check: args.check });
     process.stdout.write(`${formatSummary(result, { check: args.check })}\n`);
     return args.check && !result.upToDate ? 1 : 0;
   } catch (e) {
-    process.stderr.write(`spiremesh: ${isUserError(e) ? e.message : (e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(`spiremesh: ${isUserError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`);
     return 1;
   }
 }

@@ -1,18 +1,31 @@
 /** `pki init | status | rotate | export`: the CA lifecycle of a declared mesh. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ISTIO_CACERTS_SECRET_NAME, IntermediateKind, PkiStore, SPIRE_UPSTREAM_CA_SECRET_NAME, ensurePrivateTree, formatStatusTable, pkiStoreFor, remoteSecretKey } from '../pki';
+import {
+  ISTIO_CACERTS_SECRET_NAME,
+  IntermediateKind,
+  PkiStore,
+  SPIRE_UPSTREAM_CA_SECRET_NAME,
+  ensurePrivateTree,
+  formatStatusTable,
+  pkiStoreFor,
+  remoteSecretKey,
+} from '../pki';
 import { CaDeliveryMode, MeshModel } from '../spec';
 import { CliArgs, UsageError } from './args';
 
 function storeOf(mesh: MeshModel): PkiStore {
   const store = pkiStoreFor(mesh);
-  if (!store) throw new UsageError(`mesh '${mesh.name}' uses cert-manager as its CA (pki.delivery.mode: cert-manager): there is no local CA material to manage`);
+  if (!store)
+    throw new UsageError(
+      `mesh '${mesh.name}' uses cert-manager as its CA (pki.delivery.mode: cert-manager): there is no local CA material to manage`,
+    );
   return store;
 }
 
 function requireCluster(mesh: MeshModel, args: CliArgs): string {
-  if (!args.cluster) throw new UsageError(`pki ${args.subcommand} needs --cluster NAME (one of ${mesh.clusters.map((c) => c.name).join(', ')})`);
+  if (!args.cluster)
+    throw new UsageError(`pki ${args.subcommand} needs --cluster NAME (one of ${mesh.clusters.map((c) => c.name).join(', ')})`);
   mesh.cluster(args.cluster); // throws with the list of clusters when unknown
   return args.cluster;
 }
@@ -36,11 +49,17 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
       const which = args.which ?? 'both';
       const kinds = which === 'both' ? IntermediateKind.ALL : IntermediateKind.ALL.filter((k) => k.id === which);
       if (kinds.length === 0) throw new UsageError(`--which must be spire, istio or both, not '${which}'`);
-      return kinds.map((k) => {
-        const r = store.rotateIntermediate(cluster, k);
-        return `cluster ${cluster}: new ${k.description} ${r.serial} (valid until ${r.notAfter.toISOString().slice(0, 10)}); `
-          + `the previous one (${r.retiredSerial}) is kept in ${path.relative(process.cwd(), r.retiredCertFile)} and stays valid until it expires`;
-      }).join('\n') + `\nnext: synthesize, then deliver the new secret values (${mesh.pki.delivery.mode.value})`;
+      return (
+        kinds
+          .map((k) => {
+            const r = store.rotateIntermediate(cluster, k);
+            return (
+              `cluster ${cluster}: new ${k.description} ${r.serial} (valid until ${r.notAfter.toISOString().slice(0, 10)}); ` +
+              `the previous one (${r.retiredSerial}) is kept in ${path.relative(process.cwd(), r.retiredCertFile)} and stays valid until it expires`
+            );
+          })
+          .join('\n') + `\nnext: synthesize, then deliver the new secret values (${mesh.pki.delivery.mode.value})`
+      );
     }
     case 'export': {
       const cluster = requireCluster(mesh, args);
@@ -49,7 +68,8 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
       // Keyed by the remote keys the ExternalSecrets read, so the file can be uploaded as is.
       const values: Record<string, Record<string, string>> = {};
       for (const s of [secrets.spireUpstreamCa, secrets.istioCacerts]) {
-        const key = mesh.pki.delivery.mode === CaDeliveryMode.EXTERNAL_SECRETS ? remoteSecretKey(mesh, clusterModel, s.name) : `${cluster}/${s.name}`;
+        const key =
+          mesh.pki.delivery.mode === CaDeliveryMode.EXTERNAL_SECRETS ? remoteSecretKey(mesh, clusterModel, s.name) : `${cluster}/${s.name}`;
         values[key] = s.stringData();
       }
       const json = `${JSON.stringify(values, null, 2)}\n`;

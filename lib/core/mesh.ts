@@ -1,7 +1,14 @@
 import { Construct } from 'constructs';
 import {
-  EASTWEST_NAMESPACE, ISTIO_NAMESPACE, MeshModel, NETWORK_LABEL, SPIRE_NAMESPACE, SpireMeshProps,
-  loadMeshSpecFile, resolveMeshSpec, toMeshSpecDocument,
+  EASTWEST_NAMESPACE,
+  ISTIO_NAMESPACE,
+  MeshModel,
+  NETWORK_LABEL,
+  SPIRE_NAMESPACE,
+  SpireMeshProps,
+  loadMeshSpecFile,
+  resolveMeshSpec,
+  toMeshSpecDocument,
 } from '../spec';
 import { ChartDeliveryComponent } from '../delivery/component';
 import { Istio, IstioComponentProps } from '../istio/istio';
@@ -55,10 +62,8 @@ export class SpireMesh extends Construct {
 
   public constructor(scope: Construct, id: string, props: SpireMeshConstructProps | MeshModel, modelComponents: MeshComponentsProps = {}) {
     super(scope, id);
-    this.model = props instanceof MeshModel
-      ? props
-      : resolveMeshSpec(toMeshSpecDocument(props), `SpireMesh '${id}' (TypeScript props)`);
-    const components = props instanceof MeshModel ? modelComponents : props.components ?? {};
+    this.model = props instanceof MeshModel ? props : resolveMeshSpec(toMeshSpecDocument(props), `SpireMesh '${id}' (TypeScript props)`);
+    const components = props instanceof MeshModel ? modelComponents : (props.components ?? {});
     this.clusterCharts = this.model.clusters.map((cluster) => {
       const chart = new MeshCluster(this, cluster.name, { mesh: this.model, cluster });
       this.addPlatformNamespaces(chart);

@@ -23,7 +23,9 @@ export class MeshNamespaces extends MeshComponent {
     const existing = this.labels.get(name) ?? {};
     for (const [key, value] of Object.entries(labels)) {
       if (key in existing && existing[key] !== value) {
-        throw new Error(`namespace '${name}' label '${key}' is declared as '${existing[key]}' and as '${value}': components must agree on one value`);
+        throw new Error(
+          `namespace '${name}' label '${key}' is declared as '${existing[key]}' and as '${value}': components must agree on one value`,
+        );
       }
     }
     const merged = { ...existing, ...labels };

@@ -18,13 +18,19 @@ export function checkRelease(release: ChartRelease): void {
     throw new Error(`chart release '${release.id}' has version '${release.version}', which is not an exact version: pin it, e.g. '1.2.3'`);
   }
   if (!/^(oci|https):\/\/[^/\s]+/.test(release.repository.url)) {
-    throw new Error(`chart release '${release.id}' has repository '${release.repository.url}': use an oci:// registry path or an https:// helm repository`);
+    throw new Error(
+      `chart release '${release.id}' has repository '${release.repository.url}': use an oci:// registry path or an https:// helm repository`,
+    );
   }
   if (!DNS_LABEL.test(release.namespace)) {
-    throw new Error(`chart release '${release.id}' has namespace '${release.namespace}', which is not a DNS-1123 label: use lowercase letters, digits and '-'`);
+    throw new Error(
+      `chart release '${release.id}' has namespace '${release.namespace}', which is not a DNS-1123 label: use lowercase letters, digits and '-'`,
+    );
   }
   if (!release.releaseName || release.releaseName.length > 53 || !DNS_LABEL.test(release.releaseName)) {
-    throw new Error(`chart release '${release.id}' has release name '${release.releaseName}': helm release names are DNS-1123 labels of at most 53 characters`);
+    throw new Error(
+      `chart release '${release.id}' has release name '${release.releaseName}': helm release names are DNS-1123 labels of at most 53 characters`,
+    );
   }
 }
 
@@ -32,7 +38,9 @@ export function checkRelease(release: ChartRelease): void {
 export function checkManifestSource(source: ManifestSource): void {
   checkId('manifest source', source.id);
   if (!PINNED_REVISION.test(source.revision)) {
-    throw new Error(`manifest source '${source.id}' has revision '${source.revision}', which is not pinned: use a version tag (e.g. 'v1.4.0') or a full commit sha`);
+    throw new Error(
+      `manifest source '${source.id}' has revision '${source.revision}', which is not pinned: use a version tag (e.g. 'v1.4.0') or a full commit sha`,
+    );
   }
   if (!/^https:\/\//.test(source.gitUrl)) {
     throw new Error(`manifest source '${source.id}' has git url '${source.gitUrl}': use an https:// url`);
@@ -84,7 +92,11 @@ export function kustomizeRemote(source: ManifestSource): string {
  * stable, readable, and unique per URL (long URLs are shortened with a hash suffix).
  */
 export function repositoryName(repo: ChartRepository): string {
-  const base = repo.url.replace(/^[a-z]+:\/\//, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = repo.url
+    .replace(/^[a-z]+:\/\//, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (base.length <= 63) return base;
   const hash = crypto.createHash('sha256').update(repo.url).digest('hex').slice(0, 8);
   return `${base.slice(0, 54).replace(/-+$/, '')}-${hash}`;

@@ -4,8 +4,12 @@ import { ChartDeliveryMode } from '../spec';
 import { checkManifestSource, checkRelease, nonEmpty, ociChartUrl } from './_checks';
 import { ChartDeliverySourcesProps, IChartDelivery } from './chart-delivery';
 import {
-  ARGO_DEFAULT_NAMESPACE, ARGO_DEFAULT_PROJECT, ARGO_IN_CLUSTER_SERVER, ARGO_RESOURCES_FINALIZER,
-  ARGO_SYNC_WAVE_ANNOTATION, EXTRA_VALUES_ANNOTATION,
+  ARGO_DEFAULT_NAMESPACE,
+  ARGO_DEFAULT_PROJECT,
+  ARGO_IN_CLUSTER_SERVER,
+  ARGO_RESOURCES_FINALIZER,
+  ARGO_SYNC_WAVE_ANNOTATION,
+  EXTRA_VALUES_ANNOTATION,
 } from './names';
 import { ChartRelease, DELIVERY_ORDER, ManifestSource, isOciRepository } from './release';
 
@@ -73,17 +77,32 @@ export class ArgoCdDelivery extends Construct implements IChartDelivery {
       ? { repoUrl: ociChartUrl(release), path: '.', targetRevision: release.version, helm }
       : { repoUrl: release.repository.url, chart: release.chart, targetRevision: release.version, helm };
     const extra = release.extraValueKeys ?? [];
-    return this.application(release.id, release.order, source, release.namespace,
-      extra.length > 0 ? { [EXTRA_VALUES_ANNOTATION]: extra.join(',') } : {});
+    return this.application(
+      release.id,
+      release.order,
+      source,
+      release.namespace,
+      extra.length > 0 ? { [EXTRA_VALUES_ANNOTATION]: extra.join(',') } : {},
+    );
   }
 
   private sourceApplication(source: ManifestSource): Application {
-    return this.application(source.id, source.order,
-      { repoUrl: source.gitUrl, path: source.path, targetRevision: source.revision }, undefined, {});
+    return this.application(
+      source.id,
+      source.order,
+      { repoUrl: source.gitUrl, path: source.path, targetRevision: source.revision },
+      undefined,
+      {},
+    );
   }
 
-  private application(name: string, order: number, source: ApplicationSpecSource, namespace: string | undefined,
-    annotations: Record<string, string>): Application {
+  private application(
+    name: string,
+    order: number,
+    source: ApplicationSpecSource,
+    namespace: string | undefined,
+    annotations: Record<string, string>,
+  ): Application {
     // CRDs outlive their Application: deleting or pruning a CRD deletes every custom resource of
     // that kind in the cluster (the spire-crds chart marks its CRDs `helm.sh/resource-policy: keep`
     // for the same reason). Everything else is removed with its Application.

@@ -44,12 +44,18 @@ export class ChartDeliveryComponent extends MeshComponent {
     const manifestSources = chart.deliveries.manifestSources;
 
     if (this.mode === ChartDeliveryMode.ARGO_CD) {
-      this.delivery = new ArgoCdDelivery(this, 'Resource', { releases, manifestSources, namespace: settings.namespace, project: settings.project });
+      this.delivery = new ArgoCdDelivery(this, 'Resource', {
+        releases,
+        manifestSources,
+        namespace: settings.namespace,
+        project: settings.project,
+      });
     } else if (this.mode === ChartDeliveryMode.FLUX) {
       this.delivery = new FluxDelivery(this, 'Resource', { releases, manifestSources });
     } else if (this.mode === ChartDeliveryMode.HELM_TEMPLATE) {
       this.delivery = new HelmTemplateDelivery(this, 'Resource', {
-        releases, manifestSources,
+        releases,
+        manifestSources,
         helmExecutable: settings.helmExecutable,
         chartCacheDirectory: settings.chartCacheDirectory,
         baseDirectory: props.baseDirectory,
@@ -57,14 +63,20 @@ export class ChartDeliveryComponent extends MeshComponent {
     } else if (this.mode === ChartDeliveryMode.GLOO_OPERATOR) {
       this.delivery = new GlooOperatorDelivery(this, 'Resource', { releases, manifestSources });
     } else {
-      throw new Error(`chart delivery mode '${this.mode.value}' has no delivery construct: use one of ${ChartDeliveryMode.values().join(', ')}`);
+      throw new Error(
+        `chart delivery mode '${this.mode.value}' has no delivery construct: use one of ${ChartDeliveryMode.values().join(', ')}`,
+      );
     }
 
     const delivered = new Set([...releases, ...manifestSources].map((d) => d.id));
     this.node.addValidation({
-      validate: () => [...chart.deliveries.releases, ...chart.deliveries.manifestSources]
-        .filter((d) => !delivered.has(d.id))
-        .map((d) => `'${d.id}' was added to the cluster's deliveries after the chart-delivery component was created, so it is not delivered: create ChartDeliveryComponent last in the MeshCluster`),
+      validate: () =>
+        [...chart.deliveries.releases, ...chart.deliveries.manifestSources]
+          .filter((d) => !delivered.has(d.id))
+          .map(
+            (d) =>
+              `'${d.id}' was added to the cluster's deliveries after the chart-delivery component was created, so it is not delivered: create ChartDeliveryComponent last in the MeshCluster`,
+          ),
     });
   }
 }

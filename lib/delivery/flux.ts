@@ -1,6 +1,10 @@
 import { Construct } from 'constructs';
 import {
-  HelmRelease, HelmReleaseSpec, HelmReleaseSpecChartRefKind, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds,
+  HelmRelease,
+  HelmReleaseSpec,
+  HelmReleaseSpecChartRefKind,
+  HelmReleaseSpecChartSpecSourceRefKind,
+  HelmReleaseSpecInstallCrds,
   HelmReleaseSpecUpgradeCrds,
 } from '../../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
 import { HelmRepository } from '../../imports/flux-helmrepository-source.toolkit.fluxcd.io';
@@ -69,10 +73,13 @@ export class FluxDelivery extends Construct implements IChartDelivery {
       } else {
         const name = repositoryName(release.repository);
         if (!helmRepositories.has(release.repository.url)) {
-          helmRepositories.set(release.repository.url, new HelmRepository(this, `HelmRepository-${name}`, {
-            metadata: { name, namespace: this.namespace },
-            spec: { url: release.repository.url, interval: this.interval },
-          }));
+          helmRepositories.set(
+            release.repository.url,
+            new HelmRepository(this, `HelmRepository-${name}`, {
+              metadata: { name, namespace: this.namespace },
+              spec: { url: release.repository.url, interval: this.interval },
+            }),
+          );
         }
         chart = {
           chart: {
@@ -93,10 +100,13 @@ export class FluxDelivery extends Construct implements IChartDelivery {
 
     for (const source of sources) {
       const next = props.releases.find((r) => r.order > source.order);
-      addSynthWarning(this, `manifest source ${describeSource(source)} is not delivered in flux mode ` +
-        '(no GitRepository schema is available to validate it): deliver it with your own Flux GitRepository and ' +
-        `Kustomization (url ${source.gitUrl}, ref.tag ${source.revision}, path ./${source.path.replace(/^\/+/, '')}` +
-        `${next ? `, before HelmRelease '${next.id}'` : ''}), or apply it with \`kubectl apply --server-side -k '${kustomizeRemote(source)}'\``);
+      addSynthWarning(
+        this,
+        `manifest source ${describeSource(source)} is not delivered in flux mode ` +
+          '(no GitRepository schema is available to validate it): deliver it with your own Flux GitRepository and ' +
+          `Kustomization (url ${source.gitUrl}, ref.tag ${source.revision}, path ./${source.path.replace(/^\/+/, '')}` +
+          `${next ? `, before HelmRelease '${next.id}'` : ''}), or apply it with \`kubectl apply --server-side -k '${kustomizeRemote(source)}'\``,
+      );
     }
   }
 

@@ -8,8 +8,14 @@ import { ChartDeliveryMode, ClusterModel, DataplaneMode, ISTIO_NAMESPACE } from 
 import { checkManifestSource, checkRelease, describeRelease, describeSource, helmInstallCommand, kustomizeRemote } from './_checks';
 import { ChartDeliverySourcesProps, IChartDelivery } from './chart-delivery';
 import {
-  GLOO_CONTROLLER_API_VERSION, GLOO_CONTROLLER_KIND, GLOO_CONTROLLER_NAME, GLOO_EXTENSIONS_CONFIG_NAME,
-  GLOO_ISTIOD_VALUES_KEY, GLOO_NAMESPACE, GLOO_ZTUNNEL_VALUES_KEY, ISTIO_CHARTS,
+  GLOO_CONTROLLER_API_VERSION,
+  GLOO_CONTROLLER_KIND,
+  GLOO_CONTROLLER_NAME,
+  GLOO_EXTENSIONS_CONFIG_NAME,
+  GLOO_ISTIOD_VALUES_KEY,
+  GLOO_NAMESPACE,
+  GLOO_ZTUNNEL_VALUES_KEY,
+  ISTIO_CHARTS,
 } from './names';
 import { ChartRelease } from './release';
 
@@ -65,7 +71,9 @@ export class GlooOperatorDelivery extends Construct implements IChartDelivery {
     const sources = props.manifestSources ?? [];
     sources.forEach(checkManifestSource);
     if (cluster.dataplaneMode !== DataplaneMode.AMBIENT) {
-      throw new Error(`cluster '${cluster.name}' uses dataplane mode '${cluster.dataplaneMode.value}', but gloo-operator delivery supports 'ambient' only (seed 000): use chartDelivery argocd, flux or helm-template for sidecar clusters`);
+      throw new Error(
+        `cluster '${cluster.name}' uses dataplane mode '${cluster.dataplaneMode.value}', but gloo-operator delivery supports 'ambient' only (seed 000): use chartDelivery argocd, flux or helm-template for sidecar clusters`,
+      );
     }
 
     this.resource = new ApiObject(this, 'Resource', {
@@ -92,12 +100,18 @@ export class GlooOperatorDelivery extends Construct implements IChartDelivery {
     });
 
     for (const release of props.releases.filter((r) => !ISTIO_CHARTS.includes(r.chart))) {
-      addSynthWarning(this, `chart release ${describeRelease(release)} is not delivered in gloo-operator mode ` +
-        `(the operator installs only istio): install it before applying this folder, e.g. \`${helmInstallCommand(release)}\``);
+      addSynthWarning(
+        this,
+        `chart release ${describeRelease(release)} is not delivered in gloo-operator mode ` +
+          `(the operator installs only istio): install it before applying this folder, e.g. \`${helmInstallCommand(release)}\``,
+      );
     }
     for (const source of sources) {
-      addSynthWarning(this, `manifest source ${describeSource(source)} is not delivered in gloo-operator mode: ` +
-        `apply it with \`kubectl apply --server-side -k '${kustomizeRemote(source)}'\``);
+      addSynthWarning(
+        this,
+        `manifest source ${describeSource(source)} is not delivered in gloo-operator mode: ` +
+          `apply it with \`kubectl apply --server-side -k '${kustomizeRemote(source)}'\``,
+      );
     }
   }
 }

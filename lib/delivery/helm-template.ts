@@ -79,7 +79,9 @@ export class HelmTemplateDelivery extends Construct implements IChartDelivery {
     for (const release of props.releases) {
       const archive = chartArchive(this.chartCacheDirectory, release);
       if (!fs.existsSync(archive)) {
-        problems.push(`chart archive ${archive} of release '${release.id}' is missing: run \`${helmPullCommand(release, this.chartCacheDirectory)}\``);
+        problems.push(
+          `chart archive ${archive} of release '${release.id}' is missing: run \`${helmPullCommand(release, this.chartCacheDirectory)}\``,
+        );
       }
     }
     if (problems.length > 0) {
@@ -104,7 +106,9 @@ export class HelmTemplateDelivery extends Construct implements IChartDelivery {
           helmFlags: ['--include-crds', '--kube-version', kubeVersion],
         });
       } catch (e) {
-        throw new Error(`helm template failed for release '${release.id}' (${chartArchive(this.chartCacheDirectory, release)}): ${(e as Error).message.trim()}`);
+        throw new Error(
+          `helm template failed for release '${release.id}' (${chartArchive(this.chartCacheDirectory, release)}): ${(e as Error).message.trim()}`,
+        );
       }
       rendered.push({ release, objects: chart.apiObjects });
       return component;
@@ -112,9 +116,12 @@ export class HelmTemplateDelivery extends Construct implements IChartDelivery {
     defaultNamespaces(rendered);
 
     for (const source of sources) {
-      addSynthWarning(this, `manifest source ${describeSource(source)} is not rendered in helm-template mode ` +
-        '(synth never fetches from the network): apply it before the charts with ' +
-        `\`kubectl apply --server-side -k '${kustomizeRemote(source)}'\`, or vendor its manifests into a component`);
+      addSynthWarning(
+        this,
+        `manifest source ${describeSource(source)} is not rendered in helm-template mode ` +
+          '(synth never fetches from the network): apply it before the charts with ' +
+          `\`kubectl apply --server-side -k '${kustomizeRemote(source)}'\`, or vendor its manifests into a component`,
+      );
     }
   }
 }
@@ -142,9 +149,13 @@ export function verifyHelmExecutable(executable: string, baseDirectory: string):
     result = { path: executable, problem: `helm executable '${executable}' was not found ${where}: ${fix}` };
   } else {
     const run = spawnSync(resolved, ['version'], { encoding: 'utf8', timeout: 30_000 });
-    result = run.status === 0
-      ? { path: resolved }
-      : { path: resolved, problem: `helm executable ${resolved} does not run (\`helm version\` ${run.error ? `failed: ${run.error.message}` : `exited with ${run.status}: ${(run.stderr ?? '').trim()}`}): ${fix}` };
+    result =
+      run.status === 0
+        ? { path: resolved }
+        : {
+            path: resolved,
+            problem: `helm executable ${resolved} does not run (\`helm version\` ${run.error ? `failed: ${run.error.message}` : `exited with ${run.status}: ${(run.stderr ?? '').trim()}`}): ${fix}`,
+          };
   }
   verifiedExecutables.set(key, result);
   return result;
@@ -178,21 +189,39 @@ function isExecutableFile(file: string): boolean {
  * keyed `<group>/<kind>` with '' for the core group.
  */
 const CLUSTER_SCOPED_BUILTINS = new Set([
-  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
-  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
-  'authentication.k8s.io/TokenReview', 'authentication.k8s.io/SelfSubjectReview',
-  'authorization.k8s.io/SubjectAccessReview', 'authorization.k8s.io/SelfSubjectAccessReview', 'authorization.k8s.io/SelfSubjectRulesReview',
-  'certificates.k8s.io/CertificateSigningRequest', 'certificates.k8s.io/ClusterTrustBundle',
-  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  '/ComponentStatus',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService',
+  'authentication.k8s.io/TokenReview',
+  'authentication.k8s.io/SelfSubjectReview',
+  'authorization.k8s.io/SubjectAccessReview',
+  'authorization.k8s.io/SelfSubjectAccessReview',
+  'authorization.k8s.io/SelfSubjectRulesReview',
+  'certificates.k8s.io/CertificateSigningRequest',
+  'certificates.k8s.io/ClusterTrustBundle',
+  'flowcontrol.apiserver.k8s.io/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
   'internal.apiserver.k8s.io/StorageVersion',
-  'networking.k8s.io/IngressClass', 'networking.k8s.io/IPAddress', 'networking.k8s.io/ServiceCIDR',
+  'networking.k8s.io/IngressClass',
+  'networking.k8s.io/IPAddress',
+  'networking.k8s.io/ServiceCIDR',
   'node.k8s.io/RuntimeClass',
-  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'resource.k8s.io/ResourceClass', 'resource.k8s.io/ResourceSlice',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'resource.k8s.io/ResourceClass',
+  'resource.k8s.io/ResourceSlice',
   'scheduling.k8s.io/PriorityClass',
-  'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/StorageClass', 'storage.k8s.io/VolumeAttachment',
+  'storage.k8s.io/CSIDriver',
+  'storage.k8s.io/CSINode',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/VolumeAttachment',
   'storage.k8s.io/VolumeAttributesClass',
   'storagemigration.k8s.io/StorageVersionMigration',
 ]);
@@ -205,7 +234,10 @@ function importedCrdScope(): Map<string, string> {
   importedCrdScopes = new Map();
   const dir = path.join(__dirname, '../../imports/schemas/crds');
   if (fs.existsSync(dir)) {
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const header = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).header ?? {};
       if (header.group && header.kind && header.scope) importedCrdScopes.set(`${header.group}/${header.kind}`, header.scope);
     }

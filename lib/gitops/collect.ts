@@ -46,8 +46,12 @@ export function collectObjects(root: IConstruct): Collected {
     const component = MeshComponent.of(obj);
     const manifest = obj.toJson();
     if (!component) {
-      findings.push({ gate: 'layout', object: describeObject(manifest), constructPath: path,
-        message: 'object is not inside a MeshComponent, so it has no output folder: create it in a construct that extends MeshComponent' });
+      findings.push({
+        gate: 'layout',
+        object: describeObject(manifest),
+        constructPath: path,
+        message: 'object is not inside a MeshComponent, so it has no output folder: create it in a construct that extends MeshComponent',
+      });
       continue;
     }
     objects.push({ cluster: cluster.cluster.name, component: component.componentName, constructPath: path, manifest });

@@ -15,12 +15,14 @@ export interface GateFinding {
 
 /** Every object against its schema: Kubernetes 1.30 for built-in kinds, the imported CRD schemas otherwise. */
 export function schemaGate(objects: readonly RenderedObject[], registry: SchemaRegistry): GateFinding[] {
-  return objects.flatMap((o) => registry.validate(o.manifest).map((v) => ({
-    gate: 'schema' as const,
-    object: v.object,
-    constructPath: o.constructPath,
-    message: `${v.field || '/'}: ${v.message} (schema: ${v.schema})`,
-  })));
+  return objects.flatMap((o) =>
+    registry.validate(o.manifest).map((v) => ({
+      gate: 'schema' as const,
+      object: v.object,
+      constructPath: o.constructPath,
+      message: `${v.field || '/'}: ${v.message} (schema: ${v.schema})`,
+    })),
+  );
 }
 
 // Any PEM private key block: PKCS#1 ("RSA PRIVATE KEY"), PKCS#8 ("PRIVATE KEY",
@@ -35,13 +37,21 @@ export function secretsGate(objects: readonly RenderedObject[]): GateFinding[] {
     if (m?.kind === 'Secret' && m?.apiVersion === 'v1') {
       const keys = [...Object.keys(m.data ?? {}), ...Object.keys(m.stringData ?? {})];
       if (keys.length > 0) {
-        findings.push({ gate: 'secrets', object: describeObject(m), constructPath: o.constructPath,
-          message: `a Secret with data (${keys.sort().join(', ')}) would be committed to dist/: deliver it with External Secrets, cert-manager or the git-ignored kubectl folder instead` });
+        findings.push({
+          gate: 'secrets',
+          object: describeObject(m),
+          constructPath: o.constructPath,
+          message: `a Secret with data (${keys.sort().join(', ')}) would be committed to dist/: deliver it with External Secrets, cert-manager or the git-ignored kubectl folder instead`,
+        });
       }
     }
     if (PEM_PRIVATE_KEY.test(JSON.stringify(m))) {
-      findings.push({ gate: 'secrets', object: describeObject(m), constructPath: o.constructPath,
-        message: 'contains a PEM private key: CA keys must stay in the local key folder or a secret store, never in dist/' });
+      findings.push({
+        gate: 'secrets',
+        object: describeObject(m),
+        constructPath: o.constructPath,
+        message: 'contains a PEM private key: CA keys must stay in the local key folder or a secret store, never in dist/',
+      });
     }
   }
   return findings;

@@ -9,9 +9,15 @@ const CDK8S_VERSION: string = require('cdk8s/package.json').version;
 
 /** JSON with object keys sorted at every level: the canonical form that digests are taken of. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
-    : v));
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 }
 
 export function sha256(text: string): string {

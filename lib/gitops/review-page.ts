@@ -30,7 +30,9 @@ function diagram(mesh: MeshModel): string[] {
   for (const c of mesh.clusters) {
     lines.push(`  subgraph ${id.get(c.name)}_net["network ${esc(c.network)}"]`);
     const address = c.eastWestAddress ? `<br/>east-west: ${esc(c.eastWestAddress)}` : '';
-    lines.push(`    ${id.get(c.name)}["<b>${esc(c.name)}</b><br/>trust domain: ${esc(c.trustDomain)}<br/>${c.dataplaneMode.value}${address}"]`);
+    lines.push(
+      `    ${id.get(c.name)}["<b>${esc(c.name)}</b><br/>trust domain: ${esc(c.trustDomain)}<br/>${c.dataplaneMode.value}${address}"]`,
+    );
     lines.push('  end');
   }
   for (const l of mesh.links) {
@@ -45,7 +47,10 @@ function clusterTable(page: ReviewPageMesh, name: string): string[] {
   const c = mesh.cluster(name);
   const counts = page.objectCounts[name] ?? {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const perComponent = Object.keys(counts).sort().map((k) => `${k} ${counts[k]}`).join(', ');
+  const perComponent = Object.keys(counts)
+    .sort()
+    .map((k) => `${k} ${counts[k]}`)
+    .join(', ');
   const rows: [string, string][] = [
     ['trust domain', `\`${c.trustDomain}\``],
     ['network', `\`${c.network}\``],
@@ -55,7 +60,13 @@ function clusterTable(page: ReviewPageMesh, name: string): string[] {
     ['Istio', `${c.istio.distribution.value} ${c.istio.version} (\`${c.istio.hub}:${c.istio.tag}\`)`],
     ['Gateway API', c.istio.gatewayApiVersion],
     ['SPIRE', `${mesh.spire.version} (chart ${mesh.spire.chartVersion}, CRDs ${mesh.spire.crdsChartVersion})`],
-    ['links to', mesh.linksFrom(c).map((l) => `${l.to.name} (${l.to.eastWestAddress ?? 'no address'})`).join(', ') || '—'],
+    [
+      'links to',
+      mesh
+        .linksFrom(c)
+        .map((l) => `${l.to.name} (${l.to.eastWestAddress ?? 'no address'})`)
+        .join(', ') || '—',
+    ],
     ['objects', `${total} (${perComponent})`],
   ];
   const certs = page.certificates;
@@ -76,15 +87,26 @@ export function renderReviewPage(meshes: readonly ReviewPageMesh[]): string {
   for (const page of meshes) {
     const { mesh } = page;
     lines.push(`# Mesh \`${mesh.name}\``, '');
-    lines.push(`Rendered by ${gen.name} ${gen.version} (cdk8s ${gen.cdk8s}) from spec \`${specDigest(mesh)}\`. Each cluster directory holds its manifests, a \`kustomization.yaml\` in apply order, and \`spiremesh-index.yaml\` (provenance).`, '');
+    lines.push(
+      `Rendered by ${gen.name} ${gen.version} (cdk8s ${gen.cdk8s}) from spec \`${specDigest(mesh)}\`. Each cluster directory holds its manifests, a \`kustomization.yaml\` in apply order, and \`spiremesh-index.yaml\` (provenance).`,
+      '',
+    );
     lines.push('## Topology', '', ...diagram(mesh), '');
     lines.push('## Clusters', '');
     for (const c of mesh.clusters) lines.push(...clusterTable(page, c.name));
     lines.push('## Check', '');
     const errors = page.findings.filter((f) => f.severity === 'error');
     const warnings = page.findings.filter((f) => f.severity === 'warning');
-    if (errors.length === 0 && warnings.length === 0) lines.push('All checks passed (static `istioctl multicluster check`: environment, license, networks, trust domains, peers, intermediate certificates).');
-    else lines.push(`${errors.length} error(s), ${warnings.length} warning(s):`, '', ...page.findings.map((f) => `- ${formatCheckFinding(f)}`));
+    if (errors.length === 0 && warnings.length === 0)
+      lines.push(
+        'All checks passed (static `istioctl multicluster check`: environment, license, networks, trust domains, peers, intermediate certificates).',
+      );
+    else
+      lines.push(
+        `${errors.length} error(s), ${warnings.length} warning(s):`,
+        '',
+        ...page.findings.map((f) => `- ${formatCheckFinding(f)}`),
+      );
     lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;

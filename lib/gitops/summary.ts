@@ -9,10 +9,14 @@ export function formatSummary(result: SynthesisResult, options: { check?: boolea
   const width = Math.max(7, ...result.clusters.map((c) => c.cluster.length));
   lines.push(`  ${'cluster'.padEnd(width)}  objects  files  created  changed  unchanged  pruned`);
   for (const c of result.clusters) {
-    lines.push(`  ${c.cluster.padEnd(width)}  ${String(c.objects).padStart(7)}  ${String(c.files).padStart(5)}  ${String(c.created).padStart(7)}  ${String(c.changed).padStart(7)}  ${String(c.unchanged).padStart(9)}  ${String(c.pruned).padStart(6)}`);
+    lines.push(
+      `  ${c.cluster.padEnd(width)}  ${String(c.objects).padStart(7)}  ${String(c.files).padStart(5)}  ${String(c.created).padStart(7)}  ${String(c.changed).padStart(7)}  ${String(c.unchanged).padStart(9)}  ${String(c.pruned).padStart(6)}`,
+    );
   }
   if (options.check) {
-    lines.push(result.upToDate ? 'up to date: the output matches a fresh synth' : `out of date: run \`npm run synth\` and commit ${where}/`);
+    lines.push(
+      result.upToDate ? 'up to date: the output matches a fresh synth' : `out of date: run \`npm run synth\` and commit ${where}/`,
+    );
     if (!result.upToDate) {
       for (const d of result.directories) {
         for (const f of d.created) lines.push(`  + ${d.dir}/${f}`);

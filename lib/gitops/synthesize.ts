@@ -117,18 +117,22 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   for (const mesh of new Set(collected.clusters.map((c) => c.mesh))) {
     const charts = collected.clusters.filter((c) => c.mesh === mesh);
     const certs = pki.get(mesh)?.certificates;
-    checkFindings.push(...checkMesh({
-      mesh,
-      clusters: charts.map((c) => ({
-        cluster: c.cluster,
-        manifests: collected.objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest),
-        releases: c.deliveries.releases,
-      })),
-      certificates: certs && { root: certs.root, clusters: certs.clusters },
-      now: options.now,
-    }));
+    checkFindings.push(
+      ...checkMesh({
+        mesh,
+        clusters: charts.map((c) => ({
+          cluster: c.cluster,
+          manifests: collected.objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest),
+          releases: c.deliveries.releases,
+        })),
+        certificates: certs && { root: certs.root, clusters: certs.clusters },
+        now: options.now,
+      }),
+    );
   }
-  findings.push(...checkFindings.filter((f) => f.severity === 'error').map((f) => ({ gate: 'check' as const, message: formatCheckFinding(f) })));
+  findings.push(
+    ...checkFindings.filter((f) => f.severity === 'error').map((f) => ({ gate: 'check' as const, message: formatCheckFinding(f) })),
+  );
 
   const dirNames = new Map<string, string>();
   const meshes = new Map<string, { dir: string; files: ReadonlyMap<string, string>; objects: number }[]>();
@@ -136,7 +140,11 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     const { mesh, cluster } = chart;
     const owner = dirNames.get(cluster.name);
     if (owner !== undefined) {
-      findings.push({ gate: 'layout', constructPath: chart.node.path, message: `cluster directory '${cluster.name}' is rendered by meshes '${owner}' and '${mesh.name}': cluster names must be unique in one output folder` });
+      findings.push({
+        gate: 'layout',
+        constructPath: chart.node.path,
+        message: `cluster directory '${cluster.name}' is rendered by meshes '${owner}' and '${mesh.name}': cluster names must be unique in one output folder`,
+      });
       continue;
     }
     dirNames.set(cluster.name, mesh.name);
@@ -145,7 +153,8 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     findings.push(...duplicates.map((message) => ({ gate: 'layout' as const, message })));
     const rendered = renderClusterFiles(mesh, cluster, manifests, trustFacts(pki.get(mesh), cluster.name));
     for (const [rel, text] of rendered.files) {
-      if (fileTextHasPrivateKey(text)) findings.push({ gate: 'secrets', message: `${cluster.name}/${rel} would contain a PEM private key` });
+      if (fileTextHasPrivateKey(text))
+        findings.push({ gate: 'secrets', message: `${cluster.name}/${rel} would contain a PEM private key` });
     }
     meshes.set(mesh.name, [...(meshes.get(mesh.name) ?? []), { dir: cluster.name, files: rendered.files, objects: objects.length }]);
   }
@@ -157,14 +166,21 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     plans.push({ mesh, plan: planOutput(outdir, mesh, outputs), objects: new Map(outputs.map((o) => [o.dir, o.objects])) });
   }
   // The review page for pull requests (dist/README.md), over every mesh of the app.
-  const reviewPage = renderReviewPage([...new Set(collected.clusters.map((c) => c.mesh))].map((mesh) => {
-    const objectCounts: Record<string, Record<string, number>> = {};
-    for (const o of collected.objects.filter((x) => mesh.clusters.some((c) => c.name === x.cluster))) {
-      const perCluster = (objectCounts[o.cluster] ??= {});
-      perCluster[o.component] = (perCluster[o.component] ?? 0) + 1;
-    }
-    return { mesh, objectCounts, certificates: pki.get(mesh)?.certificates, findings: checkFindings.filter((f) => mesh.clusters.some((c) => c.name === f.cluster) || !f.cluster) };
-  }));
+  const reviewPage = renderReviewPage(
+    [...new Set(collected.clusters.map((c) => c.mesh))].map((mesh) => {
+      const objectCounts: Record<string, Record<string, number>> = {};
+      for (const o of collected.objects.filter((x) => mesh.clusters.some((c) => c.name === x.cluster))) {
+        const perCluster = (objectCounts[o.cluster] ??= {});
+        perCluster[o.component] = (perCluster[o.component] ?? 0) + 1;
+      }
+      return {
+        mesh,
+        objectCounts,
+        certificates: pki.get(mesh)?.certificates,
+        findings: checkFindings.filter((f) => mesh.clusters.some((c) => c.name === f.cluster) || !f.cluster),
+      };
+    }),
+  );
   const reviewPlan = planOwnedFile(outdir, REVIEW_PAGE_FILE, reviewPage, REVIEW_PAGE_MARKER);
   const upToDate = plans.every((p) => !planHasChanges(p.plan)) && !planHasChanges(reviewPlan);
   if (!options.check) {
@@ -177,16 +193,18 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     });
   }
 
-  const clusters: ClusterSummary[] = plans.flatMap((p) => p.plan.directories.map((d) => ({
-    mesh: p.mesh,
-    cluster: d.dir,
-    objects: p.objects.get(d.dir) ?? 0,
-    files: d.created.length + d.changed.length + d.unchanged.length,
-    created: d.created.length,
-    changed: d.changed.length,
-    unchanged: d.unchanged.length,
-    pruned: d.pruned.length,
-  })));
+  const clusters: ClusterSummary[] = plans.flatMap((p) =>
+    p.plan.directories.map((d) => ({
+      mesh: p.mesh,
+      cluster: d.dir,
+      objects: p.objects.get(d.dir) ?? 0,
+      files: d.created.length + d.changed.length + d.unchanged.length,
+      created: d.created.length,
+      changed: d.changed.length,
+      unchanged: d.unchanged.length,
+      pruned: d.pruned.length,
+    })),
+  );
   return {
     outdir,
     clusters,

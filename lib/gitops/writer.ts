@@ -80,10 +80,9 @@ function readIfExists(file: string): string | undefined {
 /** Every file under `dirAbs`, relative and '/'-separated, sorted. */
 function listFiles(dirAbs: string, prefix = ''): string[] {
   if (!fs.existsSync(dirAbs)) return [];
-  return fs.readdirSync(dirAbs, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory()
-      ? listFiles(path.join(dirAbs, e.name), `${prefix}${e.name}/`)
-      : [`${prefix}${e.name}`]))
+  return fs
+    .readdirSync(dirAbs, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dirAbs, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
     .sort();
 }
 
@@ -110,7 +109,9 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
     const dirAbs = path.join(outdir, out.dir);
     const previous = readIndex(dirAbs);
     if (previous && previous.mesh !== mesh) {
-      throw new OutputConflictError(`${path.join(outdir, out.dir)} belongs to mesh '${previous.mesh}' (see its ${INDEX_FILE}), not '${mesh}': rename one of the clusters or write to another output folder`);
+      throw new OutputConflictError(
+        `${path.join(outdir, out.dir)} belongs to mesh '${previous.mesh}' (see its ${INDEX_FILE}), not '${mesh}': rename one of the clusters or write to another output folder`,
+      );
     }
     const owned = new Set(previous?.files ?? []);
     const created: string[] = [];
@@ -124,7 +125,9 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
         created.push(rel);
         operations.set(abs, content);
       } else if (!owned.has(rel) && rel !== INDEX_FILE) {
-        throw new OutputConflictError(`${abs} exists but was not written by spiremesh (it is not in ${INDEX_FILE}): move it away, then synthesize again`);
+        throw new OutputConflictError(
+          `${abs} exists but was not written by spiremesh (it is not in ${INDEX_FILE}): move it away, then synthesize again`,
+        );
       } else if (current === content) {
         unchanged.push(rel);
       } else {
@@ -138,14 +141,19 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
       operations.set(path.join(dirAbs, rel), null);
     }
     for (const rel of listFiles(dirAbs)) {
-      if (!out.files.has(rel) && !owned.has(rel)) warnings.push(`${path.join(outdir, out.dir, rel)} was not written by spiremesh; left alone`);
+      if (!out.files.has(rel) && !owned.has(rel))
+        warnings.push(`${path.join(outdir, out.dir, rel)} was not written by spiremesh; left alone`);
     }
     reports.push({ dir: out.dir, created, changed, unchanged, pruned });
   }
 
   // Directories of this mesh whose cluster is gone from the spec: prune what the last run wrote.
   if (fs.existsSync(outdir)) {
-    for (const entry of fs.readdirSync(outdir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+    for (const entry of fs
+      .readdirSync(outdir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort()) {
       if (wanted.has(entry)) continue;
       const previous = readIndex(path.join(outdir, entry));
       if (!previous || previous.mesh !== mesh) continue;
@@ -214,7 +222,9 @@ export function planOwnedFile(outdir: string, name: string, content: string, mar
   const abs = path.join(outdir, name);
   const current = readIfExists(abs);
   if (current !== undefined && !current.startsWith(marker)) {
-    throw new OutputConflictError(`${abs} exists but was not written by spiremesh (its first line is not the spiremesh marker): move it away, then synthesize again`);
+    throw new OutputConflictError(
+      `${abs} exists but was not written by spiremesh (its first line is not the spiremesh marker): move it away, then synthesize again`,
+    );
   }
   const operations = new Map<string, string | null>();
   if (current !== content) operations.set(abs, content);

@@ -39,7 +39,8 @@ export interface IstioComponentProps {
 const INEFFECTIVE_VALUES: Record<string, Record<string, string>> = {
   istiod: {
     'pilot.cni.namespace': 'no istiod template reads it (istio-ambient.md §3)',
-    'meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE': 'deprecated since Istio 1.25 (validation warns); PILOT_ENABLE_IP_AUTOALLOCATE replaces it',
+    'meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE':
+      'deprecated since Istio 1.25 (validation warns); PILOT_ENABLE_IP_AUTOALLOCATE replaces it',
   },
 };
 
@@ -49,13 +50,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** Dotted paths of the leaves of `values`. */
 export function leafPaths(values: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(values).flatMap(([k, v]) => (isPlainObject(v) && Object.keys(v).length > 0 ? leafPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(values).flatMap(([k, v]) =>
+    isPlainObject(v) && Object.keys(v).length > 0 ? leafPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 /** Deep merge: `over` wins; arrays are replaced, not concatenated. */
 export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeValues(out[k] as Record<string, unknown>, v) : v;
+  for (const [k, v] of Object.entries(over))
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeValues(out[k] as Record<string, unknown>, v) : v;
   return out;
 }
 
@@ -85,10 +89,18 @@ export class Istio extends MeshComponent {
     const charts: { id: string; chart: string; key: keyof IstioExtraValues; order: number; values: object }[] = [
       { id: 'istio-base', chart: 'base', key: 'base', order: DELIVERY_ORDER.istioBase, values: baseValues() },
       { id: 'istiod', chart: 'istiod', key: 'istiod', order: DELIVERY_ORDER.istiod, values: istiodValues(mesh, cluster) },
-      ...(ambient ? [
-        { id: 'istio-cni', chart: 'cni', key: 'cni' as const, order: DELIVERY_ORDER.istioCni, values: cniValues(cluster) },
-        { id: 'ztunnel', chart: 'ztunnel', key: 'ztunnel' as const, order: DELIVERY_ORDER.ztunnel, values: ztunnelValues(mesh, cluster) },
-      ] : []),
+      ...(ambient
+        ? [
+            { id: 'istio-cni', chart: 'cni', key: 'cni' as const, order: DELIVERY_ORDER.istioCni, values: cniValues(cluster) },
+            {
+              id: 'ztunnel',
+              chart: 'ztunnel',
+              key: 'ztunnel' as const,
+              order: DELIVERY_ORDER.ztunnel,
+              values: ztunnelValues(mesh, cluster),
+            },
+          ]
+        : []),
     ];
     for (const c of charts) {
       let extra = (props.extraValues?.[c.key] ?? {}) as Record<string, unknown>;

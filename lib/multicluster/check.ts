@@ -8,9 +8,7 @@
 import { ChartRelease } from '../delivery/release';
 import { CertificateInfo, chainProblem, daysLeft } from '../pki';
 import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, MeshModel, NETWORK_LABEL } from '../spec';
-import {
-  EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION,
-} from './names';
+import { EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION } from './names';
 
 export type CheckSeverity = 'error' | 'warning';
 
@@ -37,7 +35,12 @@ export interface ClusterCheckInput {
 /** The mesh certificates (public only), when the mesh has a local CA. */
 export interface CheckCertificates {
   readonly root: CertificateInfo;
-  readonly clusters: Readonly<Record<string, { readonly spireIntermediate: CertificateInfo; readonly istioIntermediate: CertificateInfo; readonly rootInBundle?: CertificateInfo }>>;
+  readonly clusters: Readonly<
+    Record<
+      string,
+      { readonly spireIntermediate: CertificateInfo; readonly istioIntermediate: CertificateInfo; readonly rootInBundle?: CertificateInfo }
+    >
+  >;
 }
 
 export interface CheckInput {
@@ -52,7 +55,8 @@ export interface CheckInput {
 }
 
 /** Upstream issues behind the different-trust-domain warning (istio-ambient.md, "Pain points"). */
-export const TRUST_DOMAIN_ISSUES = 'istio/istio#61608 (open; fix PR #61610), istio/ztunnel#1671, and trust-domain aliases ignored for ambient (#58511)';
+export const TRUST_DOMAIN_ISSUES =
+  'istio/istio#61608 (open; fix PR #61610), istio/ztunnel#1671, and trust-domain aliases ignored for ambient (#58511)';
 
 const get = (o: any, path: string): any => path.split('.').reduce((v, k) => (v == null ? undefined : v[k]), o);
 
@@ -73,22 +77,59 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
 
     // Incompatible Environment Variable Check.
     if (!istiod) {
-      add({ severity: 'error', check: 'Incompatible Environment Variable Check', cluster: cluster.name, subject: 'istiod release', message: 'no istiod release is delivered to this peered cluster', fix: 'keep the Istio component in the cluster' });
+      add({
+        severity: 'error',
+        check: 'Incompatible Environment Variable Check',
+        cluster: cluster.name,
+        subject: 'istiod release',
+        message: 'no istiod release is delivered to this peered cluster',
+        fix: 'keep the Istio component in the cluster',
+      });
     } else {
       const peering = get(istiod, 'platforms.peering.enabled') === true || env('ENABLE_PEERING_DISCOVERY') === 'true';
       if (!peering || env('ENABLE_PEERING_DISCOVERY') === 'false') {
-        add({ severity: 'error', check: 'Incompatible Environment Variable Check', cluster: cluster.name, subject: `${at}: platforms.peering.enabled / ENABLE_PEERING_DISCOVERY`, message: 'peering discovery is not enabled on istiod', fix: 'set platforms.peering.enabled: true (it sets ENABLE_PEERING_DISCOVERY=true) and remove any ENABLE_PEERING_DISCOVERY override' });
+        add({
+          severity: 'error',
+          check: 'Incompatible Environment Variable Check',
+          cluster: cluster.name,
+          subject: `${at}: platforms.peering.enabled / ENABLE_PEERING_DISCOVERY`,
+          message: 'peering discovery is not enabled on istiod',
+          fix: 'set platforms.peering.enabled: true (it sets ENABLE_PEERING_DISCOVERY=true) and remove any ENABLE_PEERING_DISCOVERY override',
+        });
       }
       if (env('DISABLE_LEGACY_MULTICLUSTER') !== 'true') {
-        add({ severity: 'error', check: 'Incompatible Environment Variable Check', cluster: cluster.name, subject: `${at}: env.DISABLE_LEGACY_MULTICLUSTER`, message: `legacy multicluster is not disabled (DISABLE_LEGACY_MULTICLUSTER is ${JSON.stringify(env('DISABLE_LEGACY_MULTICLUSTER') ?? null)})`, fix: 'set env.DISABLE_LEGACY_MULTICLUSTER: "true" so cross-cluster discovery goes only through peering' });
+        add({
+          severity: 'error',
+          check: 'Incompatible Environment Variable Check',
+          cluster: cluster.name,
+          subject: `${at}: env.DISABLE_LEGACY_MULTICLUSTER`,
+          message: `legacy multicluster is not disabled (DISABLE_LEGACY_MULTICLUSTER is ${JSON.stringify(env('DISABLE_LEGACY_MULTICLUSTER') ?? null)})`,
+          fix: 'set env.DISABLE_LEGACY_MULTICLUSTER: "true" so cross-cluster discovery goes only through peering',
+        });
       }
       if (env('K8S_SELECT_WORKLOAD_ENTRIES') === 'false') {
-        add({ severity: 'error', check: 'Incompatible Environment Variable Check', cluster: cluster.name, subject: `${at}: env.K8S_SELECT_WORKLOAD_ENTRIES`, message: 'K8S_SELECT_WORKLOAD_ENTRIES=false is incompatible with peering', fix: 'remove the K8S_SELECT_WORKLOAD_ENTRIES override' });
+        add({
+          severity: 'error',
+          check: 'Incompatible Environment Variable Check',
+          cluster: cluster.name,
+          subject: `${at}: env.K8S_SELECT_WORKLOAD_ENTRIES`,
+          message: 'K8S_SELECT_WORKLOAD_ENTRIES=false is incompatible with peering',
+          fix: 'remove the K8S_SELECT_WORKLOAD_ENTRIES override',
+        });
       }
       // License Check: multicluster needs a Solo Enterprise license, by Secret reference.
       if (cluster.istio.distribution === IstioDistribution.SOLO) {
         if (!get(istiod, 'license.secretRef.name')) {
-          add({ severity: 'error', check: 'License Check', cluster: cluster.name, subject: `${at}: license.secretRef`, message: get(istiod, 'license.value') ? 'the license is inline in committed values, not a Secret reference' : 'no license is configured for istiod', fix: "set istio.license to IstioLicense.fromSecret('<secret>', 'istio-system') (YAML: istio.license.secretName/secretNamespace) and manage that Secret outside dist/" });
+          add({
+            severity: 'error',
+            check: 'License Check',
+            cluster: cluster.name,
+            subject: `${at}: license.secretRef`,
+            message: get(istiod, 'license.value')
+              ? 'the license is inline in committed values, not a Secret reference'
+              : 'no license is configured for istiod',
+            fix: "set istio.license to IstioLicense.fromSecret('<secret>', 'istio-system') (YAML: istio.license.secretName/secretNamespace) and manage that Secret outside dist/",
+          });
         }
       }
     }
@@ -97,15 +138,41 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
     const expected = cluster.network;
     const namespace = ci.manifests.find((m) => m.kind === 'Namespace' && m.metadata?.name === ISTIO_NAMESPACE);
     const places: [string, unknown, string][] = [
-      [`Namespace ${ISTIO_NAMESPACE} label ${NETWORK_LABEL}`, namespace?.metadata?.labels?.[NETWORK_LABEL], `label the ${ISTIO_NAMESPACE} Namespace ${NETWORK_LABEL}=${expected}`],
+      [
+        `Namespace ${ISTIO_NAMESPACE} label ${NETWORK_LABEL}`,
+        namespace?.metadata?.labels?.[NETWORK_LABEL],
+        `label the ${ISTIO_NAMESPACE} Namespace ${NETWORK_LABEL}=${expected}`,
+      ],
       [`${at}: global.network`, get(istiod, 'global.network'), `set global.network: ${expected}`],
-      ...(ztunnel ? [[`ztunnel values of ${cluster.name}: network`, get(ztunnel, 'network') ?? get(ztunnel, 'global.network'), `set network: ${expected}`] as [string, unknown, string]] : []),
+      ...(ztunnel
+        ? [
+            [
+              `ztunnel values of ${cluster.name}: network`,
+              get(ztunnel, 'network') ?? get(ztunnel, 'global.network'),
+              `set network: ${expected}`,
+            ] as [string, unknown, string],
+          ]
+        : []),
     ];
     const eastWest = ci.manifests.find((m) => m.kind === 'Gateway' && m.metadata?.name === EASTWEST_GATEWAY_NAME);
-    places.push([`Gateway ${eastWest?.metadata?.namespace ?? 'istio-eastwest'}/${EASTWEST_GATEWAY_NAME} label ${NETWORK_LABEL}`, eastWest?.metadata?.labels?.[NETWORK_LABEL], `label the east-west Gateway ${NETWORK_LABEL}=${expected}`]);
+    places.push([
+      `Gateway ${eastWest?.metadata?.namespace ?? 'istio-eastwest'}/${EASTWEST_GATEWAY_NAME} label ${NETWORK_LABEL}`,
+      eastWest?.metadata?.labels?.[NETWORK_LABEL],
+      `label the east-west Gateway ${NETWORK_LABEL}=${expected}`,
+    ]);
     for (const [subject, value, fix] of places) {
       if (value !== expected) {
-        add({ severity: 'error', check: 'Network Configuration Check', cluster: cluster.name, subject, message: value === undefined ? `missing; the cluster's network is '${expected}'` : `is '${String(value)}' but the cluster's network is '${expected}'`, fix });
+        add({
+          severity: 'error',
+          check: 'Network Configuration Check',
+          cluster: cluster.name,
+          subject,
+          message:
+            value === undefined
+              ? `missing; the cluster's network is '${expected}'`
+              : `is '${String(value)}' but the cluster's network is '${expected}'`,
+          fix,
+        });
       }
     }
   }
@@ -114,7 +181,15 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
   const networks = new Map<string, string>();
   for (const ci of input.clusters.filter((c) => peered(c.cluster))) {
     const other = networks.get(ci.cluster.network);
-    if (other) add({ severity: 'error', check: 'Network Configuration Check', cluster: ci.cluster.name, subject: `network '${ci.cluster.network}'`, message: `is also the network of cluster ${other}; peered clusters need unique networks`, fix: 'give each cluster its own network name' });
+    if (other)
+      add({
+        severity: 'error',
+        check: 'Network Configuration Check',
+        cluster: ci.cluster.name,
+        subject: `network '${ci.cluster.network}'`,
+        message: `is also the network of cluster ${other}; peered clusters need unique networks`,
+        fix: 'give each cluster its own network name',
+      });
     else networks.set(ci.cluster.network, ci.cluster.name);
   }
 
@@ -126,18 +201,46 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
       const remoteName = gw.metadata?.labels?.['topology.istio.io/cluster'] ?? name.slice(REMOTE_PEER_GATEWAY_PREFIX.length);
       const remote = byName.get(remoteName)?.cluster;
       if (!remote) {
-        add({ severity: 'error', check: 'Peers Check', cluster: ci.cluster.name, subject, message: `points at cluster '${remoteName}', which is not in the mesh`, fix: 'remove the gateway or declare the cluster' });
+        add({
+          severity: 'error',
+          check: 'Peers Check',
+          cluster: ci.cluster.name,
+          subject,
+          message: `points at cluster '${remoteName}', which is not in the mesh`,
+          fix: 'remove the gateway or declare the cluster',
+        });
         continue;
       }
       if (gw.metadata?.labels?.[NETWORK_LABEL] !== remote.network) {
-        add({ severity: 'error', check: 'Network Configuration Check', cluster: ci.cluster.name, subject, message: `references network '${gw.metadata?.labels?.[NETWORK_LABEL]}' but cluster ${remote.name} is on '${remote.network}'`, fix: `label it ${NETWORK_LABEL}=${remote.network}` });
+        add({
+          severity: 'error',
+          check: 'Network Configuration Check',
+          cluster: ci.cluster.name,
+          subject,
+          message: `references network '${gw.metadata?.labels?.[NETWORK_LABEL]}' but cluster ${remote.name} is on '${remote.network}'`,
+          fix: `label it ${NETWORK_LABEL}=${remote.network}`,
+        });
       }
       if (gw.metadata?.annotations?.[TRUST_DOMAIN_ANNOTATION] !== remote.trustDomain) {
-        add({ severity: 'error', check: 'Trust Domain Check', cluster: ci.cluster.name, subject, message: `annotation ${TRUST_DOMAIN_ANNOTATION} is '${gw.metadata?.annotations?.[TRUST_DOMAIN_ANNOTATION]}' but cluster ${remote.name}'s trust domain is '${remote.trustDomain}'`, fix: `set it to '${remote.trustDomain}' (the remote meshConfig.trustDomain)` });
+        add({
+          severity: 'error',
+          check: 'Trust Domain Check',
+          cluster: ci.cluster.name,
+          subject,
+          message: `annotation ${TRUST_DOMAIN_ANNOTATION} is '${gw.metadata?.annotations?.[TRUST_DOMAIN_ANNOTATION]}' but cluster ${remote.name}'s trust domain is '${remote.trustDomain}'`,
+          fix: `set it to '${remote.trustDomain}' (the remote meshConfig.trustDomain)`,
+        });
       }
       const addresses = gw.spec?.addresses ?? [];
       if (addresses.length === 0 || addresses.some((a: any) => !a.value)) {
-        add({ severity: 'error', check: 'Peers Check', cluster: ci.cluster.name, subject, message: 'has no address (istiod rejects istio-remote Gateways without spec.addresses)', fix: `set eastWestAddress of cluster ${remote.name}` });
+        add({
+          severity: 'error',
+          check: 'Peers Check',
+          cluster: ci.cluster.name,
+          subject,
+          message: 'has no address (istiod rejects istio-remote Gateways without spec.addresses)',
+          fix: `set eastWestAddress of cluster ${remote.name}`,
+        });
       }
     }
   }
@@ -147,16 +250,36 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
   const differing = mesh.links.filter((l) => l.from.trustDomain !== l.to.trustDomain);
   if (differing.length > 0) {
     const pairs = [...new Set(differing.map((l) => [l.from.name, l.to.name].sort().join(' <-> ')))];
-    add({ severity: 'warning', check: 'Trust Domain Check', subject: `trust domains of ${pairs.join(', ')}`, message: `peered clusters use different trust domains, a known upstream problem for ambient multi-network ("peer did not present the expected SAN"): ${TRUST_DOMAIN_ISSUES}`, fix: 'prefer one trust domain for all clusters (they already share one root of trust)' });
+    add({
+      severity: 'warning',
+      check: 'Trust Domain Check',
+      subject: `trust domains of ${pairs.join(', ')}`,
+      message: `peered clusters use different trust domains, a known upstream problem for ambient multi-network ("peer did not present the expected SAN"): ${TRUST_DOMAIN_ISSUES}`,
+      fix: 'prefer one trust domain for all clusters (they already share one root of trust)',
+    });
     for (const c of new Set(differing.flatMap((l) => [l.from, l.to]))) {
       const ci = byName.get(c.name);
       const istiod = ci?.releases.find((r) => r.chart === 'istiod')?.values;
       const ztunnel = ci?.releases.find((r) => r.chart === 'ztunnel')?.values;
       if (istiod && get(istiod, 'env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN') !== 'true') {
-        add({ severity: 'error', check: 'Trust Domain Check', cluster: c.name, subject: `istiod values of ${c.name}: env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN`, message: 'trust domains differ between peers but istiod still validates them', fix: 'set env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true"' });
+        add({
+          severity: 'error',
+          check: 'Trust Domain Check',
+          cluster: c.name,
+          subject: `istiod values of ${c.name}: env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN`,
+          message: 'trust domains differ between peers but istiod still validates them',
+          fix: 'set env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true"',
+        });
       }
       if (ztunnel && get(ztunnel, 'env.SKIP_VALIDATE_TRUST_DOMAIN') !== 'true') {
-        add({ severity: 'error', check: 'Trust Domain Check', cluster: c.name, subject: `ztunnel values of ${c.name}: env.SKIP_VALIDATE_TRUST_DOMAIN`, message: 'trust domains differ between peers but ztunnel still validates them', fix: 'set env.SKIP_VALIDATE_TRUST_DOMAIN: "true" (seed 001 multicluster)' });
+        add({
+          severity: 'error',
+          check: 'Trust Domain Check',
+          cluster: c.name,
+          subject: `ztunnel values of ${c.name}: env.SKIP_VALIDATE_TRUST_DOMAIN`,
+          message: 'trust domains differ between peers but ztunnel still validates them',
+          fix: 'set env.SKIP_VALIDATE_TRUST_DOMAIN: "true" (seed 001 multicluster)',
+        });
       }
     }
   }
@@ -164,7 +287,15 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
   // Sidecars in a peered ambient multi-network mesh get east-west gateway endpoints and fail
   // with 503 (istio/istio#57878, open; istio-ambient.md "Pain points").
   for (const c of mesh.clusters.filter((x) => peered(x) && x.dataplaneMode === DataplaneMode.SIDECAR)) {
-    add({ severity: 'warning', check: 'Peers Check', cluster: c.name, subject: `dataplaneMode of ${c.name}`, message: 'sidecar workloads in a peered multi-network mesh receive east-west gateway endpoints and fail with 503 (istio/istio#57878, open)', fix: 'run peered clusters in ambient mode, or keep sidecar clusters out of the links' });
+    add({
+      severity: 'warning',
+      check: 'Peers Check',
+      cluster: c.name,
+      subject: `dataplaneMode of ${c.name}`,
+      message:
+        'sidecar workloads in a peered multi-network mesh receive east-west gateway endpoints and fail with 503 (istio/istio#57878, open)',
+      fix: 'run peered clusters in ambient mode, or keep sidecar clusters out of the links',
+    });
   }
 
   // Topology: a peered cluster that can reach none of the others.
@@ -173,9 +304,26 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
       const out = mesh.linksFrom(c).length;
       const inbound = mesh.links.filter((l) => l.to === c).length;
       if (out === 0 && inbound > 0) {
-        add({ severity: 'warning', check: 'Peers Check', cluster: c.name, subject: `links of ${c.name}`, message: `cluster ${c.name} can reach no other cluster (only ${mesh.links.filter((l) => l.to === c).map((l) => l.from.name).join(', ')} reach it)`, fix: `add a link from ${c.name} if its workloads must call other clusters` });
+        add({
+          severity: 'warning',
+          check: 'Peers Check',
+          cluster: c.name,
+          subject: `links of ${c.name}`,
+          message: `cluster ${c.name} can reach no other cluster (only ${mesh.links
+            .filter((l) => l.to === c)
+            .map((l) => l.from.name)
+            .join(', ')} reach it)`,
+          fix: `add a link from ${c.name} if its workloads must call other clusters`,
+        });
       } else if (out === 0 && inbound === 0) {
-        add({ severity: 'warning', check: 'Peers Check', cluster: c.name, subject: `links of ${c.name}`, message: `cluster ${c.name} is linked to no other cluster`, fix: 'add links, or move it to a mesh of its own' });
+        add({
+          severity: 'warning',
+          check: 'Peers Check',
+          cluster: c.name,
+          subject: `links of ${c.name}`,
+          message: `cluster ${c.name} is linked to no other cluster`,
+          fix: 'add links, or move it to a mesh of its own',
+        });
       }
     }
   }
@@ -193,20 +341,53 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
   const findings: CheckFinding[] = [];
   const expiry = (cluster: string | undefined, subject: string, info: CertificateInfo) => {
     const days = daysLeft(info.notAfter, now);
-    if (days < 0) findings.push({ severity: 'error', check: 'Intermediate Certs Compatibility Check', cluster, subject, message: `expired on ${info.notAfter.toISOString().slice(0, 10)}`, fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'replace the root (a trust-domain migration)' });
-    else if (days < warnDays) findings.push({ severity: 'warning', check: 'Intermediate Certs Compatibility Check', cluster, subject, message: `expires on ${info.notAfter.toISOString().slice(0, 10)}, within ${warnDays} days`, fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'plan the root replacement' });
+    if (days < 0)
+      findings.push({
+        severity: 'error',
+        check: 'Intermediate Certs Compatibility Check',
+        cluster,
+        subject,
+        message: `expired on ${info.notAfter.toISOString().slice(0, 10)}`,
+        fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'replace the root (a trust-domain migration)',
+      });
+    else if (days < warnDays)
+      findings.push({
+        severity: 'warning',
+        check: 'Intermediate Certs Compatibility Check',
+        cluster,
+        subject,
+        message: `expires on ${info.notAfter.toISOString().slice(0, 10)}, within ${warnDays} days`,
+        fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'plan the root replacement',
+      });
   };
   expiry(undefined, `root CA ${certs.root.subject}`, certs.root);
   for (const ci of input.clusters) {
     const own = certs.clusters[ci.cluster.name];
     if (!own) {
-      findings.push({ severity: 'error', check: 'Intermediate Certs Compatibility Check', cluster: ci.cluster.name, subject: 'cacerts / spiffe-upstream-ca', message: 'the cluster has no intermediate certificates', fix: 'npm run pki -- init' });
+      findings.push({
+        severity: 'error',
+        check: 'Intermediate Certs Compatibility Check',
+        cluster: ci.cluster.name,
+        subject: 'cacerts / spiffe-upstream-ca',
+        message: 'the cluster has no intermediate certificates',
+        fix: 'npm run pki -- init',
+      });
       continue;
     }
-    for (const [what, info] of [['SPIRE upstream intermediate', own.spireIntermediate], ['istiod intermediate (cacerts ca-cert.pem)', own.istioIntermediate]] as const) {
+    for (const [what, info] of [
+      ['SPIRE upstream intermediate', own.spireIntermediate],
+      ['istiod intermediate (cacerts ca-cert.pem)', own.istioIntermediate],
+    ] as const) {
       const problem = chainProblem(info, certs.root);
       if (problem) {
-        findings.push({ severity: 'error', check: 'Intermediate Certs Compatibility Check', cluster: ci.cluster.name, subject: `${what} ${info.subject}`, message: `does not chain to the mesh root ${certs.root.subject}: ${problem} Cross-cluster HBONE needs one shared root (istio/istio#61719)`, fix: `issue it from the mesh root: npm run pki -- rotate --cluster ${ci.cluster.name}` });
+        findings.push({
+          severity: 'error',
+          check: 'Intermediate Certs Compatibility Check',
+          cluster: ci.cluster.name,
+          subject: `${what} ${info.subject}`,
+          message: `does not chain to the mesh root ${certs.root.subject}: ${problem} Cross-cluster HBONE needs one shared root (istio/istio#61719)`,
+          fix: `issue it from the mesh root: npm run pki -- rotate --cluster ${ci.cluster.name}`,
+        });
       }
       expiry(ci.cluster.name, `${what} ${info.subject}`, info);
     }

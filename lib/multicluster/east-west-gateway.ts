@@ -3,8 +3,14 @@ import { Gateway } from '../../imports/gatewayapi-gateway-gateway.networking.k8s
 import { MeshCluster } from '../core/cluster';
 import { CLUSTER_LABEL, ClusterModel, EASTWEST_NAMESPACE, NETWORK_LABEL } from '../spec';
 import {
-  DATA_PLANE_SERVICE_TYPE_ANNOTATION, EASTWEST_GATEWAY_CLASS, EASTWEST_GATEWAY_NAME, EXPOSE_ISTIOD_LABEL,
-  SERVICE_TYPE_ANNOTATION, XDS_PORT, localityLabels, peeringListeners,
+  DATA_PLANE_SERVICE_TYPE_ANNOTATION,
+  EASTWEST_GATEWAY_CLASS,
+  EASTWEST_GATEWAY_NAME,
+  EXPOSE_ISTIOD_LABEL,
+  SERVICE_TYPE_ANNOTATION,
+  XDS_PORT,
+  localityLabels,
+  peeringListeners,
 } from './names';
 import { EastWestServiceType } from './service-type';
 
@@ -38,9 +44,10 @@ export class EastWestGateway extends Construct {
     chart.namespaces.addNamespace(EASTWEST_NAMESPACE);
 
     // LoadBalancer is the class default, so `expose` writes no annotation for it (§1).
-    const annotations = this.serviceType === EastWestServiceType.NODE_PORT
-      ? { [SERVICE_TYPE_ANNOTATION]: this.serviceType.value, [DATA_PLANE_SERVICE_TYPE_ANNOTATION]: this.serviceType.value }
-      : undefined;
+    const annotations =
+      this.serviceType === EastWestServiceType.NODE_PORT
+        ? { [SERVICE_TYPE_ANNOTATION]: this.serviceType.value, [DATA_PLANE_SERVICE_TYPE_ANNOTATION]: this.serviceType.value }
+        : undefined;
 
     this.resource = new Gateway(this, 'Resource', {
       metadata: {

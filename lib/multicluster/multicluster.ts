@@ -29,10 +29,18 @@ export class Multicluster extends MeshComponent {
     // The eastwest and istio-remote classes and the peering annotations exist only in Solo's
     // build (istio-ambient.md §1: upstream has no expose or link).
     if (peered && cluster.istio.distribution !== IstioDistribution.SOLO) {
-      throw new Error(`cluster '${cluster.name}' is linked but uses istio distribution '${cluster.istio.distribution.value}', which has no peering: use IstioDistribution.SOLO or remove its links`);
+      throw new Error(
+        `cluster '${cluster.name}' is linked but uses istio distribution '${cluster.istio.distribution.value}', which has no peering: use IstioDistribution.SOLO or remove its links`,
+      );
     }
     if (peered) this.eastWestGateway = new EastWestGateway(this, 'EastWestGateway', { serviceType: cluster.eastWestServiceType });
-    this.remotePeerGateways = mesh.linksFrom(cluster).map((link) =>
-      new RemotePeerGateway(this, `RemotePeer-${link.to.name}`, { from: link.from, to: link.to, remoteServiceType: link.to.eastWestServiceType }));
+    this.remotePeerGateways = mesh.linksFrom(cluster).map(
+      (link) =>
+        new RemotePeerGateway(this, `RemotePeer-${link.to.name}`, {
+          from: link.from,
+          to: link.to,
+          remoteServiceType: link.to.eastWestServiceType,
+        }),
+    );
   }
 }

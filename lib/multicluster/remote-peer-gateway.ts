@@ -3,8 +3,14 @@ import { Gateway } from '../../imports/gatewayapi-gateway-gateway.networking.k8s
 import { MeshCluster } from '../core/cluster';
 import { CLUSTER_LABEL, ClusterModel, EASTWEST_NAMESPACE, LinkModel, NETWORK_LABEL, addressProblem, addressType } from '../spec';
 import {
-  EASTWEST_GATEWAY_NAME, PREFERRED_DATA_PLANE_SERVICE_TYPE_ANNOTATION, REMOTE_GATEWAY_CLASS, SERVICE_ACCOUNT_ANNOTATION,
-  TRUST_DOMAIN_ANNOTATION, localityLabels, peeringListeners, remotePeerGatewayName,
+  EASTWEST_GATEWAY_NAME,
+  PREFERRED_DATA_PLANE_SERVICE_TYPE_ANNOTATION,
+  REMOTE_GATEWAY_CLASS,
+  SERVICE_ACCOUNT_ANNOTATION,
+  TRUST_DOMAIN_ANNOTATION,
+  localityLabels,
+  peeringListeners,
+  remotePeerGatewayName,
 } from './names';
 import { EastWestServiceType } from './service-type';
 
@@ -34,19 +40,27 @@ export class RemotePeerGateway extends Construct {
     const { from, to } = props;
     const chart = MeshCluster.enclosing(this);
     if (from.name === to.name) {
-      throw new Error(`link ${from.name} -> ${to.name} links cluster '${from.name}' to itself: remove the link; a cluster reaches its own services without peering`);
+      throw new Error(
+        `link ${from.name} -> ${to.name} links cluster '${from.name}' to itself: remove the link; a cluster reaches its own services without peering`,
+      );
     }
     if (chart.cluster.name !== from.name) {
-      throw new Error(`remote peer gateway for link ${from.name} -> ${to.name} is created in cluster '${chart.cluster.name}': create it in cluster '${from.name}' (the peer Gateway lives in the link's source cluster)`);
+      throw new Error(
+        `remote peer gateway for link ${from.name} -> ${to.name} is created in cluster '${chart.cluster.name}': create it in cluster '${from.name}' (the peer Gateway lives in the link's source cluster)`,
+      );
     }
     const address = to.eastWestAddress;
     // istiod rejects an istio-remote Gateway without spec.addresses (§2, ValidatePeerGateway).
     if (address === undefined || address === '') {
-      throw new Error(`cluster '${to.name}' has no eastWestAddress, so cluster '${from.name}' cannot link to it: set eastWestAddress of cluster '${to.name}' to the load balancer IP or DNS name of its istio-eastwest gateway`);
+      throw new Error(
+        `cluster '${to.name}' has no eastWestAddress, so cluster '${from.name}' cannot link to it: set eastWestAddress of cluster '${to.name}' to the load balancer IP or DNS name of its istio-eastwest gateway`,
+      );
     }
     const problem = addressProblem(address);
     if (problem) {
-      throw new Error(`eastWestAddress of cluster '${to.name}': ${problem}: use the IP or DNS name of its istio-eastwest gateway, without scheme or port`);
+      throw new Error(
+        `eastWestAddress of cluster '${to.name}': ${problem}: use the IP or DNS name of its istio-eastwest gateway, without scheme or port`,
+      );
     }
     this.from = from;
     this.to = to;

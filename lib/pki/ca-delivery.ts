@@ -9,9 +9,15 @@ import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
 import {
-  Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecUsages,
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecUsages,
 } from '../../imports/certmanager-certificate-cert-manager.io';
-import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/eso-externalsecret-external-secrets.io';
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+} from '../../imports/eso-externalsecret-external-secrets.io';
 import { CaDeliveryMode, ClusterModel, ISTIO_NAMESPACE, MeshModel, SPIRE_NAMESPACE } from '../spec';
 import { ISTIOD_SAN_DNS } from './hierarchy';
 import { ISTIO_CACERTS_SECRET_NAME, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
@@ -49,7 +55,13 @@ export class CaSecretDelivery extends MeshComponent {
     }
   }
 
-  private externalSecret(mesh: MeshModel, cluster: ClusterModel, name: keyof typeof SECRET_KEYS, namespace: string, props: CaSecretDeliveryProps): void {
+  private externalSecret(
+    mesh: MeshModel,
+    cluster: ClusterModel,
+    name: keyof typeof SECRET_KEYS,
+    namespace: string,
+    props: CaSecretDeliveryProps,
+  ): void {
     new ExternalSecret(this, `${name}-external-secret`, {
       metadata: { name, namespace },
       spec: {
@@ -79,7 +91,12 @@ export class CaSecretDelivery extends MeshComponent {
         duration: `${1825 * 24}h`,
         renewBefore: `${30 * 24}h`,
         privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.RSA, size: mesh.pki.keyAlgorithm.rsaBits },
-        usages: [CertificateSpecUsages.CERT_SIGN, CertificateSpecUsages.CRL_SIGN, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
+        usages: [
+          CertificateSpecUsages.CERT_SIGN,
+          CertificateSpecUsages.CRL_SIGN,
+          CertificateSpecUsages.DIGITAL_SIGNATURE,
+          CertificateSpecUsages.KEY_ENCIPHERMENT,
+        ],
         issuerRef: { name: mesh.pki.delivery.issuerName!, kind: mesh.pki.delivery.issuerKind!.value, group: 'cert-manager.io' },
       },
     });

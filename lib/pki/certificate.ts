@@ -42,9 +42,7 @@ export function normalizePem(pem: string): string {
 
 /** Formats a forge distinguished name as `A=v, B=w` in encoding order. */
 export function formatName(name: forge.pki.Certificate['subject']): string {
-  return name.attributes
-    .map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`)
-    .join(', ');
+  return name.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
 }
 
 /** Parses exactly one PEM certificate; failures name the file. */

@@ -70,11 +70,7 @@ export function createRootCa(options: CaIssueOptions = {}): CertificateAuthority
  * (SPIRE's own server CA sits below it), keyUsage critical keyCertSign+cRLSign, SKI, AKI = root SKI
  * (seed `intermediate-ca.cnf`, 001 multi-cluster variant).
  */
-export function createSpireIntermediate(
-  issuer: CertificateAuthority,
-  cluster: string,
-  options: CaIssueOptions = {},
-): CertificateAuthority {
+export function createSpireIntermediate(issuer: CertificateAuthority, cluster: string, options: CaIssueOptions = {}): CertificateAuthority {
   assertValidName('cluster', cluster);
   return issue({
     subject: [utf8('commonName', `SPIRE ${cluster} CA`)],
@@ -97,11 +93,7 @@ export function createSpireIntermediate(
  * (istiod only signs workload leaves), keyUsage critical digitalSignature, nonRepudiation,
  * keyEncipherment, keyCertSign, SKI, AKI = root SKI, SAN DNS `istiod.istio-system.svc`.
  */
-export function createIstioIntermediate(
-  issuer: CertificateAuthority,
-  cluster: string,
-  options: CaIssueOptions = {},
-): CertificateAuthority {
+export function createIstioIntermediate(issuer: CertificateAuthority, cluster: string, options: CaIssueOptions = {}): CertificateAuthority {
   assertValidName('cluster', cluster);
   return issue({
     subject: [utf8('organizationName', 'Istio'), utf8('commonName', 'Intermediate CA'), utf8('localityName', cluster)],

@@ -338,7 +338,11 @@ export class PkiStore {
       retiredSerial = `unreadable-${now.getTime()}`;
     }
 
-    const ca = createIntermediate(which, rootCa, cluster, { keyAlgorithm: this.props.keyAlgorithm, validityDays: this.validityDays(which), now });
+    const ca = createIntermediate(which, rootCa, cluster, {
+      keyAlgorithm: this.props.keyAlgorithm,
+      validityDays: this.validityDays(which),
+      now,
+    });
     assertIssuedBy(inspectCertificate(ca.certPem, this.where(cluster, certFile)), root, this.where(cluster, certFile));
 
     const retiredCertFile = L.retiredCertFile(cluster, which, retiredSerial);
@@ -423,7 +427,10 @@ export class PkiStore {
         // reported by status()
       }
     }
-    return findExpiring(located, { withinDays: days, now: this.now() }).map((w) => ({ ...w, message: w.message.replace(w.file, L.display(w.file)) }));
+    return findExpiring(located, { withinDays: days, now: this.now() }).map((w) => ({
+      ...w,
+      message: w.message.replace(w.file, L.display(w.file)),
+    }));
   }
 
   /**
@@ -469,8 +476,8 @@ export class PkiStore {
 
   private validityDays(kind: IntermediateKind): number {
     return kind === IntermediateKind.SPIRE
-      ? this.props.spireValidityDays ?? DEFAULT_VALIDITY_DAYS.spire
-      : this.props.istioValidityDays ?? DEFAULT_VALIDITY_DAYS.istio;
+      ? (this.props.spireValidityDays ?? DEFAULT_VALIDITY_DAYS.spire)
+      : (this.props.istioValidityDays ?? DEFAULT_VALIDITY_DAYS.istio);
   }
 
   private where(cluster: string | undefined, file: string): PkiFileLocation {

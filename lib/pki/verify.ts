@@ -92,12 +92,7 @@ export function keyMatchesCertificate(info: CertificateInfo, keyPem: string): bo
 }
 
 /** Throws KEY_MISMATCH naming the key file when the key does not belong to the certificate. */
-export function assertKeyMatches(
-  info: CertificateInfo,
-  certFile: string,
-  keyPem: string,
-  keyWhere: PkiFileLocation,
-): void {
+export function assertKeyMatches(info: CertificateInfo, certFile: string, keyPem: string, keyWhere: PkiFileLocation): void {
   if (keyMatchesCertificate(info, keyPem)) return;
   throw new PkiError({
     ...keyWhere,
@@ -160,8 +155,10 @@ export function findExpiring(certs: readonly LocatedCertificate[], options: Expi
     .map((c) => {
       const left = daysLeft(c.info.notAfter, now);
       const who = c.cluster !== undefined ? `cluster "${c.cluster}" ${c.role} intermediate` : 'mesh root CA';
-      const when = left < 0 ? `expired on ${c.info.notAfter.toISOString()}` : `expires in ${left} day(s) (${c.info.notAfter.toISOString()})`;
-      const fix = c.cluster !== undefined ? `rotateIntermediate("${c.cluster}", IntermediateKind.${c.role.toUpperCase()})` : 'plan a root migration';
+      const when =
+        left < 0 ? `expired on ${c.info.notAfter.toISOString()}` : `expires in ${left} day(s) (${c.info.notAfter.toISOString()})`;
+      const fix =
+        c.cluster !== undefined ? `rotateIntermediate("${c.cluster}", IntermediateKind.${c.role.toUpperCase()})` : 'plan a root migration';
       return {
         role: c.role,
         cluster: c.cluster,

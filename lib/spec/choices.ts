@@ -74,7 +74,10 @@ export class KeyAlgorithm extends Choice {
   /** RSA 4096, Istio's own cert tooling default; key generation is about 5x slower. */
   public static readonly RSA_4096 = new KeyAlgorithm('rsa-4096', 4096);
 
-  private constructor(value: string, /** RSA modulus length in bits. */ public readonly rsaBits: number) {
+  private constructor(
+    value: string,
+    /** RSA modulus length in bits. */ public readonly rsaBits: number,
+  ) {
     super(value);
   }
 }

@@ -10,7 +10,9 @@ export function loadMeshSpecFile(file: string): MeshModel {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new SpecValidationError(file, [{ path: [], message: `cannot read the inventory file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, fix: 'check the path' }]);
+    throw new SpecValidationError(file, [
+      { path: [], message: `cannot read the inventory file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, fix: 'check the path' },
+    ]);
   }
   return parseMeshSpecYaml(text, file);
 }
@@ -20,10 +22,17 @@ export function parseMeshSpecYaml(text: string, source: string): MeshModel {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new SpecValidationError(source, doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return { path: [], message: `YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0]}`, fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)' };
-    }));
+    throw new SpecValidationError(
+      source,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return {
+          path: [],
+          message: `YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0]}`,
+          fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
+        };
+      }),
+    );
   }
   const locate = (path: SpecPath): string | undefined => {
     // Point at the deepest node that exists: a missing field is reported at its parent.

@@ -4,8 +4,22 @@
  * across components and clusters (trust domain, delegate SPIFFE ID, network, versions) has
  * exactly one source. Build it with `resolveMeshSpec`, which validates first.
  */
-import { DEFAULT_ISTIO_VERSION, SOLO_REPOSITORIES, SPIRE_DEFAULTS, UPSTREAM_REPOSITORIES, gatewayApiVersionForIstioMinor } from '../versions';
-import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, EastWestServiceType, IssuerKind, IstioDistribution, KeyAlgorithm } from './choices';
+import {
+  DEFAULT_ISTIO_VERSION,
+  SOLO_REPOSITORIES,
+  SPIRE_DEFAULTS,
+  UPSTREAM_REPOSITORIES,
+  gatewayApiVersionForIstioMinor,
+} from '../versions';
+import {
+  CaDeliveryMode,
+  ChartDeliveryMode,
+  DataplaneMode,
+  EastWestServiceType,
+  IssuerKind,
+  IstioDistribution,
+  KeyAlgorithm,
+} from './choices';
 import { CaDeliveryDocument, ClusterDocument, MeshSpecDocument } from './document';
 import { SpecValidationError } from './errors';
 import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
@@ -164,9 +178,12 @@ export class MeshModel {
     };
     this.clusters = document.clusters.map((c) => new ClusterModel(c, { istio }));
     const license = document.istio?.license;
-    this.license = license?.secretName && license.secretNamespace
-      ? { secretRef: { name: license.secretName, namespace: license.secretNamespace } }
-      : license?.value ? { value: license.value } : undefined;
+    this.license =
+      license?.secretName && license.secretNamespace
+        ? { secretRef: { name: license.secretName, namespace: license.secretNamespace } }
+        : license?.value
+          ? { value: license.value }
+          : undefined;
     const byName = new Map(this.clusters.map((c) => [c.name, c]));
     this.links = document.links
       ? document.links.map((l) => ({ from: byName.get(l.from)!, to: byName.get(l.to)! }))
@@ -185,11 +202,16 @@ export class MeshModel {
     };
     const delivery = document.chartDelivery ?? { mode: ChartDeliveryMode.ARGO_CD.value };
     const mode = ChartDeliveryMode.of(delivery.mode);
-    this.chartDelivery = mode === ChartDeliveryMode.ARGO_CD
-      ? { mode, namespace: delivery.namespace ?? 'argocd', project: delivery.project ?? 'default' }
-      : mode === ChartDeliveryMode.HELM_TEMPLATE
-        ? { mode, helmExecutable: delivery.helmExecutable ?? 'helm', chartCacheDirectory: delivery.chartCacheDirectory ?? '.spiremesh/charts' }
-        : { mode };
+    this.chartDelivery =
+      mode === ChartDeliveryMode.ARGO_CD
+        ? { mode, namespace: delivery.namespace ?? 'argocd', project: delivery.project ?? 'default' }
+        : mode === ChartDeliveryMode.HELM_TEMPLATE
+          ? {
+              mode,
+              helmExecutable: delivery.helmExecutable ?? 'helm',
+              chartCacheDirectory: delivery.chartCacheDirectory ?? '.spiremesh/charts',
+            }
+          : { mode };
   }
 
   /** True when more than one cluster takes part in peering links. */
@@ -199,7 +221,8 @@ export class MeshModel {
 
   public cluster(name: string): ClusterModel {
     const c = this.clusters.find((x) => x.name === name);
-    if (!c) throw new Error(`no cluster '${name}' in mesh '${this.name}': declared clusters are ${this.clusters.map((x) => x.name).join(', ')}`);
+    if (!c)
+      throw new Error(`no cluster '${name}' in mesh '${this.name}': declared clusters are ${this.clusters.map((x) => x.name).join(', ')}`);
     return c;
   }
 
@@ -235,7 +258,11 @@ function resolveCaDelivery(meshName: string, doc: CaDeliveryDocument | undefined
  * Validates a spec document and resolves it. Throws `SpecValidationError` listing every
  * problem, with `source` (and `locate`, for files) naming where each bad value is.
  */
-export function resolveMeshSpec(document: unknown, source: string, locate?: (path: ReadonlyArray<string | number>) => string | undefined): MeshModel {
+export function resolveMeshSpec(
+  document: unknown,
+  source: string,
+  locate?: (path: ReadonlyArray<string | number>) => string | undefined,
+): MeshModel {
   const problems = validateMeshSpec(document);
   if (problems.length > 0) throw new SpecValidationError(source, problems, locate);
   return new MeshModel(document as MeshSpecDocument);

@@ -69,7 +69,10 @@ export interface LinkProps {
 
 /** Links in both directions between two clusters. */
 export function linkBothWays(a: string, b: string): LinkProps[] {
-  return [{ from: a, to: b }, { from: b, to: a }];
+  return [
+    { from: a, to: b },
+    { from: b, to: a },
+  ];
 }
 
 export interface IstioProps {
@@ -191,16 +194,21 @@ function compact<T extends object>(value: T): T {
 export function toMeshSpecDocument(props: SpireMeshProps): MeshSpecDocument {
   return compact({
     name: props.name,
-    clusters: props.clusters.map((c) => compact({ ...c, dataplaneMode: c.dataplaneMode?.value, eastWestServiceType: c.eastWestServiceType?.value })),
+    clusters: props.clusters.map((c) =>
+      compact({ ...c, dataplaneMode: c.dataplaneMode?.value, eastWestServiceType: c.eastWestServiceType?.value }),
+    ),
     links: props.links?.map((l) => ({ from: l.from, to: l.to })),
-    istio: props.istio && compact({ ...props.istio, distribution: props.istio.distribution?.value, license: props.istio.license?.toDocument() }),
+    istio:
+      props.istio && compact({ ...props.istio, distribution: props.istio.distribution?.value, license: props.istio.license?.toDocument() }),
     spire: props.spire && compact({ ...props.spire }),
-    pki: props.pki && compact({
-      keyAlgorithm: props.pki.keyAlgorithm?.value,
-      keyDirectory: props.pki.keyDirectory,
-      certificateDirectory: props.pki.certificateDirectory,
-      delivery: props.pki.delivery?.toDocument(),
-    }),
+    pki:
+      props.pki &&
+      compact({
+        keyAlgorithm: props.pki.keyAlgorithm?.value,
+        keyDirectory: props.pki.keyDirectory,
+        certificateDirectory: props.pki.certificateDirectory,
+        delivery: props.pki.delivery?.toDocument(),
+      }),
     chartDelivery: props.chartDelivery?.toDocument(),
   });
 }

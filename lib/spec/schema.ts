@@ -3,7 +3,15 @@
  * inventories are validated against it directly, TypeScript props after conversion.
  * Choice values come from the enum-like classes in `choices.ts`, so the two never drift.
  */
-import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, EastWestServiceType, IssuerKind, IstioDistribution, KeyAlgorithm } from './choices';
+import {
+  CaDeliveryMode,
+  ChartDeliveryMode,
+  DataplaneMode,
+  EastWestServiceType,
+  IssuerKind,
+  IstioDistribution,
+  KeyAlgorithm,
+} from './choices';
 
 const text = { type: 'string', minLength: 1 } as const;
 

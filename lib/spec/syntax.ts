@@ -20,13 +20,20 @@ export function dns1123LabelProblem(value: string): string | undefined {
 
 /** A DNS-1123 label close to `value`, for fix hints. */
 export function suggestDns1123Label(value: string): string {
-  const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  const s = value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
   return s === '' ? 'cluster1' : s;
 }
 
 export function trustDomainProblem(value: string): { problem: string; fix: string } | undefined {
   if (value.startsWith('spiffe://')) {
-    return { problem: `'${value}' is a SPIFFE ID, not a trust domain name`, fix: `drop the scheme: '${value.slice('spiffe://'.length).split('/')[0]}'` };
+    return {
+      problem: `'${value}' is a SPIFFE ID, not a trust domain name`,
+      fix: `drop the scheme: '${value.slice('spiffe://'.length).split('/')[0]}'`,
+    };
   }
   if (value.length > 255) return { problem: `'${value}' is longer than 255 characters`, fix: 'use a shorter trust domain name' };
   if (!TRUST_DOMAIN.test(value)) {
@@ -66,7 +73,10 @@ export function versionProblem(value: string): string | undefined {
 
 /** Major and minor of a version string such as '1.29.1' or 'v1.4.0'. */
 export function parseVersion(value: string): { major: number; minor: number; patch: number } {
-  const [major, minor, patch] = value.replace(/^v/, '').split(/[.-]/).map((n) => Number(n));
+  const [major, minor, patch] = value
+    .replace(/^v/, '')
+    .split(/[.-]/)
+    .map((n) => Number(n));
   return { major, minor, patch };
 }
 

@@ -10,8 +10,14 @@ import { MeshSpecDocument } from './document';
 import { SpecPath, SpecProblem } from './errors';
 import { MESH_SPEC_SCHEMA } from './schema';
 import {
-  addressProblem, dns1123LabelProblem, editDistance, labelValueProblem, parseVersion,
-  suggestDns1123Label, trustDomainProblem, versionProblem,
+  addressProblem,
+  dns1123LabelProblem,
+  editDistance,
+  labelValueProblem,
+  parseVersion,
+  suggestDns1123Label,
+  trustDomainProblem,
+  versionProblem,
 } from './syntax';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -31,10 +37,13 @@ export function validateMeshSpec(input: unknown): SpecProblem[] {
 
 function pointerToPath(pointer: string): (string | number)[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((p) => {
-    const unescaped = p.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(unescaped) ? Number(unescaped) : unescaped;
-  });
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((p) => {
+      const unescaped = p.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^\d+$/.test(unescaped) ? Number(unescaped) : unescaped;
+    });
 }
 
 /** Finds the schema node for a data path, to list the allowed field names. */
@@ -60,11 +69,19 @@ function schemaProblem(e: ErrorObject): SpecProblem {
       };
     }
     case 'required':
-      return { path: [...path, String(e.params.missingProperty)], message: 'required field is missing', fix: `add '${e.params.missingProperty}'` };
+      return {
+        path: [...path, String(e.params.missingProperty)],
+        message: 'required field is missing',
+        fix: `add '${e.params.missingProperty}'`,
+      };
     case 'enum':
       return { path, message: `unknown value`, fix: `use one of: ${(e.params.allowedValues as unknown[]).join(', ')}` };
     case 'type':
-      return { path, message: `must be ${e.params.type === 'array' ? 'a list' : `of type ${e.params.type}`}`, fix: `write a ${e.params.type} here` };
+      return {
+        path,
+        message: `must be ${e.params.type === 'array' ? 'a list' : `of type ${e.params.type}`}`,
+        fix: `write a ${e.params.type} here`,
+      };
     case 'minItems':
       return { path, message: 'must not be empty', fix: 'declare at least one cluster' };
     case 'minLength':
@@ -123,10 +140,14 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
     const defaultFromName = str(c.name) && nameIsUnique ? c.name : undefined;
     const context = str(c.context) ? c.context : defaultFromName;
     if (str(c.context) && c.context.includes('_')) {
-      add(at('context'), `context '${c.context}' contains '_': generated certificates use the context as a SAN, and underscores are not valid there (seed 000)`,
-        `rename the context with \`kubectl config rename-context ${c.context} ${c.context.replace(/_/g, '-')}\` and use the new name`);
+      add(
+        at('context'),
+        `context '${c.context}' contains '_': generated certificates use the context as a SAN, and underscores are not valid there (seed 000)`,
+        `rename the context with \`kubectl config rename-context ${c.context} ${c.context.replace(/_/g, '-')}\` and use the new name`,
+      );
     }
-    if (context) unique('context', str(c.context) ? 'context' : 'name', context, i, 'kube context', 'each cluster needs its own kubeconfig context');
+    if (context)
+      unique('context', str(c.context) ? 'context' : 'name', context, i, 'kube context', 'each cluster needs its own kubeconfig context');
     if (str(c.trustDomain)) {
       const p = trustDomainProblem(c.trustDomain);
       if (p) add(at('trustDomain'), p.problem, p.fix);
@@ -137,7 +158,15 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
       if (p) add(at('network'), `network ${p}`, 'use a label-safe network name, e.g. the cluster name');
     }
     // Multi-network peering needs one network per cluster (seed 001, "Network configuration").
-    if (network) unique('network', str(c.network) ? 'network' : 'name', network, i, 'network', 'give every cluster its own network name (peering without a flat network requires unique networks)');
+    if (network)
+      unique(
+        'network',
+        str(c.network) ? 'network' : 'name',
+        network,
+        i,
+        'network',
+        'give every cluster its own network name (peering without a flat network requires unique networks)',
+      );
     for (const field of ['region', 'zone'] as const) {
       const v = c[field];
       if (str(v)) {
@@ -147,7 +176,12 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
     }
     if (str(c.eastWestAddress)) {
       const p = addressProblem(c.eastWestAddress);
-      if (p) add(at('eastWestAddress'), `east-west address ${p}`, 'use the load balancer IP or DNS name of the istio-eastwest gateway, without scheme or port');
+      if (p)
+        add(
+          at('eastWestAddress'),
+          `east-west address ${p}`,
+          'use the load balancer IP or DNS name of the istio-eastwest gateway, without scheme or port',
+        );
     }
     if (str(c.istioRevision)) {
       const p = dns1123LabelProblem(c.istioRevision);
@@ -175,49 +209,87 @@ function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpe
     }
     const { major, minor } = parseVersion(version);
     if (major !== 1 || minor < SUPPORTED_ISTIO_MINORS.min || minor > SUPPORTED_ISTIO_MINORS.max) {
-      problems.push({ path, message: `istio ${version} is outside the versions spiremesh knows (1.${SUPPORTED_ISTIO_MINORS.min} to 1.${SUPPORTED_ISTIO_MINORS.max})`, fix: `use a version from 1.${SUPPORTED_ISTIO_MINORS.min}.0 to 1.${SUPPORTED_ISTIO_MINORS.max}.x` });
+      problems.push({
+        path,
+        message: `istio ${version} is outside the versions spiremesh knows (1.${SUPPORTED_ISTIO_MINORS.min} to 1.${SUPPORTED_ISTIO_MINORS.max})`,
+        fix: `use a version from 1.${SUPPORTED_ISTIO_MINORS.min}.0 to 1.${SUPPORTED_ISTIO_MINORS.max}.x`,
+      });
       return;
     }
     // Solo 1.28 and earlier are served from per-minor repositories named by a repo key (seed 001).
     if (distribution === IstioDistribution.SOLO.value && minor < SOLO_REPOSITORIES.firstPublicMinor && !str(istio.repoKey)) {
-      problems.push({ path: ['istio', 'repoKey'], message: `solo istio ${version} (1.28 and earlier) needs the 12-character repo key of its minor version`,
-        fix: "set istio.repoKey to the hash at the end of us-docker.pkg.dev/gloo-mesh/istio-<repo-key> (Solo support article 'Istio images built by Solo.io'), or use 1.29 or later" });
+      problems.push({
+        path: ['istio', 'repoKey'],
+        message: `solo istio ${version} (1.28 and earlier) needs the 12-character repo key of its minor version`,
+        fix: "set istio.repoKey to the hash at the end of us-docker.pkg.dev/gloo-mesh/istio-<repo-key> (Solo support article 'Istio images built by Solo.io'), or use 1.29 or later",
+      });
     }
   };
   checkVersion(istio.version, ['istio', 'version']);
   clusters.forEach((c, i) => c && checkVersion(c.istioVersion, ['clusters', i, 'istioVersion']));
   if (str(istio.repoKey) && !/^[a-z0-9]{12}$/.test(istio.repoKey)) {
-    problems.push({ path: ['istio', 'repoKey'], message: `repo key '${istio.repoKey}' is not 12 lowercase letters or digits`, fix: 'copy only the 12-character hash at the end of the repository URL' });
+    problems.push({
+      path: ['istio', 'repoKey'],
+      message: `repo key '${istio.repoKey}' is not 12 lowercase letters or digits`,
+      fix: 'copy only the 12-character hash at the end of the repository URL',
+    });
   }
   const license = istio.license && typeof istio.license === 'object' ? istio.license : undefined;
   if (license) {
     const byRef = str(license.secretName) || str(license.secretNamespace);
     if (str(license.value) && byRef) {
-      problems.push({ path: ['istio', 'license'], message: 'both a license Secret and an inline value are set', fix: 'keep only secretName/secretNamespace' });
+      problems.push({
+        path: ['istio', 'license'],
+        message: 'both a license Secret and an inline value are set',
+        fix: 'keep only secretName/secretNamespace',
+      });
     } else if (str(license.value) && license.allowInlineValue !== true) {
-      problems.push({ path: ['istio', 'license', 'value'], message: 'an inline license key would be committed to git in dist/ (istiod values)',
-        fix: 'store the key in a Secret (for example through External Secrets) and set istio.license.secretName and secretNamespace (IstioLicense.fromSecret(name, namespace)); only if you accept a committed key, set allowInlineValue: true' });
+      problems.push({
+        path: ['istio', 'license', 'value'],
+        message: 'an inline license key would be committed to git in dist/ (istiod values)',
+        fix: 'store the key in a Secret (for example through External Secrets) and set istio.license.secretName and secretNamespace (IstioLicense.fromSecret(name, namespace)); only if you accept a committed key, set allowInlineValue: true',
+      });
     } else if (byRef && !(str(license.secretName) && str(license.secretNamespace))) {
-      problems.push({ path: ['istio', 'license', str(license.secretName) ? 'secretNamespace' : 'secretName'], message: 'a license Secret needs both a name and a namespace', fix: 'set secretName and secretNamespace' });
+      problems.push({
+        path: ['istio', 'license', str(license.secretName) ? 'secretNamespace' : 'secretName'],
+        message: 'a license Secret needs both a name and a namespace',
+        fix: 'set secretName and secretNamespace',
+      });
     } else if (!str(license.value) && !byRef) {
-      problems.push({ path: ['istio', 'license'], message: 'license has neither a Secret nor a value', fix: 'set secretName and secretNamespace' });
+      problems.push({
+        path: ['istio', 'license'],
+        message: 'license has neither a Secret nor a value',
+        fix: 'set secretName and secretNamespace',
+      });
     }
     if (distribution === IstioDistribution.UPSTREAM.value) {
-      problems.push({ path: ['istio', 'license'], message: 'community istio reads no Solo license', fix: "remove istio.license or set istio.distribution to 'solo'" });
+      problems.push({
+        path: ['istio', 'license'],
+        message: 'community istio reads no Solo license',
+        fix: "remove istio.license or set istio.distribution to 'solo'",
+      });
     }
   }
   if (distribution === IstioDistribution.UPSTREAM.value) {
     clusters.forEach((c, i) => {
       if (c && (c.dataplaneMode ?? DataplaneMode.AMBIENT.value) === DataplaneMode.AMBIENT.value) {
-        problems.push({ path: ['clusters', i, 'dataplaneMode'], message: 'ambient mode with SPIRE needs the Solo distribution: community ztunnel has no SPIRE support (istio/ztunnel PR #1676 is unmerged)',
-          fix: "set istio.distribution to 'solo', or use dataplaneMode 'sidecar' with upstream istio" });
+        problems.push({
+          path: ['clusters', i, 'dataplaneMode'],
+          message:
+            'ambient mode with SPIRE needs the Solo distribution: community ztunnel has no SPIRE support (istio/ztunnel PR #1676 is unmerged)',
+          fix: "set istio.distribution to 'solo', or use dataplaneMode 'sidecar' with upstream istio",
+        });
       }
     });
   }
   return problems;
 }
 
-function linkProblems(doc: Partial<MeshSpecDocument>, clusters: NonNullable<Partial<MeshSpecDocument>['clusters']>, known: Set<string>): SpecProblem[] {
+function linkProblems(
+  doc: Partial<MeshSpecDocument>,
+  clusters: NonNullable<Partial<MeshSpecDocument>['clusters']>,
+  known: Set<string>,
+): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const links = Array.isArray(doc.links) ? doc.links : undefined;
   const names = clusters.map((c) => (c && str(c.name) ? c.name : undefined));
@@ -229,16 +301,28 @@ function linkProblems(doc: Partial<MeshSpecDocument>, clusters: NonNullable<Part
       for (const end of ['from', 'to'] as const) {
         const v = l[end];
         if (str(v) && !known.has(v)) {
-          problems.push({ path: ['links', i, end], message: `link ${end} unknown cluster '${v}'`, fix: `use one of the declared clusters: ${[...known].join(', ')}` });
+          problems.push({
+            path: ['links', i, end],
+            message: `link ${end} unknown cluster '${v}'`,
+            fix: `use one of the declared clusters: ${[...known].join(', ')}`,
+          });
         }
       }
       if (str(l.from) && l.from === l.to) {
-        problems.push({ path: ['links', i], message: `cluster '${l.from}' is linked to itself`, fix: 'remove the link: a cluster reaches its own services without peering' });
+        problems.push({
+          path: ['links', i],
+          message: `cluster '${l.from}' is linked to itself`,
+          fix: 'remove the link: a cluster reaches its own services without peering',
+        });
         return;
       }
       const key = `${l.from}->${l.to}`;
       if (seen.has(key)) {
-        problems.push({ path: ['links', i], message: `link ${l.from} -> ${l.to} duplicates links[${seen.get(key)}]`, fix: 'remove the duplicate (a link is one-way; list the reverse link to link both ways)' });
+        problems.push({
+          path: ['links', i],
+          message: `link ${l.from} -> ${l.to} duplicates links[${seen.get(key)}]`,
+          fix: 'remove the duplicate (a link is one-way; list the reverse link to link both ways)',
+        });
       }
       seen.set(key, i);
       if (str(l.to) && known.has(l.to) && str(l.from) && known.has(l.from)) targets.add(l.to);
@@ -250,13 +334,19 @@ function linkProblems(doc: Partial<MeshSpecDocument>, clusters: NonNullable<Part
   // `spec.addresses` is required), so every link target must have one.
   clusters.forEach((c, i) => {
     if (c && str(c.name) && targets.has(c.name) && !str(c.eastWestAddress)) {
-      problems.push({ path: ['clusters', i, 'eastWestAddress'], message: `cluster '${c.name}' is linked to by another cluster but has no east-west gateway address`,
-        fix: `set clusters[${i}].eastWestAddress to the load balancer IP or DNS name of ${c.name}'s istio-eastwest gateway` });
+      problems.push({
+        path: ['clusters', i, 'eastWestAddress'],
+        message: `cluster '${c.name}' is linked to by another cluster but has no east-west gateway address`,
+        fix: `set clusters[${i}].eastWestAddress to the load balancer IP or DNS name of ${c.name}'s istio-eastwest gateway`,
+      });
     }
   });
   if (targets.size > 0 && (doc.istio?.distribution ?? IstioDistribution.SOLO.value) === IstioDistribution.UPSTREAM.value) {
-    problems.push({ path: ['istio', 'distribution'], message: 'links between clusters use Solo peering (istioctl multicluster expose/link); community istio has no peering',
-      fix: "set istio.distribution to 'solo', or declare a single cluster" });
+    problems.push({
+      path: ['istio', 'distribution'],
+      message: 'links between clusters use Solo peering (istioctl multicluster expose/link); community istio has no peering',
+      fix: "set istio.distribution to 'solo', or declare a single cluster",
+    });
   }
   return problems;
 }
@@ -268,14 +358,25 @@ function versionProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
     const v = spire[field];
     if (str(v)) {
       const p = versionProblem(v);
-      if (p) problems.push({ path: ['spire', field], message: p, fix: 'write an exact version such as 0.24.2: versions are pinned so that renders are reproducible' });
+      if (p)
+        problems.push({
+          path: ['spire', field],
+          message: p,
+          fix: 'write an exact version such as 0.24.2: versions are pinned so that renders are reproducible',
+        });
     }
   }
   return problems;
 }
 
 /** Options that belong to one delivery mode must not be set with another. */
-function optionsProblems(section: 'pki' | 'chartDelivery', base: SpecPath, value: Record<string, unknown> | undefined, byMode: Record<string, string[]>, required: Record<string, string[]>): SpecProblem[] {
+function optionsProblems(
+  section: 'pki' | 'chartDelivery',
+  base: SpecPath,
+  value: Record<string, unknown> | undefined,
+  byMode: Record<string, string[]>,
+  required: Record<string, string[]>,
+): SpecProblem[] {
   if (!value || typeof value !== 'object' || !str(value.mode)) return [];
   const problems: SpecProblem[] = [];
   const mode = value.mode;
@@ -283,46 +384,73 @@ function optionsProblems(section: 'pki' | 'chartDelivery', base: SpecPath, value
   for (const key of Object.keys(value)) {
     const owner = Object.keys(byMode).find((m) => byMode[m].includes(key));
     if (!allowed.has(key) && owner) {
-      problems.push({ path: [...base, key], message: `'${key}' applies to ${section === 'pki' ? 'CA delivery' : 'chart delivery'} mode '${owner}', not '${mode}'`, fix: `remove '${key}' or set mode to '${owner}'` });
+      problems.push({
+        path: [...base, key],
+        message: `'${key}' applies to ${section === 'pki' ? 'CA delivery' : 'chart delivery'} mode '${owner}', not '${mode}'`,
+        fix: `remove '${key}' or set mode to '${owner}'`,
+      });
     }
   }
   for (const key of required[mode] ?? []) {
-    if (!str(value[key])) problems.push({ path: [...base, key], message: `mode '${mode}' needs '${key}'`, fix: `set ${[...base, key].join('.')}` });
+    if (!str(value[key]))
+      problems.push({ path: [...base, key], message: `mode '${mode}' needs '${key}'`, fix: `set ${[...base, key].join('.')}` });
   }
   return problems;
 }
 
 function deliveryProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
   const problems: SpecProblem[] = [];
-  problems.push(...optionsProblems('pki', ['pki', 'delivery'], doc.pki?.delivery as Record<string, unknown> | undefined, {
-    [CaDeliveryMode.EXTERNAL_SECRETS.value]: ['clusterSecretStore', 'remoteKeyPrefix'],
-    [CaDeliveryMode.KUBECTL.value]: ['outputDirectory'],
-    [CaDeliveryMode.CERT_MANAGER.value]: ['issuerName', 'issuerKind'],
-  }, {
-    [CaDeliveryMode.EXTERNAL_SECRETS.value]: ['clusterSecretStore'],
-    [CaDeliveryMode.CERT_MANAGER.value]: ['issuerName'],
-  }));
-  problems.push(...optionsProblems('chartDelivery', ['chartDelivery'], doc.chartDelivery as Record<string, unknown> | undefined, {
-    [ChartDeliveryMode.ARGO_CD.value]: ['namespace', 'project'],
-    [ChartDeliveryMode.HELM_TEMPLATE.value]: ['helmExecutable', 'chartCacheDirectory'],
-    [ChartDeliveryMode.FLUX.value]: [],
-    [ChartDeliveryMode.GLOO_OPERATOR.value]: [],
-  }, {}));
+  problems.push(
+    ...optionsProblems(
+      'pki',
+      ['pki', 'delivery'],
+      doc.pki?.delivery as Record<string, unknown> | undefined,
+      {
+        [CaDeliveryMode.EXTERNAL_SECRETS.value]: ['clusterSecretStore', 'remoteKeyPrefix'],
+        [CaDeliveryMode.KUBECTL.value]: ['outputDirectory'],
+        [CaDeliveryMode.CERT_MANAGER.value]: ['issuerName', 'issuerKind'],
+      },
+      {
+        [CaDeliveryMode.EXTERNAL_SECRETS.value]: ['clusterSecretStore'],
+        [CaDeliveryMode.CERT_MANAGER.value]: ['issuerName'],
+      },
+    ),
+  );
+  problems.push(
+    ...optionsProblems(
+      'chartDelivery',
+      ['chartDelivery'],
+      doc.chartDelivery as Record<string, unknown> | undefined,
+      {
+        [ChartDeliveryMode.ARGO_CD.value]: ['namespace', 'project'],
+        [ChartDeliveryMode.HELM_TEMPLATE.value]: ['helmExecutable', 'chartCacheDirectory'],
+        [ChartDeliveryMode.FLUX.value]: [],
+        [ChartDeliveryMode.GLOO_OPERATOR.value]: [],
+      },
+      {},
+    ),
+  );
   // Keys must stay out of git: the key folder may not sit inside the committed certificate folder or dist/.
   const pki = doc.pki && typeof doc.pki === 'object' ? doc.pki : undefined;
   if (pki && str(pki.keyDirectory)) {
     const keys = normalizeDir(pki.keyDirectory);
     const certs = normalizeDir(str(pki.certificateDirectory) ? pki.certificateDirectory : 'pki');
     if (keys === certs || keys.startsWith(`${certs}/`) || keys === 'dist' || keys.startsWith('dist/')) {
-      problems.push({ path: ['pki', 'keyDirectory'], message: `key folder '${pki.keyDirectory}' lies inside a committed folder ('${certs}' or 'dist')`,
-        fix: "use a git-ignored folder outside them, e.g. '.spiremesh/keys'" });
+      problems.push({
+        path: ['pki', 'keyDirectory'],
+        message: `key folder '${pki.keyDirectory}' lies inside a committed folder ('${certs}' or 'dist')`,
+        fix: "use a git-ignored folder outside them, e.g. '.spiremesh/keys'",
+      });
     }
   }
   if (pki?.delivery?.mode === CaDeliveryMode.KUBECTL.value && str(pki.delivery.outputDirectory)) {
     const out = normalizeDir(pki.delivery.outputDirectory);
     if (out === 'dist' || out.startsWith('dist/')) {
-      problems.push({ path: ['pki', 'delivery', 'outputDirectory'], message: `'${pki.delivery.outputDirectory}' is inside dist/, which is committed: the Secret manifests hold private keys`,
-        fix: "use a git-ignored folder such as '.spiremesh/secrets'" });
+      problems.push({
+        path: ['pki', 'delivery', 'outputDirectory'],
+        message: `'${pki.delivery.outputDirectory}' is inside dist/, which is committed: the Secret manifests hold private keys`,
+        fix: "use a git-ignored folder such as '.spiremesh/secrets'",
+      });
     }
   }
   return problems;

@@ -10,7 +10,14 @@ import { LogLevel } from './choices';
 import { SpireAgentConfig, configChecksum, renderSpireConfig } from './config';
 import { SpireImages, resolveSpireImages } from './images';
 import {
-  SPIRE_CONFIG_KEYS, SPIRE_LABELS, SPIRE_NAMES, SPIRE_PATHS, SPIRE_PORTS, SPIRE_PSAT_AUDIENCE, spireCommonLabels, spireSelectorLabels,
+  SPIRE_CONFIG_KEYS,
+  SPIRE_LABELS,
+  SPIRE_NAMES,
+  SPIRE_PATHS,
+  SPIRE_PORTS,
+  SPIRE_PSAT_AUDIENCE,
+  spireCommonLabels,
+  spireSelectorLabels,
 } from './names';
 import { clusterRoleWithBinding, serviceAccountSubject } from './rbac';
 import { SpireProblem, objectNameProblem, spiffeIdProblem, throwIfProblems, trustDomainNameProblem } from './validation';
@@ -84,8 +91,9 @@ export class SpireAgent extends Construct {
     this.clusterName = props.clusterName ?? cluster.name;
     this.trustDomain = props.trustDomain ?? cluster.trustDomain;
     // ztunnel's SPIFFE ID is derived in the model (ClusterModel.ztunnelSpiffeId), never typed here.
-    this.authorizedDelegates = [...(props.authorizedDelegates
-      ?? (cluster.dataplaneMode === DataplaneMode.AMBIENT ? [cluster.ztunnelSpiffeId] : []))];
+    this.authorizedDelegates = [
+      ...(props.authorizedDelegates ?? (cluster.dataplaneMode === DataplaneMode.AMBIENT ? [cluster.ztunnelSpiffeId] : [])),
+    ];
     const adminSocket = props.adminSocket ?? this.authorizedDelegates.length > 0;
     const subject = `SpireAgent '${this.node.path}'`;
     const problems: SpireProblem[] = [
@@ -201,44 +209,61 @@ export class SpireAgent extends Construct {
             hostNetwork: true,
             dnsPolicy: 'ClusterFirstWithHostNet',
             serviceAccountName: SPIRE_NAMES.agent,
-            initContainers: [{
-              name: 'ensure-alternate-names',
-              image: images.initBash,
-              imagePullPolicy: 'Always',
-              command: ['bash', '-xc'],
-              args: [alternateNamesScript],
-              volumeMounts: [{ name: 'spire-agent-socket-dir', mountPath: SPIRE_PATHS.agentSocketHostDir }],
-              securityContext: { runAsUser: 0, runAsGroup: 0 },
-            }],
-            containers: [{
-              name: 'spire-agent',
-              image: images.agent,
-              imagePullPolicy: 'IfNotPresent',
-              args: ['-config', `${SPIRE_PATHS.agentConfigDir}/${SPIRE_CONFIG_KEYS.agent}`],
-              env: [{ name: 'PATH', value: '/opt/spire/bin:/bin' }],
-              ports: [{ name: 'healthz', containerPort: SPIRE_PORTS.agentHealth }],
-              volumeMounts: [
-                { name: 'spire-config', mountPath: SPIRE_PATHS.agentConfigDir, readOnly: true },
-                { name: 'spire-agent-persistence', mountPath: SPIRE_PATHS.agentDataDir },
-                ...(adminSocket ? [{ name: 'spire-agent-admin-socket-dir', mountPath: SPIRE_PATHS.agentAdminSocketDir, readOnly: false }] : []),
-                { name: 'spire-bundle', mountPath: SPIRE_PATHS.agentBundleDir, readOnly: true },
-                { name: 'spire-agent-socket-dir', mountPath: SPIRE_PATHS.agentSocketDir, readOnly: false },
-                { name: 'spire-token', mountPath: SPIRE_PATHS.agentTokenDir },
-              ],
-              livenessProbe: { httpGet: { path: '/live', port: healthz }, initialDelaySeconds: 15, periodSeconds: 60 },
-              readinessProbe: { httpGet: { path: '/ready', port: healthz }, initialDelaySeconds: 10, periodSeconds: 30 },
-            }],
+            initContainers: [
+              {
+                name: 'ensure-alternate-names',
+                image: images.initBash,
+                imagePullPolicy: 'Always',
+                command: ['bash', '-xc'],
+                args: [alternateNamesScript],
+                volumeMounts: [{ name: 'spire-agent-socket-dir', mountPath: SPIRE_PATHS.agentSocketHostDir }],
+                securityContext: { runAsUser: 0, runAsGroup: 0 },
+              },
+            ],
+            containers: [
+              {
+                name: 'spire-agent',
+                image: images.agent,
+                imagePullPolicy: 'IfNotPresent',
+                args: ['-config', `${SPIRE_PATHS.agentConfigDir}/${SPIRE_CONFIG_KEYS.agent}`],
+                env: [{ name: 'PATH', value: '/opt/spire/bin:/bin' }],
+                ports: [{ name: 'healthz', containerPort: SPIRE_PORTS.agentHealth }],
+                volumeMounts: [
+                  { name: 'spire-config', mountPath: SPIRE_PATHS.agentConfigDir, readOnly: true },
+                  { name: 'spire-agent-persistence', mountPath: SPIRE_PATHS.agentDataDir },
+                  ...(adminSocket
+                    ? [{ name: 'spire-agent-admin-socket-dir', mountPath: SPIRE_PATHS.agentAdminSocketDir, readOnly: false }]
+                    : []),
+                  { name: 'spire-bundle', mountPath: SPIRE_PATHS.agentBundleDir, readOnly: true },
+                  { name: 'spire-agent-socket-dir', mountPath: SPIRE_PATHS.agentSocketDir, readOnly: false },
+                  { name: 'spire-token', mountPath: SPIRE_PATHS.agentTokenDir },
+                ],
+                livenessProbe: { httpGet: { path: '/live', port: healthz }, initialDelaySeconds: 15, periodSeconds: 60 },
+                readinessProbe: { httpGet: { path: '/ready', port: healthz }, initialDelaySeconds: 10, periodSeconds: 30 },
+              },
+            ],
             tolerations: [...(props.tolerations ?? SPIRE_NODE_TOLERATIONS)],
             volumes: [
               { name: 'spire-config', configMap: { name: SPIRE_NAMES.agent } },
               // The admin socket's folder on the node, where ztunnel mounts it (seed 001:
               // sockets.admin.enabled + mountOnHost with hostBasePath /run/spire/agent/sockets).
-              ...(adminSocket ? [{ name: 'spire-agent-admin-socket-dir', hostPath: { path: SPIRE_PATHS.agentAdminSocketHostDir, type: 'DirectoryOrCreate' } }] : []),
+              ...(adminSocket
+                ? [
+                    {
+                      name: 'spire-agent-admin-socket-dir',
+                      hostPath: { path: SPIRE_PATHS.agentAdminSocketHostDir, type: 'DirectoryOrCreate' },
+                    },
+                  ]
+                : []),
               { name: 'spire-agent-persistence', emptyDir: {} },
               { name: 'spire-bundle', configMap: { name: SPIRE_NAMES.bundleConfigMap } },
               {
                 name: 'spire-token',
-                projected: { sources: [{ serviceAccountToken: { path: SPIRE_PATHS.agentTokenFile, expirationSeconds: 7200, audience: SPIRE_PSAT_AUDIENCE } }] },
+                projected: {
+                  sources: [
+                    { serviceAccountToken: { path: SPIRE_PATHS.agentTokenFile, expirationSeconds: 7200, audience: SPIRE_PSAT_AUDIENCE } },
+                  ],
+                },
               },
               { name: 'spire-agent-socket-dir', hostPath: { path: SPIRE_PATHS.agentSocketHostDir, type: 'DirectoryOrCreate' } },
             ],

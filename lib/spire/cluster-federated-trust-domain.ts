@@ -4,7 +4,8 @@
  */
 import { Construct } from 'constructs';
 import {
-  ClusterFederatedTrustDomain as ClusterFederatedTrustDomainResource, ClusterFederatedTrustDomainSpecBundleEndpointProfileType,
+  ClusterFederatedTrustDomain as ClusterFederatedTrustDomainResource,
+  ClusterFederatedTrustDomainSpecBundleEndpointProfileType,
 } from '../../imports/spire-clusterfederatedtrustdomain-spire.spiffe.io';
 import { BundleEndpointProfile } from './choices';
 import { SPIRE_CLASS_NAME } from './names';
@@ -47,13 +48,20 @@ export class ClusterFederatedTrustDomain extends Construct {
     super(scope, id);
     const name = props.name ?? props.trustDomain;
     const problems: SpireProblem[] = [];
-    const add = (p: SpireProblem | undefined) => { if (p) problems.push(p); };
+    const add = (p: SpireProblem | undefined) => {
+      if (p) problems.push(p);
+    };
     add(trustDomainNameProblem('trustDomain', props.trustDomain));
     const nameProblem = objectNameProblem('name', name);
     if (nameProblem) {
-      problems.push(props.name === undefined
-        ? { problem: `the default name (the trust domain '${name}') is not a valid Kubernetes object name`, fix: nameProblem.fix.replace('use a name', 'set `name`, e.g.') }
-        : nameProblem);
+      problems.push(
+        props.name === undefined
+          ? {
+              problem: `the default name (the trust domain '${name}') is not a valid Kubernetes object name`,
+              fix: nameProblem.fix.replace('use a name', 'set `name`, e.g.'),
+            }
+          : nameProblem,
+      );
     }
     add(bundleEndpointUrlProblem(props.bundleEndpointUrl));
     if (props.bundleEndpointProfile === BundleEndpointProfile.HTTPS_SPIFFE) {
@@ -103,13 +111,22 @@ function bundleEndpointUrlProblem(value: string): SpireProblem | undefined {
     url = undefined;
   }
   if (!url) {
-    return { problem: `bundleEndpointUrl '${value}' is not a URL`, fix: "write it as 'https://<host>[:<port>][/<path>]', e.g. 'https://spire.cluster2.example.org:8443'" };
+    return {
+      problem: `bundleEndpointUrl '${value}' is not a URL`,
+      fix: "write it as 'https://<host>[:<port>][/<path>]', e.g. 'https://spire.cluster2.example.org:8443'",
+    };
   }
   if (url.protocol !== 'https:') {
-    return { problem: `bundleEndpointUrl '${value}' uses scheme '${url.protocol.replace(/:$/, '')}'; bundle endpoints must be https`, fix: `use 'https://${url.host}${url.pathname === '/' ? '' : url.pathname}'` };
+    return {
+      problem: `bundleEndpointUrl '${value}' uses scheme '${url.protocol.replace(/:$/, '')}'; bundle endpoints must be https`,
+      fix: `use 'https://${url.host}${url.pathname === '/' ? '' : url.pathname}'`,
+    };
   }
   if (url.username !== '' || url.password !== '') {
-    return { problem: `bundleEndpointUrl '${value}' contains userinfo (user or password), which is not allowed`, fix: `remove it: 'https://${url.host}${url.pathname === '/' ? '' : url.pathname}'` };
+    return {
+      problem: `bundleEndpointUrl '${value}' contains userinfo (user or password), which is not allowed`,
+      fix: `remove it: 'https://${url.host}${url.pathname === '/' ? '' : url.pathname}'`,
+    };
   }
   return undefined;
 }
@@ -123,5 +140,8 @@ function trustDomainBundleProblem(value: string | undefined): SpireProblem | und
   } catch {
     // fall through
   }
-  return { problem: 'trustDomainBundle is not a SPIFFE bundle (a JSON object with a "keys" array)', fix: "paste the output of 'spire-server bundle show -format spiffe' of the foreign server" };
+  return {
+    problem: 'trustDomainBundle is not a SPIFFE bundle (a JSON object with a "keys" array)',
+    fix: "paste the output of 'spire-server bundle show -format spiffe' of the foreign server",
+  };
 }

@@ -6,15 +6,24 @@ import { ClusterSpiffeid } from '../../imports/spire-clusterspiffeid-spire.spiff
 import { LabelSelectorOperator } from './choices';
 import { SPIRE_CLASS_NAME, SPIRE_NAMES } from './names';
 import {
-  SpireLabelSelector, SpireProblem, durationProblem, federatesWithProblems, isEmptySelector, objectNameProblem,
-  selectorProblems, selectorToJson, templateProblems, throwIfProblems,
+  SpireLabelSelector,
+  SpireProblem,
+  durationProblem,
+  federatesWithProblems,
+  isEmptySelector,
+  objectNameProblem,
+  selectorProblems,
+  selectorToJson,
+  templateProblems,
+  throwIfProblems,
 } from './validation';
 
 /**
  * The Istio SPIFFE ID of a pod, `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`,
  * as a controller-manager template (seed 001; Istio requires this form).
  */
-export const SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE = 'spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}';
+export const SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE =
+  'spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}';
 
 export interface ClusterSpiffeIdProps {
   /** Object name (cluster-scoped). */
@@ -102,17 +111,29 @@ export class ClusterSpiffeId extends Construct {
    * the agents authorize as delegate.
    */
   public static istioZtunnel(scope: Construct, id = 'IstioZtunnelReg'): ClusterSpiffeId {
-    return new ClusterSpiffeId(scope, id, { name: 'istio-ztunnel-reg', spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE, podSelector: { matchLabels: { app: 'ztunnel' } } });
+    return new ClusterSpiffeId(scope, id, {
+      name: 'istio-ztunnel-reg',
+      spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
+      podSelector: { matchLabels: { app: 'ztunnel' } },
+    });
   }
 
   /** Waypoint proxies' registration (seed 001, `istio-waypoint-reg`). */
   public static istioWaypoint(scope: Construct, id = 'IstioWaypointReg'): ClusterSpiffeId {
-    return new ClusterSpiffeId(scope, id, { name: 'istio-waypoint-reg', spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE, podSelector: { matchLabels: { 'istio.io/gateway-name': 'waypoint' } } });
+    return new ClusterSpiffeId(scope, id, {
+      name: 'istio-waypoint-reg',
+      spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
+      podSelector: { matchLabels: { 'istio.io/gateway-name': 'waypoint' } },
+    });
   }
 
   /** Ambient workloads' registration (seed 001, `istio-ambient-reg`). */
   public static istioAmbient(scope: Construct, id = 'IstioAmbientReg'): ClusterSpiffeId {
-    return new ClusterSpiffeId(scope, id, { name: 'istio-ambient-reg', spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE, podSelector: { matchLabels: { 'istio.io/dataplane-mode': 'ambient' } } });
+    return new ClusterSpiffeId(scope, id, {
+      name: 'istio-ambient-reg',
+      spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
+      podSelector: { matchLabels: { 'istio.io/dataplane-mode': 'ambient' } },
+    });
   }
 
   /**
@@ -125,7 +146,9 @@ export class ClusterSpiffeId extends Construct {
       spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
       namespaceSelector: {
         // The chart excludes its server and system namespaces (`global.spire.namespaces.*.name`).
-        matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: LabelSelectorOperator.NOT_IN, values: [SPIRE_NAMES.namespace, 'spire-system'] }],
+        matchExpressions: [
+          { key: 'kubernetes.io/metadata.name', operator: LabelSelectorOperator.NOT_IN, values: [SPIRE_NAMES.namespace, 'spire-system'] },
+        ],
       },
       hint: 'default',
       fallback: true,
@@ -140,7 +163,9 @@ export class ClusterSpiffeId extends Construct {
   public constructor(scope: Construct, id: string, props: ClusterSpiffeIdProps) {
     super(scope, id);
     const problems: SpireProblem[] = [];
-    const add = (p: SpireProblem | undefined) => { if (p) problems.push(p); };
+    const add = (p: SpireProblem | undefined) => {
+      if (p) problems.push(p);
+    };
     add(objectNameProblem('name', props.name));
     if (!props.spiffeIdTemplate.startsWith('spiffe://')) {
       problems.push({
@@ -152,12 +177,17 @@ export class ClusterSpiffeId extends Construct {
     (props.dnsNameTemplates ?? []).forEach((t, i) => problems.push(...templateProblems(`dnsNameTemplates[${i}]`, t)));
     (props.workloadSelectorTemplates ?? []).forEach((t, i) => {
       problems.push(...templateProblems(`workloadSelectorTemplates[${i}]`, t));
-      if (!/^[^:\s]+:.+/.test(t)) problems.push({ problem: `workloadSelectorTemplates[${i}] '${t}' is not of the form 'type:value'`, fix: "write it as e.g. 'k8s:ns:{{ .PodMeta.Namespace }}'" });
+      if (!/^[^:\s]+:.+/.test(t))
+        problems.push({
+          problem: `workloadSelectorTemplates[${i}] '${t}' is not of the form 'type:value'`,
+          fix: "write it as e.g. 'k8s:ns:{{ .PodMeta.Namespace }}'",
+        });
     });
     problems.push(...selectorProblems('podSelector', props.podSelector), ...selectorProblems('namespaceSelector', props.namespaceSelector));
     if (isEmptySelector(props.podSelector) && isEmptySelector(props.namespaceSelector) && !props.matchAllPods) {
       problems.push({
-        problem: 'neither podSelector nor namespaceSelector has a label or expression, so this registration would match every pod in the cluster',
+        problem:
+          'neither podSelector nor namespaceSelector has a label or expression, so this registration would match every pod in the cluster',
         fix: 'add matchLabels or matchExpressions to podSelector or namespaceSelector, or set matchAllPods: true if every pod is meant',
       });
     }

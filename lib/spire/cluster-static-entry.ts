@@ -5,9 +5,7 @@
 import { Construct } from 'constructs';
 import { ClusterStaticEntry as ClusterStaticEntryResource } from '../../imports/spire-clusterstaticentry-spire.spiffe.io';
 import { SPIRE_CLASS_NAME } from './names';
-import {
-  SpireProblem, durationProblem, federatesWithProblems, objectNameProblem, spiffeIdProblem, throwIfProblems,
-} from './validation';
+import { SpireProblem, durationProblem, federatesWithProblems, objectNameProblem, spiffeIdProblem, throwIfProblems } from './validation';
 
 export interface ClusterStaticEntryProps {
   /** Object name (cluster-scoped). */
@@ -70,16 +68,24 @@ export class ClusterStaticEntry extends Construct {
   public constructor(scope: Construct, id: string, props: ClusterStaticEntryProps) {
     super(scope, id);
     const problems: SpireProblem[] = [];
-    const add = (p: SpireProblem | undefined) => { if (p) problems.push(p); };
+    const add = (p: SpireProblem | undefined) => {
+      if (p) problems.push(p);
+    };
     add(objectNameProblem('name', props.name));
     add(spiffeIdProblem('spiffeId', props.spiffeId, { requirePath: true }));
     add(spiffeIdProblem('parentId', props.parentId));
     if (props.selectors.length === 0) {
-      problems.push({ problem: 'selectors is empty: an entry needs at least one selector', fix: "add selectors such as 'k8s:ns:default' and 'k8s:sa:sleep'" });
+      problems.push({
+        problem: 'selectors is empty: an entry needs at least one selector',
+        fix: "add selectors such as 'k8s:ns:default' and 'k8s:sa:sleep'",
+      });
     }
     props.selectors.forEach((s, i) => {
       if (!/^[^:\s]+:\S.*$/.test(s)) {
-        problems.push({ problem: `selectors[${i}] '${s}' is not of the form 'type:value'`, fix: "write it as e.g. 'k8s:ns:default' or 'k8s:sa:sleep'" });
+        problems.push({
+          problem: `selectors[${i}] '${s}' is not of the form 'type:value'`,
+          fix: "write it as e.g. 'k8s:ns:default' or 'k8s:sa:sleep'",
+        });
       }
     });
     problems.push(...federatesWithProblems('federatesWith', props.federatesWith));

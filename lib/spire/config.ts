@@ -100,8 +100,7 @@ export interface CertManagerUpstreamAuthorityData {
 }
 
 export type UpstreamAuthorityPlugins =
-  | { readonly disk: SpirePlugin<DiskUpstreamAuthorityData> }
-  | { readonly 'cert-manager': SpirePlugin<CertManagerUpstreamAuthorityData> };
+  { readonly disk: SpirePlugin<DiskUpstreamAuthorityData> } | { readonly 'cert-manager': SpirePlugin<CertManagerUpstreamAuthorityData> };
 
 export interface SpireServerPlugins {
   readonly DataStore: { readonly sql: SpirePlugin<SqlDataStoreData> };
@@ -197,7 +196,9 @@ function pluginsToListForm(plugins: object): Record<string, Array<Record<string,
   const out: Record<string, Array<Record<string, unknown>>> = {};
   for (const [type, byName] of Object.entries(plugins)) {
     if (byName === undefined) continue;
-    out[type] = Object.keys(byName).sort().map((name) => ({ [name]: (byName as Record<string, unknown>)[name] }));
+    out[type] = Object.keys(byName)
+      .sort()
+      .map((name) => ({ [name]: (byName as Record<string, unknown>)[name] }));
   }
   return out;
 }

@@ -56,7 +56,14 @@ export class SpiffeCsiDriver extends Construct {
                 name: 'spiffe-csi-driver',
                 image: images.csiDriver,
                 imagePullPolicy: 'IfNotPresent',
-                args: ['-workload-api-socket-dir', '/spire-agent-socket', '-plugin-name', plugin, '-csi-socket-path', '/spiffe-csi/csi.sock'],
+                args: [
+                  '-workload-api-socket-dir',
+                  '/spire-agent-socket',
+                  '-plugin-name',
+                  plugin,
+                  '-csi-socket-path',
+                  '/spiffe-csi/csi.sock',
+                ],
                 // The driver uses the node name as its node ID.
                 env: [{ name: 'MY_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
                 volumeMounts: [
@@ -72,16 +79,23 @@ export class SpiffeCsiDriver extends Construct {
                 image: images.nodeDriverRegistrar,
                 imagePullPolicy: 'IfNotPresent',
                 args: [
-                  '-csi-address', '/spiffe-csi/csi.sock',
-                  '-kubelet-registration-path', `${kubelet}/plugins/${plugin}/csi.sock`,
-                  '-health-port', String(SPIRE_PORTS.csiRegistrarHealth),
+                  '-csi-address',
+                  '/spiffe-csi/csi.sock',
+                  '-kubelet-registration-path',
+                  `${kubelet}/plugins/${plugin}/csi.sock`,
+                  '-health-port',
+                  String(SPIRE_PORTS.csiRegistrarHealth),
                 ],
                 volumeMounts: [
                   { name: 'spiffe-csi-socket-dir', mountPath: '/spiffe-csi' },
                   { name: 'kubelet-plugin-registration-dir', mountPath: '/registration' },
                 ],
                 ports: [{ name: 'healthz', containerPort: SPIRE_PORTS.csiRegistrarHealth }],
-                livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('healthz') }, initialDelaySeconds: 5, timeoutSeconds: 5 },
+                livenessProbe: {
+                  httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('healthz') },
+                  initialDelaySeconds: 5,
+                  timeoutSeconds: 5,
+                },
               },
             ],
             volumes: [

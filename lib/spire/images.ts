@@ -17,7 +17,8 @@ export const SPIRE_IMAGE_REPOSITORIES = {
  * The bash image of the init containers (server `chown`, agent `ensure-alternate-names`), pinned
  * by digest in chart 0.24.2 (pulled with `imagePullPolicy: Always` there).
  */
-export const SPIRE_INIT_BASH_IMAGE = 'cgr.dev/chainguard/bash:latest@sha256:bcaf350e298d474d12901adf9a1e78d8cf470d4434a82e0c718d514fc2032fa7';
+export const SPIRE_INIT_BASH_IMAGE =
+  'cgr.dev/chainguard/bash:latest@sha256:bcaf350e298d474d12901adf9a1e78d8cf470d4434a82e0c718d514fc2032fa7';
 
 /** Image overrides (e.g. a registry mirror). Each is a full reference `repo:tag` or `repo@digest`. */
 export interface SpireImages {
@@ -60,12 +61,15 @@ export function resolveSpireImages(versions: SpireVersions, overrides: SpireImag
     controllerManager: overrides.controllerManager ?? `${SPIRE_IMAGE_REPOSITORIES.controllerManager}:${versions.controllerManagerVersion}`,
     agent: overrides.agent ?? `${SPIRE_IMAGE_REPOSITORIES.agent}:${versions.version}`,
     csiDriver: overrides.csiDriver ?? `${SPIRE_IMAGE_REPOSITORIES.csiDriver}:${versions.csiDriverVersion}`,
-    nodeDriverRegistrar: overrides.nodeDriverRegistrar ?? `${SPIRE_IMAGE_REPOSITORIES.nodeDriverRegistrar}:${versions.nodeDriverRegistrarVersion}`,
+    nodeDriverRegistrar:
+      overrides.nodeDriverRegistrar ?? `${SPIRE_IMAGE_REPOSITORIES.nodeDriverRegistrar}:${versions.nodeDriverRegistrarVersion}`,
     initBash: overrides.initBash ?? SPIRE_INIT_BASH_IMAGE,
   };
   for (const [key, ref] of Object.entries(resolved)) {
     if (ref.trim() === '' || /\s/.test(ref)) {
-      throw new Error(`image '${key}' reference '${ref}' is empty or contains whitespace: give a full reference such as '${SPIRE_IMAGE_REPOSITORIES.server}:1.11.2'`);
+      throw new Error(
+        `image '${key}' reference '${ref}' is empty or contains whitespace: give a full reference such as '${SPIRE_IMAGE_REPOSITORIES.server}:1.11.2'`,
+      );
     }
   }
   return resolved;

@@ -8,7 +8,11 @@ export function serviceAccountSubject(name: string, namespace: string): k8s.Subj
 }
 
 /** A namespaced Role and its RoleBinding to one ServiceAccount, both named `name`. */
-export function roleWithBinding(scope: Construct, id: string, props: { name: string; namespace: string; rules: k8s.PolicyRule[]; subject: k8s.Subject }): void {
+export function roleWithBinding(
+  scope: Construct,
+  id: string,
+  props: { name: string; namespace: string; rules: k8s.PolicyRule[]; subject: k8s.Subject },
+): void {
   new k8s.KubeRole(scope, `${id}Role`, { metadata: { name: props.name, namespace: props.namespace }, rules: props.rules });
   new k8s.KubeRoleBinding(scope, `${id}RoleBinding`, {
     metadata: { name: props.name, namespace: props.namespace },
@@ -18,7 +22,11 @@ export function roleWithBinding(scope: Construct, id: string, props: { name: str
 }
 
 /** A ClusterRole and its ClusterRoleBinding to one ServiceAccount, both named `name`. */
-export function clusterRoleWithBinding(scope: Construct, id: string, props: { name: string; rules: k8s.PolicyRule[]; subject: k8s.Subject }): void {
+export function clusterRoleWithBinding(
+  scope: Construct,
+  id: string,
+  props: { name: string; rules: k8s.PolicyRule[]; subject: k8s.Subject },
+): void {
   new k8s.KubeClusterRole(scope, `${id}ClusterRole`, { metadata: { name: props.name }, rules: props.rules });
   new k8s.KubeClusterRoleBinding(scope, `${id}ClusterRoleBinding`, {
     metadata: { name: props.name },

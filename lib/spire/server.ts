@@ -8,13 +8,19 @@ import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../spec';
 import { LogLevel, WebhookFailurePolicy } from './choices';
-import {
-  ControllerManagerConfig, SpireServerConfig, configChecksum, renderControllerManagerConfig, renderSpireConfig,
-} from './config';
+import { ControllerManagerConfig, SpireServerConfig, configChecksum, renderControllerManagerConfig, renderSpireConfig } from './config';
 import { SpireImages, resolveSpireImages } from './images';
 import {
-  SPIRE_CLASS_NAME, SPIRE_CONFIG_KEYS, SPIRE_LABELS, SPIRE_NAMES, SPIRE_PATHS, SPIRE_PORTS, SPIRE_PSAT_AUDIENCE, SPIRE_RELEASE,
-  spireCommonLabels, spireSelectorLabels,
+  SPIRE_CLASS_NAME,
+  SPIRE_CONFIG_KEYS,
+  SPIRE_LABELS,
+  SPIRE_NAMES,
+  SPIRE_PATHS,
+  SPIRE_PORTS,
+  SPIRE_PSAT_AUDIENCE,
+  SPIRE_RELEASE,
+  spireCommonLabels,
+  spireSelectorLabels,
 } from './names';
 import { clusterRoleWithBinding, roleWithBinding, serviceAccountSubject } from './rbac';
 import { UpstreamAuthority } from './upstream-authority';
@@ -34,7 +40,13 @@ export const CHART_CA_SUBJECT: SpireCaSubject = { country: 'ARPA', organization:
  * Namespaces whose pods get no entries from the controller manager (regular expressions; the
  * chart's `controllerManager.ignoreNamespaces`).
  */
-export const CONTROLLER_MANAGER_IGNORE_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'local-path-storage', 'openshift-.*', 'ibm-.*'];
+export const CONTROLLER_MANAGER_IGNORE_NAMESPACES: readonly string[] = [
+  'kube-system',
+  'kube-public',
+  'local-path-storage',
+  'openshift-.*',
+  'ibm-.*',
+];
 
 /**
  * Parent ID of the entries the controller manager creates: the k8s_psat agent ID of the pod's
@@ -116,10 +128,12 @@ export class SpireServer extends Construct {
     // `entryIDPrefix`, and through `{{ .ClusterName }}` the parent ID template).
     this.clusterName = props.clusterName ?? cluster.name;
     this.trustDomain = props.trustDomain ?? cluster.trustDomain;
-    throwIfProblems(`SpireServer '${this.node.path}'`, [
-      trustDomainNameProblem('trustDomain', this.trustDomain),
-      objectNameProblem('clusterName', this.clusterName),
-    ].filter((p) => p !== undefined));
+    throwIfProblems(
+      `SpireServer '${this.node.path}'`,
+      [trustDomainNameProblem('trustDomain', this.trustDomain), objectNameProblem('clusterName', this.clusterName)].filter(
+        (p) => p !== undefined,
+      ),
+    );
     this.upstreamAuthority = props.upstreamAuthority ?? UpstreamAuthority.forMesh(mesh);
     this.webhookFailurePolicy = props.webhookFailurePolicy ?? WebhookFailurePolicy.IGNORE;
     const images = resolveSpireImages(mesh.spire, props.images);
@@ -160,14 +174,16 @@ export class SpireServer extends Construct {
         NodeAttestor: {
           k8s_psat: {
             plugin_data: {
-              clusters: [{
-                [this.clusterName]: {
-                  service_account_allow_list: [`${ns}:${SPIRE_NAMES.agent}`],
-                  audience: [SPIRE_PSAT_AUDIENCE],
-                  allowed_node_label_keys: [],
-                  allowed_pod_label_keys: [],
+              clusters: [
+                {
+                  [this.clusterName]: {
+                    service_account_allow_list: [`${ns}:${SPIRE_NAMES.agent}`],
+                    audience: [SPIRE_PSAT_AUDIENCE],
+                    allowed_node_label_keys: [],
+                    allowed_pod_label_keys: [],
+                  },
                 },
-              }],
+              ],
             },
           },
         },
@@ -245,7 +261,13 @@ export class SpireServer extends Construct {
       roleWithBinding(this, 'CertManager', {
         name: SPIRE_NAMES.serverCertManagerRole,
         namespace: certManagerNamespace,
-        rules: [{ apiGroups: ['cert-manager.io'], resources: ['certificaterequests', 'issuers'], verbs: ['list', 'get', 'create', 'delete', 'patch', 'update'] }],
+        rules: [
+          {
+            apiGroups: ['cert-manager.io'],
+            resources: ['certificaterequests', 'issuers'],
+            verbs: ['list', 'get', 'create', 'delete', 'patch', 'update'],
+          },
+        ],
         subject: serviceAccount,
       });
     }
@@ -270,7 +292,11 @@ export class SpireServer extends Construct {
       name: SPIRE_NAMES.controllerManagerClusterRole,
       rules: [
         { apiGroups: [''], resources: ['namespaces'], verbs: read },
-        { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['get', 'list', 'patch', 'watch'] },
+        {
+          apiGroups: ['admissionregistration.k8s.io'],
+          resources: ['validatingwebhookconfigurations'],
+          verbs: ['get', 'list', 'patch', 'watch'],
+        },
         { apiGroups: [''], resources: ['nodes'], verbs: read },
         { apiGroups: [''], resources: ['endpoints'], verbs: read },
         { apiGroups: [''], resources: ['pods'], verbs: read },
@@ -294,7 +320,14 @@ export class SpireServer extends Construct {
       metadata: { name: SPIRE_NAMES.controllerManagerWebhookService, namespace: ns, labels },
       spec: {
         type: 'ClusterIP',
-        ports: [{ name: 'https', port: SPIRE_PORTS.controllerManagerWebhookService, targetPort: k8s.IntOrString.fromString('https'), protocol: 'TCP' }],
+        ports: [
+          {
+            name: 'https',
+            port: SPIRE_PORTS.controllerManagerWebhookService,
+            targetPort: k8s.IntOrString.fromString('https'),
+            protocol: 'TCP',
+          },
+        ],
         selector,
       },
     });
@@ -332,16 +365,18 @@ export class SpireServer extends Construct {
             // the shared process namespace is the chart's.
             shareProcessNamespace: true,
             securityContext: { runAsUser: 1000, runAsGroup: 1000 },
-            initContainers: [{
-              // The PVC is created root-owned; the server runs as 1000:1000.
-              name: 'chown',
-              image: images.initBash,
-              imagePullPolicy: 'Always',
-              command: ['bash', '-c'],
-              args: ['chown -R 1000:1000 /var/lib/spire'],
-              volumeMounts: [{ name: 'spire-data', mountPath: '/var/lib/spire' }],
-              securityContext: { runAsUser: 0, runAsGroup: 0 },
-            }],
+            initContainers: [
+              {
+                // The PVC is created root-owned; the server runs as 1000:1000.
+                name: 'chown',
+                image: images.initBash,
+                imagePullPolicy: 'Always',
+                command: ['bash', '-c'],
+                args: ['chown -R 1000:1000 /var/lib/spire'],
+                volumeMounts: [{ name: 'spire-data', mountPath: '/var/lib/spire' }],
+                securityContext: { runAsUser: 0, runAsGroup: 0 },
+              },
+            ],
             containers: [
               {
                 name: 'spire-server',
@@ -353,7 +388,13 @@ export class SpireServer extends Construct {
                   { name: 'grpc', containerPort: SPIRE_PORTS.serverGrpc, protocol: 'TCP' },
                   { name: 'healthz', containerPort: SPIRE_PORTS.serverHealth },
                 ],
-                livenessProbe: { httpGet: { path: '/live', port: healthz }, failureThreshold: 2, initialDelaySeconds: 15, periodSeconds: 60, timeoutSeconds: 3 },
+                livenessProbe: {
+                  httpGet: { path: '/live', port: healthz },
+                  failureThreshold: 2,
+                  initialDelaySeconds: 15,
+                  periodSeconds: 60,
+                  timeoutSeconds: 3,
+                },
                 readinessProbe: { httpGet: { path: '/ready', port: healthz }, initialDelaySeconds: 5, periodSeconds: 5 },
                 volumeMounts: [
                   { name: 'spire-server-socket', mountPath: SPIRE_PATHS.serverSocketDir, readOnly: false },
@@ -397,10 +438,12 @@ export class SpireServer extends Construct {
             ],
           },
         },
-        volumeClaimTemplates: [{
-          metadata: { name: 'spire-data' },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString('1Gi') } } },
-        }],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'spire-data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString('1Gi') } } },
+          },
+        ],
       },
     });
 

@@ -101,7 +101,9 @@ export class Spire extends MeshComponent {
     const meshCluster = MeshCluster.enclosing(this);
     const existing = meshCluster.node.findAll().find((c) => c instanceof Spire && c !== this);
     if (existing) {
-      throw new Error(`cluster '${meshCluster.cluster.name}' already has a Spire component at ${existing.node.path}: create one Spire per MeshCluster`);
+      throw new Error(
+        `cluster '${meshCluster.cluster.name}' already has a Spire component at ${existing.node.path}: create one Spire per MeshCluster`,
+      );
     }
     const { cluster } = meshCluster;
     meshCluster.namespaces.addNamespace(SPIRE_NAMESPACE);
@@ -148,13 +150,16 @@ export class Spire extends MeshComponent {
   }
 
   private classNameProblems(meshCluster: MeshCluster): string[] {
-    return meshCluster.node.findAll()
+    return meshCluster.node
+      .findAll()
       .filter((c: IConstruct): c is ApiObject => ApiObject.isApiObject(c))
       .filter((o) => o.apiVersion.startsWith('spire.spiffe.io/') && CLASSED_KINDS.includes(o.kind))
       .flatMap((o) => {
         const className = o.toJson()?.spec?.className;
         if (className === this.className) return [];
-        return [`${o.kind} '${o.name}' (${o.node.path}) has spec.className ${className === undefined ? 'unset' : `'${className}'`}, but the controller manager only reconciles className '${this.className}' (watchClassless: false): create it with the ClusterSpiffeId / ClusterFederatedTrustDomain / ClusterStaticEntry constructs, or set spec.className to '${this.className}'`];
+        return [
+          `${o.kind} '${o.name}' (${o.node.path}) has spec.className ${className === undefined ? 'unset' : `'${className}'`}, but the controller manager only reconciles className '${this.className}' (watchClassless: false): create it with the ClusterSpiffeId / ClusterFederatedTrustDomain / ClusterStaticEntry constructs, or set spec.className to '${this.className}'`,
+        ];
       });
   }
 }

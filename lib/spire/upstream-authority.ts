@@ -121,7 +121,12 @@ export class UpstreamAuthority {
     if (this.pluginName === 'cert-manager') {
       return {
         'cert-manager': {
-          plugin_data: { namespace: o.namespace!, issuer_name: o.issuerName!, issuer_kind: o.issuerKind!.value, issuer_group: o.issuerGroup! },
+          plugin_data: {
+            namespace: o.namespace!,
+            issuer_name: o.issuerName!,
+            issuer_kind: o.issuerKind!.value,
+            issuer_group: o.issuerGroup!,
+          },
         },
       };
     }
@@ -145,9 +150,11 @@ export class UpstreamAuthority {
   /** Volume and mount the plugin needs in the spire-server pod (disk only). */
   public serverVolumes(): ServerVolume[] {
     if (this.pluginName !== 'disk') return [];
-    return [{
-      volume: { name: 'upstream-ca', secret: { secretName: this.options.secretName! } },
-      mount: { name: 'upstream-ca', mountPath: SPIRE_PATHS.upstreamCaDir, readOnly: false },
-    }];
+    return [
+      {
+        volume: { name: 'upstream-ca', secret: { secretName: this.options.secretName! } },
+        mount: { name: 'upstream-ca', mountPath: SPIRE_PATHS.upstreamCaDir, readOnly: false },
+      },
+    ];
   }
 }

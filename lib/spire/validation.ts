@@ -13,7 +13,10 @@ export interface SpireProblem {
 
 /** Thrown by the SPIRE constructs for invalid props; lists every problem at once. */
 export class SpireConfigError extends Error {
-  public constructor(public readonly subject: string, public readonly problems: readonly SpireProblem[]) {
+  public constructor(
+    public readonly subject: string,
+    public readonly problems: readonly SpireProblem[],
+  ) {
     super(`${subject} is invalid:\n${problems.map((p) => `  ${p.problem}\n      fix: ${p.fix}`).join('\n')}`);
     this.name = 'SpireConfigError';
   }
@@ -25,7 +28,15 @@ export function throwIfProblems(subject: string, problems: readonly SpireProblem
 }
 
 /** Fields of the data that spire-controller-manager passes to ClusterSPIFFEID templates (pkg/spireentry). */
-export const TEMPLATE_FIELDS: readonly string[] = ['TrustDomain', 'ClusterName', 'ClusterDomain', 'PodMeta', 'PodSpec', 'NodeMeta', 'NodeSpec'];
+export const TEMPLATE_FIELDS: readonly string[] = [
+  'TrustDomain',
+  'ClusterName',
+  'ClusterDomain',
+  'PodMeta',
+  'PodSpec',
+  'NodeMeta',
+  'NodeSpec',
+];
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SPIFFE_PATH_SEGMENT = /^[A-Za-z0-9._-]+$/;
@@ -35,8 +46,15 @@ const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 /** Kubernetes object name (DNS-1123 subdomain). */
 export function objectNameProblem(field: string, value: string): SpireProblem | undefined {
   if (value.length <= 253 && DNS1123_SUBDOMAIN.test(value)) return undefined;
-  const hint = value.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'my-object';
-  return { problem: `${field} '${value}' is not a valid Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253 characters)`, fix: `use a name such as '${hint}'` };
+  const hint =
+    value
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '') || 'my-object';
+  return {
+    problem: `${field} '${value}' is not a valid Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253 characters)`,
+    fix: `use a name such as '${hint}'`,
+  };
 }
 
 /** A SPIFFE trust domain name (no scheme). */
@@ -52,23 +70,37 @@ export function trustDomainNameProblem(field: string, value: string): SpireProbl
  */
 export function spiffeIdProblem(field: string, value: string, options: { requirePath?: boolean } = {}): SpireProblem | undefined {
   const bad = (why: string, fix: string): SpireProblem => ({ problem: `${field} '${value}' is not a valid SPIFFE ID: ${why}`, fix });
-  if (!value.startsWith('spiffe://')) return bad("it must start with 'spiffe://'", `write it as 'spiffe://<trust domain>/<path>', e.g. 'spiffe://example.org/ns/default/sa/default'`);
+  if (!value.startsWith('spiffe://'))
+    return bad(
+      "it must start with 'spiffe://'",
+      `write it as 'spiffe://<trust domain>/<path>', e.g. 'spiffe://example.org/ns/default/sa/default'`,
+    );
   if (value.length > 2048) return bad('it is longer than 2048 characters', 'shorten the path');
   const rest = value.slice('spiffe://'.length);
   const slash = rest.indexOf('/');
   const td = slash === -1 ? rest : rest.slice(0, slash);
   const path = slash === -1 ? '' : rest.slice(slash);
   const tdProblem = trustDomainProblem(td);
-  if (td === '' || tdProblem) return bad(`trust domain '${td}' is not valid (lowercase letters, digits, '.', '-' and '_' only; no port, user or scheme)`, `use a trust domain such as '${td.toLowerCase().replace(/[^a-z0-9._-]+/g, '-') || 'example.org'}'`);
+  if (td === '' || tdProblem)
+    return bad(
+      `trust domain '${td}' is not valid (lowercase letters, digits, '.', '-' and '_' only; no port, user or scheme)`,
+      `use a trust domain such as '${td.toLowerCase().replace(/[^a-z0-9._-]+/g, '-') || 'example.org'}'`,
+    );
   if (/[?#]/.test(path)) return bad('it has a query or fragment', "remove everything from '?' or '#'");
   if (path === '') {
-    return options.requirePath ? bad('it has no path (a workload ID cannot be the trust domain itself)', `add a path, e.g. 'spiffe://${td}/ns/default/sa/default'`) : undefined;
+    return options.requirePath
+      ? bad('it has no path (a workload ID cannot be the trust domain itself)', `add a path, e.g. 'spiffe://${td}/ns/default/sa/default'`)
+      : undefined;
   }
   if (path.endsWith('/')) return bad("it ends with '/'", 'remove the trailing slash');
   for (const segment of path.slice(1).split('/')) {
     if (segment === '') return bad('it has an empty path segment (//)', "remove the doubled '/'");
     if (segment === '.' || segment === '..') return bad(`it has a '${segment}' path segment`, "remove '.' and '..' segments");
-    if (!SPIFFE_PATH_SEGMENT.test(segment)) return bad(`path segment '${segment}' has characters other than letters, digits, '.', '-' and '_'`, "replace the other characters, e.g. with '-'");
+    if (!SPIFFE_PATH_SEGMENT.test(segment))
+      return bad(
+        `path segment '${segment}' has characters other than letters, digits, '.', '-' and '_'`,
+        "replace the other characters, e.g. with '-'",
+      );
   }
   return undefined;
 }
@@ -93,18 +125,27 @@ export function templateProblems(field: string, template: string): SpireProblem[
     const close = template.indexOf('}}', i);
     if (open === -1 && close === -1) break;
     if (open === -1 || (close !== -1 && close < open)) {
-      problems.push({ problem: `${field} '${template}' has a '}}' at offset ${close} without a matching '{{'`, fix: "balance the braces: every '{{' needs one '}}'" });
+      problems.push({
+        problem: `${field} '${template}' has a '}}' at offset ${close} without a matching '{{'`,
+        fix: "balance the braces: every '{{' needs one '}}'",
+      });
       i = close + 2;
       continue;
     }
     const end = template.indexOf('}}', open + 2);
     const nextOpen = template.indexOf('{{', open + 2);
     if (end === -1) {
-      problems.push({ problem: `${field} '${template}' has a '{{' at offset ${open} that is never closed`, fix: "close it with '}}', e.g. '{{ .TrustDomain }}'" });
+      problems.push({
+        problem: `${field} '${template}' has a '{{' at offset ${open} that is never closed`,
+        fix: "close it with '}}', e.g. '{{ .TrustDomain }}'",
+      });
       break;
     }
     if (nextOpen !== -1 && nextOpen < end) {
-      problems.push({ problem: `${field} '${template}' has a '{{' at offset ${open} that is not closed before the next '{{'`, fix: "close it with '}}', e.g. '{{ .TrustDomain }}'" });
+      problems.push({
+        problem: `${field} '${template}' has a '{{' at offset ${open} that is not closed before the next '{{'`,
+        fix: "close it with '}}', e.g. '{{ .TrustDomain }}'",
+      });
       i = nextOpen;
       continue;
     }
@@ -114,7 +155,10 @@ export function templateProblems(field: string, template: string): SpireProblem[
   for (const action of actions) {
     const code = stripStringLiterals(action.replace(/^-\s/, '').replace(/\s-$/, ''));
     if (code.trim() === '') {
-      problems.push({ problem: `${field} '${template}' has an empty '{{ }}'`, fix: `put a field inside, one of ${TEMPLATE_FIELDS.map((f) => `.${f}`).join(' ')}` });
+      problems.push({
+        problem: `${field} '${template}' has an empty '{{ }}'`,
+        fix: `put a field inside, one of ${TEMPLATE_FIELDS.map((f) => `.${f}`).join(' ')}`,
+      });
       continue;
     }
     // A field chain starts at a '.' that does not follow an identifier, ')', ']' or another '.'.
@@ -123,7 +167,9 @@ export function templateProblems(field: string, template: string): SpireProblem[
       if (!TEMPLATE_FIELDS.includes(name)) {
         const hint = ['Namespace', 'Name', 'Labels', 'Annotations', 'UID'].includes(name)
           ? `: did you mean .PodMeta.${name}?`
-          : name === 'ServiceAccountName' ? ': did you mean .PodSpec.ServiceAccountName?' : '';
+          : name === 'ServiceAccountName'
+            ? ': did you mean .PodSpec.ServiceAccountName?'
+            : '';
         problems.push({
           problem: `${field} '${template}' uses unknown template field '.${name}'${hint}`,
           fix: `use only the fields the controller manager provides: ${TEMPLATE_FIELDS.map((f) => `.${f}`).join(' ')}`,
@@ -178,22 +224,35 @@ export function selectorProblems(field: string, selector: SpireLabelSelector | u
     const values = e.values ?? [];
     const needsValues = e.operator === LabelSelectorOperator.IN || e.operator === LabelSelectorOperator.NOT_IN;
     if (needsValues && values.length === 0) {
-      problems.push({ problem: `${where}: operator ${e.operator.value} needs at least one value`, fix: `add values, or use LabelSelectorOperator.${e.operator === LabelSelectorOperator.IN ? 'EXISTS' : 'DOES_NOT_EXIST'}` });
+      problems.push({
+        problem: `${where}: operator ${e.operator.value} needs at least one value`,
+        fix: `add values, or use LabelSelectorOperator.${e.operator === LabelSelectorOperator.IN ? 'EXISTS' : 'DOES_NOT_EXIST'}`,
+      });
     }
     if (!needsValues && values.length > 0) {
-      problems.push({ problem: `${where}: operator ${e.operator.value} takes no values, got [${values.join(', ')}]`, fix: 'remove values, or use LabelSelectorOperator.IN / NOT_IN' });
+      problems.push({
+        problem: `${where}: operator ${e.operator.value} takes no values, got [${values.join(', ')}]`,
+        fix: 'remove values, or use LabelSelectorOperator.IN / NOT_IN',
+      });
     }
   });
   return problems;
 }
 
 /** The selector in the CRD's JSON shape (undefined when absent). */
-export function selectorToJson(selector: SpireLabelSelector | undefined): { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined {
+export function selectorToJson(
+  selector: SpireLabelSelector | undefined,
+): { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined {
   if (!selector) return undefined;
   const labels = selector.matchLabels && Object.keys(selector.matchLabels).length > 0 ? { ...selector.matchLabels } : undefined;
-  const expressions = selector.matchExpressions && selector.matchExpressions.length > 0
-    ? selector.matchExpressions.map((e) => ({ key: e.key, operator: e.operator.value, ...(e.values && e.values.length > 0 ? { values: [...e.values] } : {}) }))
-    : undefined;
+  const expressions =
+    selector.matchExpressions && selector.matchExpressions.length > 0
+      ? selector.matchExpressions.map((e) => ({
+          key: e.key,
+          operator: e.operator.value,
+          ...(e.values && e.values.length > 0 ? { values: [...e.values] } : {}),
+        }))
+      : undefined;
   if (!labels && !expressions) return undefined;
   return { ...(labels ? { matchLabels: labels } : {}), ...(expressions ? { matchExpressions: expressions } : {}) };
 }

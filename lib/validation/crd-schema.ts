@@ -76,9 +76,7 @@ export function crdToAjvSchema(schema: unknown, structural = true): JsonSchema |
   if (typeof s.format === 'string' && KNOWN_FORMATS.has(s.format)) out.format = s.format;
 
   if (s.properties && typeof s.properties === 'object') {
-    out.properties = Object.fromEntries(
-      Object.entries(s.properties).map(([name, sub]) => [name, crdToAjvSchema(sub, structural)]),
-    );
+    out.properties = Object.fromEntries(Object.entries(s.properties).map(([name, sub]) => [name, crdToAjvSchema(sub, structural)]));
   }
   if (s.items !== undefined && !Array.isArray(s.items)) out.items = crdToAjvSchema(s.items, structural);
   if (typeof s.additionalProperties === 'boolean') out.additionalProperties = s.additionalProperties;

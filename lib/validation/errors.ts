@@ -136,7 +136,10 @@ function describe(e: ErrorObject): FieldError {
       return { field: child(e.instancePath, name), message: `unknown field '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}` };
     }
     case 'required':
-      return { field: child(e.instancePath, String(params.missingProperty)), message: `missing required field '${params.missingProperty}'` };
+      return {
+        field: child(e.instancePath, String(params.missingProperty)),
+        message: `missing required field '${params.missingProperty}'`,
+      };
     case 'type':
       return { field: e.instancePath, message: `must be ${typeList(params.type).join(' or ')}${got}` };
     case 'const':
@@ -153,7 +156,10 @@ function describe(e: ErrorObject): FieldError {
       return { field: e.instancePath, message: describeNot(e.schema) + got };
     case 'oneOf':
       return params.passingSchemas
-        ? { field: e.instancePath, message: `matches several mutually exclusive alternatives (#${[].concat(params.passingSchemas).join(', #')})` }
+        ? {
+            field: e.instancePath,
+            message: `matches several mutually exclusive alternatives (#${[].concat(params.passingSchemas).join(', #')})`,
+          }
         : { field: e.instancePath, message: 'matches none of the allowed alternatives' };
     case 'anyOf':
       return { field: e.instancePath, message: 'matches none of the allowed alternatives' };
@@ -173,7 +179,11 @@ function describeNot(schema: unknown): string {
   const s = (schema ?? {}) as { enum?: unknown[]; required?: string[]; const?: unknown };
   if (Array.isArray(s.enum)) return `must not be ${listOf(s.enum.map(quote), 'or')}`;
   if (s.const !== undefined) return `must not be ${quote(s.const)}`;
-  if (Array.isArray(s.required)) return `must not set ${listOf(s.required.map((r) => `'${r}'`), 'and')}`;
+  if (Array.isArray(s.required))
+    return `must not set ${listOf(
+      s.required.map((r) => `'${r}'`),
+      'and',
+    )}`;
   return 'must not match the excluded shape';
 }
 

@@ -18,7 +18,11 @@ describe('Argo CD delivery', () => {
 
   test('one Application per release and manifest source, in argocd, named after the id, in the delivery folder', () => {
     expect(Object.keys(apps).sort()).toEqual(['gateway-api-crds', 'istio-base', 'istio-cni', 'istiod', 'spire-crds', 'ztunnel']);
-    expect(files.sort()).toEqual(Object.keys(apps).sort().map((n) => `delivery/application_argocd_${n}.yaml`));
+    expect(files.sort()).toEqual(
+      Object.keys(apps)
+        .sort()
+        .map((n) => `delivery/application_argocd_${n}.yaml`),
+    );
     for (const app of Object.values(apps)) {
       expect(app.apiVersion).toBe('argoproj.io/v1alpha1');
       expect(app.metadata.namespace).toBe('argocd');
@@ -48,12 +52,17 @@ describe('Argo CD delivery', () => {
 
   test('OCI charts use the native OCI source, https repositories repoURL + chart', () => {
     expect(apps.istiod.spec.source).toEqual({
-      repoURL: `${ISTIO_OCI}/istiod`, path: '.', targetRevision: '1.29.1-solo',
+      repoURL: `${ISTIO_OCI}/istiod`,
+      path: '.',
+      targetRevision: '1.29.1-solo',
       helm: { releaseName: 'istiod', valuesObject: seedReleases()[1].values },
     });
     expect(apps['istio-base'].spec.source.repoURL).toBe(`${ISTIO_OCI}/base`);
     expect(apps['spire-crds'].spec.source).toEqual({
-      repoURL: SPIRE_HELM, chart: 'spire-crds', targetRevision: '0.5.0', helm: { releaseName: 'spire-crds' },
+      repoURL: SPIRE_HELM,
+      chart: 'spire-crds',
+      targetRevision: '0.5.0',
+      helm: { releaseName: 'spire-crds' },
     });
   });
 
@@ -65,7 +74,9 @@ describe('Argo CD delivery', () => {
   });
 
   test('values that came through the escape hatch are listed in an annotation', () => {
-    expect(apps.istiod.metadata.annotations[EXTRA_VALUES_ANNOTATION]).toBe('pilot.resources.requests.cpu,meshConfig.outboundTrafficPolicy.mode');
+    expect(apps.istiod.metadata.annotations[EXTRA_VALUES_ANNOTATION]).toBe(
+      'pilot.resources.requests.cpu,meshConfig.outboundTrafficPolicy.mode',
+    );
     expect(apps.ztunnel.metadata.annotations[EXTRA_VALUES_ANNOTATION]).toBeUndefined();
   });
 
@@ -92,7 +103,9 @@ describe('chart delivery component', () => {
   });
 
   test('a manifest source on a branch is refused', () => {
-    const e = errorOf(() => deliveryMesh(new App(), { chartDelivery: ChartDelivery.argoCd(), manifestSources: [{ ...GATEWAY_API_CRDS, revision: 'main' }] }));
+    const e = errorOf(() =>
+      deliveryMesh(new App(), { chartDelivery: ChartDelivery.argoCd(), manifestSources: [{ ...GATEWAY_API_CRDS, revision: 'main' }] }),
+    );
     expect(e.message).toContain("manifest source 'gateway-api-crds' has revision 'main', which is not pinned");
   });
 

@@ -22,28 +22,47 @@ export const SPIRE_HELM = 'https://spiffe.github.io/helm-charts-hardened/';
 /** Seed 001's four Istio releases (orders 1-4) and spire-crds (order -1), with small values. */
 export function seedReleases(): ChartRelease[] {
   const istio = (id: string, chart: string, order: number, values: Record<string, unknown>): ChartRelease => ({
-    id, chart, repository: { url: ISTIO_OCI }, version: '1.29.1-solo', releaseName: id, namespace: 'istio-system', values, order,
+    id,
+    chart,
+    repository: { url: ISTIO_OCI },
+    version: '1.29.1-solo',
+    releaseName: id,
+    namespace: 'istio-system',
+    values,
+    order,
   });
   return [
     istio('istio-base', 'base', DELIVERY_ORDER.istioBase, { defaultRevision: '', profile: 'ambient' }),
-    { ...istio('istiod', 'istiod', DELIVERY_ORDER.istiod, {
-      profile: 'ambient',
-      global: { hub: 'us-docker.pkg.dev/soloio-img/istio', tag: '1.29.1-solo' },
-      gateways: { spire: { workloads: true } },
-      meshConfig: { trustDomain: 'cluster1' },
-    }), extraValueKeys: ['pilot.resources.requests.cpu', 'meshConfig.outboundTrafficPolicy.mode'] },
+    {
+      ...istio('istiod', 'istiod', DELIVERY_ORDER.istiod, {
+        profile: 'ambient',
+        global: { hub: 'us-docker.pkg.dev/soloio-img/istio', tag: '1.29.1-solo' },
+        gateways: { spire: { workloads: true } },
+        meshConfig: { trustDomain: 'cluster1' },
+      }),
+      extraValueKeys: ['pilot.resources.requests.cpu', 'meshConfig.outboundTrafficPolicy.mode'],
+    },
     istio('istio-cni', 'cni', DELIVERY_ORDER.istioCni, { profile: 'ambient', ambient: { dnsCapture: true } }),
     istio('ztunnel', 'ztunnel', DELIVERY_ORDER.ztunnel, { profile: 'ambient', spire: { enabled: true }, env: { L7_ENABLED: 'true' } }),
     {
-      id: 'spire-crds', chart: 'spire-crds', repository: { url: SPIRE_HELM }, version: '0.5.0', releaseName: 'spire-crds',
-      namespace: 'spire-server', values: {}, order: DELIVERY_ORDER.crds,
+      id: 'spire-crds',
+      chart: 'spire-crds',
+      repository: { url: SPIRE_HELM },
+      version: '0.5.0',
+      releaseName: 'spire-crds',
+      namespace: 'spire-server',
+      values: {},
+      order: DELIVERY_ORDER.crds,
     },
   ];
 }
 
 /** The Gateway API standard CRDs as a git manifest source (Istio 1.29: v1.4.0). */
 export const GATEWAY_API_CRDS: ManifestSource = {
-  id: 'gateway-api-crds', gitUrl: 'https://github.com/kubernetes-sigs/gateway-api', path: 'config/crd/standard', revision: 'v1.4.0',
+  id: 'gateway-api-crds',
+  gitUrl: 'https://github.com/kubernetes-sigs/gateway-api',
+  path: 'config/crd/standard',
+  revision: 'v1.4.0',
   order: DELIVERY_ORDER.crds,
 };
 
@@ -59,12 +78,15 @@ export interface DeliveryMeshOptions {
 
 /** Bare clusters of a resolved mesh that deliver `releases`, with the delivery component created last. */
 export function deliveryMesh(app: App, options: DeliveryMeshOptions): MeshCluster[] {
-  const mesh = resolveMeshSpec(toMeshSpecDocument({
-    name: 'demo',
-    clusters: [{ name: 'cluster1' }],
-    ...options.props,
-    chartDelivery: options.chartDelivery,
-  }), 'delivery test');
+  const mesh = resolveMeshSpec(
+    toMeshSpecDocument({
+      name: 'demo',
+      clusters: [{ name: 'cluster1' }],
+      ...options.props,
+      chartDelivery: options.chartDelivery,
+    }),
+    'delivery test',
+  );
   const root = new Construct(app, 'mesh');
   return mesh.clusters.map((cluster) => {
     const chart = new MeshCluster(root, cluster.name, { mesh, cluster });

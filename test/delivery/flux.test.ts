@@ -7,8 +7,14 @@ import { ISTIO_OCI, SPIRE_HELM, byKind, clusterObjects, seedReleases, synthDeliv
 const releases = () => [
   ...seedReleases(),
   {
-    id: 'spire', chart: 'spire', repository: { url: SPIRE_HELM }, version: '0.24.2', releaseName: 'spire', namespace: 'spire-server',
-    values: { global: { spire: { trustDomain: 'cluster1' } } }, order: 0,
+    id: 'spire',
+    chart: 'spire',
+    repository: { url: SPIRE_HELM },
+    version: '0.24.2',
+    releaseName: 'spire',
+    namespace: 'spire-server',
+    values: { global: { spire: { trustDomain: 'cluster1' } } },
+    order: 0,
   },
 ];
 
@@ -71,7 +77,9 @@ describe('Flux delivery', () => {
         expect(spec.chartRef).toBeUndefined();
       }
     }
-    expect(hr.istiod.metadata.annotations[EXTRA_VALUES_ANNOTATION]).toBe('pilot.resources.requests.cpu,meshConfig.outboundTrafficPolicy.mode');
+    expect(hr.istiod.metadata.annotations[EXTRA_VALUES_ANNOTATION]).toBe(
+      'pilot.resources.requests.cpu,meshConfig.outboundTrafficPolicy.mode',
+    );
   });
 
   test('dependsOn chains the releases in apply order (the Argo CD wave order)', () => {
@@ -94,6 +102,8 @@ describe('Flux delivery', () => {
     expect(warnings[0]).toContain('is not delivered in flux mode');
     expect(warnings[0]).toContain('url https://github.com/kubernetes-sigs/gateway-api, ref.tag v1.4.0, path ./config/crd/standard');
     expect(warnings[0]).toContain("before HelmRelease 'spire'");
-    expect(warnings[0]).toContain("kubectl apply --server-side -k 'https://github.com/kubernetes-sigs/gateway-api//config/crd/standard?ref=v1.4.0'");
+    expect(warnings[0]).toContain(
+      "kubectl apply --server-side -k 'https://github.com/kubernetes-sigs/gateway-api//config/crd/standard?ref=v1.4.0'",
+    );
   });
 });

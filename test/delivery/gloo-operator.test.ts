@@ -2,7 +2,11 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { ChartDelivery, DataplaneMode, SynthesisError, collectObjects } from '../../lib';
 import {
-  ChartDeliveryComponent, GLOO_EXTENSIONS_CONFIG_NAME, GLOO_ISTIOD_VALUES_KEY, GLOO_ZTUNNEL_VALUES_KEY, GlooOperatorDelivery,
+  ChartDeliveryComponent,
+  GLOO_EXTENSIONS_CONFIG_NAME,
+  GLOO_ISTIOD_VALUES_KEY,
+  GLOO_ZTUNNEL_VALUES_KEY,
+  GlooOperatorDelivery,
 } from '../../lib/delivery';
 import { errorOf, tempDir } from '../helpers';
 import { deliveryMesh, seedReleases, synthDelivery } from './fixtures';
@@ -26,12 +30,15 @@ const SEED_CONFIG_MAP = [
 ].join('\n');
 
 const glooDelivery = (app = new App()) => {
-  const clusters = deliveryMesh(app, { chartDelivery: ChartDelivery.glooOperator(), props: { clusters: [{ name: 'east', network: 'net-east' }] } });
+  const clusters = deliveryMesh(app, {
+    chartDelivery: ChartDelivery.glooOperator(),
+    props: { clusters: [{ name: 'east', network: 'net-east' }] },
+  });
   return (clusters[0].node.findChild('ChartDelivery') as ChartDeliveryComponent).delivery as GlooOperatorDelivery;
 };
 
 describe('Gloo Operator delivery', () => {
-  test('the seed\'s ConfigMap is mis-indented: parsed, it does not say what it means', () => {
+  test("the seed's ConfigMap is mis-indented: parsed, it does not say what it means", () => {
     const seed = parse(SEED_CONFIG_MAP);
     expect(seed.metadata).toBeNull();
     expect(seed.data).toBeNull();
@@ -49,9 +56,13 @@ describe('Gloo Operator delivery', () => {
   });
 
   test('the SPIRE keys come from the istiod and ztunnel releases when they set more than the seed', () => {
-    const releases = seedReleases().map((r) => (r.id === 'ztunnel' ? { ...r, values: { spire: { enabled: true, socketPath: '/run/x' }, hub: 'h' } } : r));
+    const releases = seedReleases().map((r) =>
+      r.id === 'ztunnel' ? { ...r, values: { spire: { enabled: true, socketPath: '/run/x' }, hub: 'h' } } : r,
+    );
     const [cluster] = deliveryMesh(new App(), { chartDelivery: ChartDelivery.glooOperator(), releases });
-    const cm = ((cluster.node.findChild('ChartDelivery') as ChartDeliveryComponent).delivery as GlooOperatorDelivery).extensionsConfig.toJson();
+    const cm = (
+      (cluster.node.findChild('ChartDelivery') as ChartDeliveryComponent).delivery as GlooOperatorDelivery
+    ).extensionsConfig.toJson();
     expect(parse(cm.data[GLOO_ZTUNNEL_VALUES_KEY])).toEqual({ spire: { enabled: true, socketPath: '/run/x' } });
   });
 
@@ -59,7 +70,10 @@ describe('Gloo Operator delivery', () => {
     expect(glooDelivery().resource.toJson()).toEqual({
       apiVersion: 'operator.gloo.solo.io/v1',
       kind: 'ServiceMeshController',
-      metadata: { name: 'managed-istio', labels: { 'app.kubernetes.io/name': 'managed-istio', 'app.kubernetes.io/managed-by': 'spiremesh' } },
+      metadata: {
+        name: 'managed-istio',
+        labels: { 'app.kubernetes.io/name': 'managed-istio', 'app.kubernetes.io/managed-by': 'spiremesh' },
+      },
       spec: { cluster: 'east', network: 'net-east', dataplaneMode: 'Ambient', installNamespace: 'istio-system', version: '1.29.1' },
     });
   });
@@ -76,15 +90,24 @@ describe('Gloo Operator delivery', () => {
     glooDelivery(app);
     const warnings = collectObjects(app).warnings;
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toContain("chart release 'spire-crds' (chart spire-crds 0.5.0 from https://spiffe.github.io/helm-charts-hardened/) is not delivered in gloo-operator mode");
-    expect(warnings[0]).toContain('helm upgrade --install spire-crds spire-crds --repo https://spiffe.github.io/helm-charts-hardened/ --namespace spire-server --create-namespace --version 0.5.0');
+    expect(warnings[0]).toContain(
+      "chart release 'spire-crds' (chart spire-crds 0.5.0 from https://spiffe.github.io/helm-charts-hardened/) is not delivered in gloo-operator mode",
+    );
+    expect(warnings[0]).toContain(
+      'helm upgrade --install spire-crds spire-crds --repo https://spiffe.github.io/helm-charts-hardened/ --namespace spire-server --create-namespace --version 0.5.0',
+    );
     expect(warnings[1]).toContain("manifest source 'gateway-api-crds'");
   });
 
   test('a sidecar cluster is refused', () => {
-    const e = errorOf(() => deliveryMesh(new App(), {
-      chartDelivery: ChartDelivery.glooOperator(), props: { clusters: [{ name: 'side', dataplaneMode: DataplaneMode.SIDECAR }] },
-    }));
-    expect(e.message).toBe("cluster 'side' uses dataplane mode 'sidecar', but gloo-operator delivery supports 'ambient' only (seed 000): use chartDelivery argocd, flux or helm-template for sidecar clusters");
+    const e = errorOf(() =>
+      deliveryMesh(new App(), {
+        chartDelivery: ChartDelivery.glooOperator(),
+        props: { clusters: [{ name: 'side', dataplaneMode: DataplaneMode.SIDECAR }] },
+      }),
+    );
+    expect(e.message).toBe(
+      "cluster 'side' uses dataplane mode 'sidecar', but gloo-operator delivery supports 'ambient' only (seed 000): use chartDelivery argocd, flux or helm-template for sidecar clusters",
+    );
   });
 });

@@ -26,20 +26,44 @@ function writeTinyChart(dir: string): string {
     'Chart.yaml': 'apiVersion: v2\nname: tiny\nversion: 0.1.0\ndescription: delivery test chart\n',
     'values.yaml': 'greeting: hello\nwidget: false\n',
     'templates/configmap.yaml': [
-      'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: {{ .Release.Name }}-greeting',
-      'data:', '  greeting: {{ required "greeting is required" .Values.greeting | quote }}', '',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: {{ .Release.Name }}-greeting',
+      'data:',
+      '  greeting: {{ required "greeting is required" .Values.greeting | quote }}',
+      '',
     ].join('\n'),
-    'templates/serviceaccount.yaml': 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n',
+    'templates/serviceaccount.yaml':
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n',
     'templates/clusterrole.yaml': [
-      'apiVersion: rbac.authorization.k8s.io/v1', 'kind: ClusterRole', 'metadata:', '  name: {{ .Release.Name }}-reader',
-      'rules:', '  - apiGroups: [""]', '    resources: [configmaps]', '    verbs: [get]', '',
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: ClusterRole',
+      'metadata:',
+      '  name: {{ .Release.Name }}-reader',
+      'rules:',
+      '  - apiGroups: [""]',
+      '    resources: [configmaps]',
+      '    verbs: [get]',
+      '',
     ].join('\n'),
     'templates/widget.yaml': '{{- if .Values.widget }}\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n{{- end }}\n',
     'crds/gadgets.yaml': [
-      'apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata:', '  name: gadgets.example.com',
-      'spec:', '  group: example.com', '  names: {kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}',
-      '  scope: Cluster', '  versions:', '    - name: v1', '      served: true', '      storage: true',
-      '      schema:', '        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}', '',
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'metadata:',
+      '  name: gadgets.example.com',
+      'spec:',
+      '  group: example.com',
+      '  names: {kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}',
+      '  scope: Cluster',
+      '  versions:',
+      '    - name: v1',
+      '      served: true',
+      '      storage: true',
+      '      schema:',
+      '        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}',
+      '',
     ].join('\n'),
   };
   for (const [file, text] of Object.entries(files)) {
@@ -50,8 +74,15 @@ function writeTinyChart(dir: string): string {
 }
 
 const tiny = (overrides: Partial<ChartRelease> = {}): ChartRelease => ({
-  id: 'tiny', chart: 'tiny', repository: { url: 'oci://registry.example.com/charts' }, version: '0.1.0', releaseName: 'tiny',
-  namespace: 'tiny-system', values: { greeting: 'from-spiremesh' }, order: 1, ...overrides,
+  id: 'tiny',
+  chart: 'tiny',
+  repository: { url: 'oci://registry.example.com/charts' },
+  version: '0.1.0',
+  releaseName: 'tiny',
+  namespace: 'tiny-system',
+  values: { greeting: 'from-spiremesh' },
+  order: 1,
+  ...overrides,
 });
 
 describe('helm-template delivery', () => {
@@ -71,7 +102,9 @@ describe('helm-template delivery', () => {
     const out = tempDir();
     const result = synthDelivery({ chartDelivery: delivery(), releases: [tiny()] }, out);
     const objects = clusterObjects(out);
-    const folder = Object.keys(objects).filter((f) => f.startsWith('tiny/')).sort();
+    const folder = Object.keys(objects)
+      .filter((f) => f.startsWith('tiny/'))
+      .sort();
     expect(folder).toEqual([
       'tiny/clusterrole_tiny-reader.yaml',
       'tiny/configmap_tiny-system_tiny-greeting.yaml',
@@ -88,7 +121,9 @@ describe('helm-template delivery', () => {
     expect(readTree(path.join(out, 'cluster1'))['kustomization.yaml']).toContain('tiny/configmap_tiny-system_tiny-greeting.yaml');
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toContain("manifest source 'gateway-api-crds'");
-    expect(result.warnings[0]).toContain("kubectl apply --server-side -k 'https://github.com/kubernetes-sigs/gateway-api//config/crd/standard?ref=v1.4.0'");
+    expect(result.warnings[0]).toContain(
+      "kubectl apply --server-side -k 'https://github.com/kubernetes-sigs/gateway-api//config/crd/standard?ref=v1.4.0'",
+    );
   });
 
   test('rendering is deterministic: a second synth changes nothing', () => {
@@ -100,16 +135,22 @@ describe('helm-template delivery', () => {
 
   test('a missing helm binary is a clear error naming the fixes', () => {
     const missing = path.join(tempDir(), 'bin', 'helm');
-    const e = errorOf(() => deliveryMesh(new App(), {
-      chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: missing, chartCacheDirectory: cache }), releases: [tiny()],
-    }));
+    const e = errorOf(() =>
+      deliveryMesh(new App(), {
+        chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: missing, chartCacheDirectory: cache }),
+        releases: [tiny()],
+      }),
+    );
     expect(e.message).toContain(`helm executable '${missing}' was not found at ${missing}`);
     expect(e.message).toContain('scripts/fetch-helm.sh');
     expect(e.message).toContain('set chartDelivery.helmExecutable to its path');
 
-    const onPath = errorOf(() => deliveryMesh(new App(), {
-      chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: 'helm-that-does-not-exist', chartCacheDirectory: cache }), releases: [tiny()],
-    }));
+    const onPath = errorOf(() =>
+      deliveryMesh(new App(), {
+        chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: 'helm-that-does-not-exist', chartCacheDirectory: cache }),
+        releases: [tiny()],
+      }),
+    );
     expect(onPath.message).toContain("helm executable 'helm-that-does-not-exist' was not found on PATH");
   });
 
@@ -117,11 +158,13 @@ describe('helm-template delivery', () => {
     const releases = [tiny({ version: '0.2.0' }), seedReleases().find((r) => r.id === 'spire-crds')!];
     const e = errorOf(() => deliveryMesh(new App(), { chartDelivery: delivery(), releases }));
     expect(e.message).toContain('helm-template delivery cannot render the charts:');
-    expect(e.message).toContain(`chart archive ${path.join(cache, 'tiny-0.2.0.tgz')} of release 'tiny' is missing: run \`helm pull oci://registry.example.com/charts/tiny --version 0.2.0 -d ${cache}\``);
+    expect(e.message).toContain(
+      `chart archive ${path.join(cache, 'tiny-0.2.0.tgz')} of release 'tiny' is missing: run \`helm pull oci://registry.example.com/charts/tiny --version 0.2.0 -d ${cache}\``,
+    );
     expect(e.message).toContain(`run \`helm pull spire-crds --repo ${SPIRE_HELM} --version 0.5.0 -d ${cache}\``);
   });
 
-  test('a helm failure names the release and carries helm\'s message', () => {
+  test("a helm failure names the release and carries helm's message", () => {
     const e = errorOf(() => deliveryMesh(new App(), { chartDelivery: delivery(), releases: [tiny({ values: { greeting: null } })] }));
     expect(e.message).toContain("helm template failed for release 'tiny'");
     expect(e.message).toContain('greeting is required');
@@ -129,7 +172,9 @@ describe('helm-template delivery', () => {
 
   test('a rendered kind without a schema fails the synth-time schema gate', () => {
     const out = tempDir();
-    const e = errorOf(() => synthDelivery({ chartDelivery: delivery(), releases: [tiny({ values: { greeting: 'hi', widget: true } })] }, out));
+    const e = errorOf(() =>
+      synthDelivery({ chartDelivery: delivery(), releases: [tiny({ values: { greeting: 'hi', widget: true } })] }, out),
+    );
     expect(e).toBeInstanceOf(SynthesisError);
     expect(e.message).toContain('example.com/v1 Widget');
     expect(e.message).toContain('no schema is known for example.com/v1 Widget');

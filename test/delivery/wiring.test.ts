@@ -19,7 +19,7 @@ function synthExample(chartDelivery: ChartDelivery, outdir: string) {
   return { mesh, result };
 }
 
-describe('delivery of a SpireMesh\'s own releases', () => {
+describe("delivery of a SpireMesh's own releases", () => {
   test('argocd: one Application per registered release and source, with the registered values, passing every gate', () => {
     const out = tempDir();
     const { mesh } = synthExample(ChartDelivery.argoCd(), out);
@@ -31,7 +31,8 @@ describe('delivery of a SpireMesh\'s own releases', () => {
         const helm = apps[release.id].spec.source.helm;
         expect(helm.valuesObject ?? {}).toEqual(JSON.parse(JSON.stringify(release.values)));
         expect(apps[release.id].metadata.annotations[EXTRA_VALUES_ANNOTATION]).toBe(
-          (release.extraValueKeys ?? []).length > 0 ? release.extraValueKeys!.join(',') : undefined);
+          (release.extraValueKeys ?? []).length > 0 ? release.extraValueKeys!.join(',') : undefined,
+        );
       }
     }
   });

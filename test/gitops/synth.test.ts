@@ -6,8 +6,16 @@ import * as YAML from 'yaml';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import {
-  INDEX_FILE, MeshComponent, kindRank, OutputConflictError, SpecValidationError, SpireMesh, SpireMeshProps,
-  SynthesisError, applyOutput, planOutput,
+  INDEX_FILE,
+  MeshComponent,
+  kindRank,
+  OutputConflictError,
+  SpecValidationError,
+  SpireMesh,
+  SpireMeshProps,
+  SynthesisError,
+  applyOutput,
+  planOutput,
 } from '../../lib';
 import { errorOf, exampleProps, meshDocument, readTree, synthMesh, tempDir } from '../helpers';
 import { MeshModel, resolveMeshSpec } from '../../lib/spec';
@@ -46,11 +54,22 @@ describe('synthesis output', () => {
 
   test('each cluster directory has a kustomization listing every manifest, namespaces first, and an index with provenance', () => {
     const out = tempDir();
-    synthMesh(meshWith(exampleProps(), (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'settings', namespace: 'spire-server' }, data: { a: 'b' } })), out);
+    synthMesh(
+      meshWith(
+        exampleProps(),
+        (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'settings', namespace: 'spire-server' }, data: { a: 'b' } }),
+      ),
+      out,
+    );
     const tree = readTree(path.join(out, 'cluster1'));
     const kustomization = tree['kustomization.yaml'];
-    const resources = kustomization.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4));
-    const manifests = Object.keys(tree).filter((p) => p.includes('/')).sort();
+    const resources = kustomization
+      .split('\n')
+      .filter((l) => l.startsWith('  - '))
+      .map((l) => l.slice(4));
+    const manifests = Object.keys(tree)
+      .filter((p) => p.includes('/'))
+      .sort();
     expect([...resources].sort()).toEqual(manifests);
     // Namespaces first, then built-in kinds in apply order, custom resources (gateways,
     // external secrets, ClusterSPIFFEIDs) last.
@@ -73,7 +92,10 @@ describe('synthesis output', () => {
 
   test('synthesis prunes what the previous run wrote and this one does not, and nothing else', () => {
     const out = tempDir();
-    synthMesh(meshWith(fleet(3), (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'old', namespace: 'spire-server' } })), out);
+    synthMesh(
+      meshWith(fleet(3), (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'old', namespace: 'spire-server' } })),
+      out,
+    );
     const first = Object.keys(readTree(out));
     fs.mkdirSync(path.join(out, 'other-tool'));
     fs.writeFileSync(path.join(out, 'other-tool', 'app.yaml'), 'kind: Foreign\n');
@@ -88,11 +110,24 @@ describe('synthesis output', () => {
     expect(tree['notes.md']).toBe('hand-written\n');
     expect(tree['c1/README.md']).toBe('hand-written\n');
     // Pruned = files of the first run that the second run does not write.
-    const gone = (dir: string) => first.filter((p) => p.startsWith(`${dir}/`) && !(p in tree)).map((p) => p.slice(dir.length + 1)).sort();
+    const gone = (dir: string) =>
+      first
+        .filter((p) => p.startsWith(`${dir}/`) && !(p in tree))
+        .map((p) => p.slice(dir.length + 1))
+        .sort();
     for (const d of result.directories.filter((x) => x.dir !== '.')) expect([d.dir, [...d.pruned]]).toEqual([d.dir, gone(d.dir)]);
-    expect(gone('c1')).toEqual(expect.arrayContaining(['extra/configmap_spire-server_old.yaml', 'multicluster/gateway_istio-eastwest_istio-remote-peer-c3.yaml']));
-    expect(gone('c3')).toEqual(first.filter((p) => p.startsWith('c3/')).map((p) => p.slice(3)).sort());
-    expect(result.warnings.filter((w) => !w.includes('[Trust Domain Check]'))).toEqual([`${path.join(out, 'c1', 'README.md')} was not written by spiremesh; left alone`]);
+    expect(gone('c1')).toEqual(
+      expect.arrayContaining(['extra/configmap_spire-server_old.yaml', 'multicluster/gateway_istio-eastwest_istio-remote-peer-c3.yaml']),
+    );
+    expect(gone('c3')).toEqual(
+      first
+        .filter((p) => p.startsWith('c3/'))
+        .map((p) => p.slice(3))
+        .sort(),
+    );
+    expect(result.warnings.filter((w) => !w.includes('[Trust Domain Check]'))).toEqual([
+      `${path.join(out, 'c1', 'README.md')} was not written by spiremesh; left alone`,
+    ]);
   });
 
   test('a bad spec leaves an existing output folder untouched', () => {
@@ -109,17 +144,25 @@ describe('synthesis output', () => {
     synthMesh(exampleProps(), out);
     const before = readTree(out);
     // A typo in a Deployment spec, as hand-written object props would carry it.
-    const e = errorOf(() => synthMesh(meshWith(exampleProps(), (c) => {
-      new ApiObject(c, 'web', {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web', namespace: 'spire-server' },
-        spec: {
-          selector: { matchLabels: { app: 'web' } },
-          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', imagePullPolicyy: 'Always' }] } },
-        },
-      });
-    }), out));
+    const e = errorOf(() =>
+      synthMesh(
+        meshWith(exampleProps(), (c) => {
+          new ApiObject(c, 'web', {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'web', namespace: 'spire-server' },
+            spec: {
+              selector: { matchLabels: { app: 'web' } },
+              template: {
+                metadata: { labels: { app: 'web' } },
+                spec: { containers: [{ name: 'web', image: 'nginx:1.27', imagePullPolicyy: 'Always' }] },
+              },
+            },
+          });
+        }),
+        out,
+      ),
+    );
     expect(e).toBeInstanceOf(SynthesisError);
     expect(e.message).toContain('apps/v1 Deployment spire-server/web');
     expect(e.message).toContain('/spec/template/spec/containers/0');
@@ -133,14 +176,26 @@ describe('synthesis output', () => {
     const out = tempDir();
     const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const e = errorOf(() => synthMesh(meshWith(exampleProps(), (c) => {
-      new ApiObject(c, 'secret', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: 'istio-system' }, data: { 'ca-key.pem': Buffer.from('x').toString('base64') } });
-      new kplus.ConfigMap(c, 'leak', { metadata: { name: 'leak', namespace: 'istio-system' }, data: { key: pem } });
-    }), out)) as SynthesisError;
+    const e = errorOf(() =>
+      synthMesh(
+        meshWith(exampleProps(), (c) => {
+          new ApiObject(c, 'secret', {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: 'cacerts', namespace: 'istio-system' },
+            data: { 'ca-key.pem': Buffer.from('x').toString('base64') },
+          });
+          new kplus.ConfigMap(c, 'leak', { metadata: { name: 'leak', namespace: 'istio-system' }, data: { key: pem } });
+        }),
+        out,
+      ),
+    ) as SynthesisError;
     expect(e).toBeInstanceOf(SynthesisError);
     expect(e.findings.filter((f) => f.gate === 'secrets').map((f) => f.object)).toEqual([
-      'v1 Secret istio-system/cacerts', 'v1 ConfigMap istio-system/leak',
-      'v1 Secret istio-system/cacerts', 'v1 ConfigMap istio-system/leak',
+      'v1 Secret istio-system/cacerts',
+      'v1 ConfigMap istio-system/leak',
+      'v1 Secret istio-system/cacerts',
+      'v1 ConfigMap istio-system/leak',
     ]);
     expect(e.message).not.toContain(pem.split('\n')[1]); // the key itself is never printed
     expect(fs.existsSync(out) && fs.readdirSync(out)).toEqual([]);

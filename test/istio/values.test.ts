@@ -19,8 +19,18 @@ function seedValues(c: string): Record<string, Record<string, unknown>> {
     'istio-base': { defaultRevision: '', profile: 'ambient' },
     istiod: {
       env: { PILOT_ENABLE_IP_AUTOALLOCATE: 'true', PILOT_SKIP_VALIDATE_TRUST_DOMAIN: 'true', DISABLE_LEGACY_MULTICLUSTER: 'true' },
-      global: { hub: 'us-docker.pkg.dev/soloio-img/istio', multiCluster: { clusterName: c }, network: c, proxy: { clusterDomain: 'cluster.local' }, tag: '1.29.1-solo' },
-      meshConfig: { accessLogFile: '/dev/stdout', defaultConfig: { proxyMetadata: { ISTIO_META_DNS_AUTO_ALLOCATE: 'true', ISTIO_META_DNS_CAPTURE: 'true' } }, trustDomain: c },
+      global: {
+        hub: 'us-docker.pkg.dev/soloio-img/istio',
+        multiCluster: { clusterName: c },
+        network: c,
+        proxy: { clusterDomain: 'cluster.local' },
+        tag: '1.29.1-solo',
+      },
+      meshConfig: {
+        accessLogFile: '/dev/stdout',
+        defaultConfig: { proxyMetadata: { ISTIO_META_DNS_AUTO_ALLOCATE: 'true', ISTIO_META_DNS_CAPTURE: 'true' } },
+        trustDomain: c,
+      },
       gateways: { spire: { workloads: true } },
       pilot: { cni: { namespace: 'istio-system', enabled: true } },
       platforms: { peering: { enabled: true } },
@@ -70,25 +80,33 @@ describe('Istio values of the example mesh (seed 001 multicluster)', () => {
   const app_ = (cluster: string, release: string) => YAML.parse(tree[`${cluster}/delivery/application_argocd_${release}.yaml`]);
 
   for (const cluster of ['cluster1', 'cluster2']) {
-    test.each(['istio-base', 'istiod', 'istio-cni', 'ztunnel'])(`${cluster}: %s carries every seed key with the seed's value`, (release) => {
-      const emitted = app_(cluster, release).spec.source.helm.valuesObject;
-      const seed = seedValues(cluster)[release];
-      const seedPaths = leafPaths(seed).filter((p) => !(DROPPED[release] ?? []).includes(p));
-      for (const p of seedPaths) expect([p, get(emitted, p)]).toEqual([p, get(seed, p)]);
-      expect(leafPaths(emitted).sort()).toEqual([...seedPaths, ...(ADDED[release] ?? [])].sort());
-    });
+    test.each(['istio-base', 'istiod', 'istio-cni', 'ztunnel'])(
+      `${cluster}: %s carries every seed key with the seed's value`,
+      (release) => {
+        const emitted = app_(cluster, release).spec.source.helm.valuesObject;
+        const seed = seedValues(cluster)[release];
+        const seedPaths = leafPaths(seed).filter((p) => !(DROPPED[release] ?? []).includes(p));
+        for (const p of seedPaths) expect([p, get(emitted, p)]).toEqual([p, get(seed, p)]);
+        expect(leafPaths(emitted).sort()).toEqual([...seedPaths, ...(ADDED[release] ?? [])].sort());
+      },
+    );
   }
 
   test('charts are pinned to the Solo OCI repository and the seed release names and order', () => {
     const apps = ['istio-base', 'istiod', 'istio-cni', 'ztunnel'].map((r) => app_('cluster1', r));
-    expect(apps.map((a) => a.spec.source.repoURL)).toEqual(['base', 'istiod', 'cni', 'ztunnel'].map((c) => `oci://us-docker.pkg.dev/soloio-img/istio-helm/${c}`));
+    expect(apps.map((a) => a.spec.source.repoURL)).toEqual(
+      ['base', 'istiod', 'cni', 'ztunnel'].map((c) => `oci://us-docker.pkg.dev/soloio-img/istio-helm/${c}`),
+    );
     expect(apps.map((a) => a.spec.source.targetRevision)).toEqual(Array(4).fill('1.29.1-solo'));
     expect(apps.map((a) => a.spec.source.helm.releaseName)).toEqual(['istio-base', 'istiod', 'istio-cni', 'ztunnel']);
     const waves = apps.map((a) => Number(a.metadata.annotations['argocd.argoproj.io/sync-wave']));
     expect(waves).toEqual([...waves].sort((a, b) => a - b));
     const crds = Number(app_('cluster1', 'spire-crds').metadata.annotations['argocd.argoproj.io/sync-wave']);
     expect(crds).toBeLessThan(waves[0]);
-    expect(app_('cluster1', 'gateway-api-crds').spec.source).toMatchObject({ repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git', targetRevision: 'v1.4.0' });
+    expect(app_('cluster1', 'gateway-api-crds').spec.source).toMatchObject({
+      repoURL: 'https://github.com/kubernetes-sigs/gateway-api.git',
+      targetRevision: 'v1.4.0',
+    });
   });
 
   test("a cluster's trust domain appears identically in the SPIRE server config, the agent's authorized_delegates and meshConfig.trustDomain", () => {
@@ -111,9 +129,18 @@ describe('Istio values of the example mesh (seed 001 multicluster)', () => {
 describe('Istio values for other shapes', () => {
   test('single cluster: no multicluster keys, no peering, trust-domain validation still skipped as in the seed', () => {
     const out = tempDir();
-    synthMesh({ name: 'single', istio: { license: IstioLicense.fromSecret('lic', 'istio-system') }, clusters: [{ name: 'only', trustDomain: 'prod.example.com' }] }, out);
-    const istiod = YAML.parse(fs.readFileSync(path.join(out, 'only/delivery/application_argocd_istiod.yaml'), 'utf8')).spec.source.helm.valuesObject;
-    const ztunnel = YAML.parse(fs.readFileSync(path.join(out, 'only/delivery/application_argocd_ztunnel.yaml'), 'utf8')).spec.source.helm.valuesObject;
+    synthMesh(
+      {
+        name: 'single',
+        istio: { license: IstioLicense.fromSecret('lic', 'istio-system') },
+        clusters: [{ name: 'only', trustDomain: 'prod.example.com' }],
+      },
+      out,
+    );
+    const istiod = YAML.parse(fs.readFileSync(path.join(out, 'only/delivery/application_argocd_istiod.yaml'), 'utf8')).spec.source.helm
+      .valuesObject;
+    const ztunnel = YAML.parse(fs.readFileSync(path.join(out, 'only/delivery/application_argocd_ztunnel.yaml'), 'utf8')).spec.source.helm
+      .valuesObject;
     expect(istiod.meshConfig.trustDomain).toBe('prod.example.com');
     expect(istiod.global.multiCluster).toBeUndefined();
     expect(istiod.global.network).toBeUndefined();
@@ -127,21 +154,28 @@ describe('Istio values for other shapes', () => {
     const out = tempDir();
     const props = exampleProps();
     const result = synthMesh({ ...props, clusters: props.clusters.map((c) => ({ ...c, trustDomain: 'mesh.example.com' })) }, out);
-    const ztunnel = YAML.parse(fs.readFileSync(path.join(out, 'cluster1/delivery/application_argocd_ztunnel.yaml'), 'utf8')).spec.source.helm.valuesObject;
+    const ztunnel = YAML.parse(fs.readFileSync(path.join(out, 'cluster1/delivery/application_argocd_ztunnel.yaml'), 'utf8')).spec.source
+      .helm.valuesObject;
     expect(ztunnel.env).toEqual({ L7_ENABLED: 'true' });
     expect(result.warnings).toEqual([]);
   });
 
   test('an inline license without the opt-in fails synth and says how to use secretRef', () => {
-    const e = errorOf(() => synthMesh({ ...exampleProps(), istio: { license: IstioLicense.inline('LICENSE-KEY', { acknowledgeCommitted: false }) } }, tempDir())) as SpecValidationError;
+    const e = errorOf(() =>
+      synthMesh({ ...exampleProps(), istio: { license: IstioLicense.inline('LICENSE-KEY', { acknowledgeCommitted: false }) } }, tempDir()),
+    ) as SpecValidationError;
     expect(e).toBeInstanceOf(SpecValidationError);
     expect(e.message).toContain('istio.license.value: an inline license key would be committed to git in dist/');
     expect(e.message).toContain('IstioLicense.fromSecret(name, namespace)');
   });
 
   test('an acknowledged inline license is rendered, and the multicluster check still asks for a Secret', () => {
-    const e = errorOf(() => synthMesh({ ...exampleProps(), istio: { license: IstioLicense.inline('LICENSE-KEY', { acknowledgeCommitted: true }) } }, tempDir()));
-    expect(e.message).toContain('[License Check] cluster cluster1: istiod values of cluster1: license.secretRef: the license is inline in committed values, not a Secret reference');
+    const e = errorOf(() =>
+      synthMesh({ ...exampleProps(), istio: { license: IstioLicense.inline('LICENSE-KEY', { acknowledgeCommitted: true }) } }, tempDir()),
+    );
+    expect(e.message).toContain(
+      '[License Check] cluster cluster1: istiod values of cluster1: license.secretRef: the license is inline in committed values, not a Secret reference',
+    );
   });
 
   test('extra values are merged, listed for review, and ineffective seed values are dropped with a warning', () => {
@@ -149,17 +183,24 @@ describe('Istio values for other shapes', () => {
     const app = new App({ outdir: out });
     const mesh = new SpireMesh(app, 'mesh', exampleProps());
     // Re-declare the Istio releases of cluster1 with extra values through the escape hatch.
-    redeclareIstio(mesh, 'cluster1', { extraValues: { istiod: { pilot: { resources: { requests: { cpu: '500m' } }, cni: { namespace: 'istio-system' } } } } });
+    redeclareIstio(mesh, 'cluster1', {
+      extraValues: { istiod: { pilot: { resources: { requests: { cpu: '500m' } }, cni: { namespace: 'istio-system' } } } },
+    });
     const result = synthesize(app, { outdir: out, baseDir: TEST_PROJECT });
     const istiod = YAML.parse(fs.readFileSync(path.join(out, 'cluster1/delivery/application_argocd_istiod.yaml'), 'utf8'));
     expect(istiod.spec.source.helm.valuesObject.pilot).toEqual({ cni: { enabled: true }, resources: { requests: { cpu: '500m' } } });
     expect(istiod.metadata.annotations['spiremesh.dev/extra-values']).toBe('pilot.resources.requests.cpu');
-    expect(result.warnings).toContain("mesh/cluster1/Istio: cluster cluster1: istiod value 'pilot.cni.namespace' was dropped: no istiod template reads it (istio-ambient.md §3)");
+    expect(result.warnings).toContain(
+      "mesh/cluster1/Istio: cluster cluster1: istiod value 'pilot.cni.namespace' was dropped: no istiod template reads it (istio-ambient.md §3)",
+    );
   });
 
   test('component props reach every cluster through SpireMesh (TypeScript props and inventory files)', () => {
     const out = tempDir();
-    const result = synthMesh({ ...exampleProps(), components: { istio: { extraValues: { ztunnel: { resources: { requests: { cpu: '200m' } } } } } } }, out);
+    const result = synthMesh(
+      { ...exampleProps(), components: { istio: { extraValues: { ztunnel: { resources: { requests: { cpu: '200m' } } } } } } },
+      out,
+    );
     expect(result.warnings.filter((w) => w.includes('dropped'))).toEqual([]);
     for (const c of ['cluster1', 'cluster2']) {
       const ztunnel = YAML.parse(fs.readFileSync(path.join(out, `${c}/delivery/application_argocd_ztunnel.yaml`), 'utf8'));
@@ -167,9 +208,13 @@ describe('Istio values for other shapes', () => {
       expect(ztunnel.spec.source.helm.valuesObject.resources).toEqual({ requests: { cpu: '200m' } });
     }
     const app = new App();
-    const mesh = SpireMesh.fromInventoryFile(app, 'm', path.join(__dirname, '../../examples/three-clusters.yaml'), { spire: { webhookFailurePolicy: WebhookFailurePolicy.FAIL } });
-    const webhook = mesh.clusterChart('east').node.findAll().find((c) => c.node.path.endsWith('Server/Webhook')) as any;
+    const mesh = SpireMesh.fromInventoryFile(app, 'm', path.join(__dirname, '../../examples/three-clusters.yaml'), {
+      spire: { webhookFailurePolicy: WebhookFailurePolicy.FAIL },
+    });
+    const webhook = mesh
+      .clusterChart('east')
+      .node.findAll()
+      .find((c) => c.node.path.endsWith('Server/Webhook')) as any;
     expect(webhook.toJson().webhooks.map((w: any) => w.failurePolicy)).toEqual(['Fail', 'Fail']);
   });
 });
-

@@ -4,8 +4,17 @@
  */
 import { ApiObject, App, JsonPatch } from 'cdk8s';
 import {
-  CheckFinding, SpireMesh, SpireMeshProps, SynthesisError,
-  checkMesh, pkiStoreFor, createIstioIntermediate, createRootCa, createSpireIntermediate, inspectCertificate, synthesize,
+  CheckFinding,
+  SpireMesh,
+  SpireMeshProps,
+  SynthesisError,
+  checkMesh,
+  pkiStoreFor,
+  createIstioIntermediate,
+  createRootCa,
+  createSpireIntermediate,
+  inspectCertificate,
+  synthesize,
 } from '../../lib';
 import { MeshModel, resolveMeshSpec } from '../../lib/spec';
 import { TEST_PROJECT, errorOf, exampleProps, meshDocument, readTree, redeclareIstio, tempDir } from '../helpers';
@@ -26,7 +35,10 @@ function checkErrors(props: SpireMeshProps | MeshModel, tweak?: (mesh: SpireMesh
 }
 
 const patch = (mesh: SpireMesh, cluster: string, path: string, op: JsonPatch) => {
-  const obj = mesh.clusterChart(cluster).node.findAll().find((c) => c.node.path.endsWith(path));
+  const obj = mesh
+    .clusterChart(cluster)
+    .node.findAll()
+    .find((c) => c.node.path.endsWith(path));
   ApiObject.of(obj!).addJsonPatch(op);
 };
 
@@ -40,15 +52,27 @@ describe('multicluster check', () => {
   });
 
   test('peering discovery disabled', () => {
-    expect(checkErrors(exampleProps(), (m) => redeclareIstio(m, 'cluster1', { extraValues: { istiod: { platforms: { peering: { enabled: false } } } } }))).toEqual([
-      expect.stringContaining('error [Incompatible Environment Variable Check] cluster cluster1: istiod values of cluster1: platforms.peering.enabled / ENABLE_PEERING_DISCOVERY: peering discovery is not enabled on istiod'),
+    expect(
+      checkErrors(exampleProps(), (m) =>
+        redeclareIstio(m, 'cluster1', { extraValues: { istiod: { platforms: { peering: { enabled: false } } } } }),
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        'error [Incompatible Environment Variable Check] cluster cluster1: istiod values of cluster1: platforms.peering.enabled / ENABLE_PEERING_DISCOVERY: peering discovery is not enabled on istiod',
+      ),
     ]);
   });
 
   test('legacy multicluster not disabled, and K8S_SELECT_WORKLOAD_ENTRIES=false', () => {
-    const errors = checkErrors(exampleProps(), (m) => redeclareIstio(m, 'cluster2', { extraValues: { istiod: { env: { DISABLE_LEGACY_MULTICLUSTER: 'false', K8S_SELECT_WORKLOAD_ENTRIES: 'false' } } } }));
+    const errors = checkErrors(exampleProps(), (m) =>
+      redeclareIstio(m, 'cluster2', {
+        extraValues: { istiod: { env: { DISABLE_LEGACY_MULTICLUSTER: 'false', K8S_SELECT_WORKLOAD_ENTRIES: 'false' } } },
+      }),
+    );
     expect(errors).toEqual([
-      expect.stringContaining('cluster cluster2: istiod values of cluster2: env.DISABLE_LEGACY_MULTICLUSTER: legacy multicluster is not disabled (DISABLE_LEGACY_MULTICLUSTER is "false")'),
+      expect.stringContaining(
+        'cluster cluster2: istiod values of cluster2: env.DISABLE_LEGACY_MULTICLUSTER: legacy multicluster is not disabled (DISABLE_LEGACY_MULTICLUSTER is "false")',
+      ),
       expect.stringContaining('env.K8S_SELECT_WORKLOAD_ENTRIES: K8S_SELECT_WORKLOAD_ENTRIES=false is incompatible with peering'),
     ]);
   });
@@ -56,15 +80,21 @@ describe('multicluster check', () => {
   test('no license for istiod', () => {
     const errors = checkErrors({ ...exampleProps(), istio: {} });
     expect(errors).toEqual([
-      expect.stringContaining('[License Check] cluster cluster1: istiod values of cluster1: license.secretRef: no license is configured for istiod (fix: set istio.license to IstioLicense.fromSecret('),
+      expect.stringContaining(
+        '[License Check] cluster cluster1: istiod values of cluster1: license.secretRef: no license is configured for istiod (fix: set istio.license to IstioLicense.fromSecret(',
+      ),
       expect.stringContaining('[License Check] cluster cluster2'),
     ]);
   });
 
   test('a network value that disagrees: istiod global.network and ztunnel network', () => {
-    const errors = checkErrors(exampleProps(), (m) => redeclareIstio(m, 'cluster1', { extraValues: { istiod: { global: { network: 'cluster2' } }, ztunnel: { network: 'net-x' } } }));
+    const errors = checkErrors(exampleProps(), (m) =>
+      redeclareIstio(m, 'cluster1', { extraValues: { istiod: { global: { network: 'cluster2' } }, ztunnel: { network: 'net-x' } } }),
+    );
     expect(errors).toEqual([
-      expect.stringContaining("[Network Configuration Check] cluster cluster1: istiod values of cluster1: global.network: is 'cluster2' but the cluster's network is 'cluster1' (fix: set global.network: cluster1)"),
+      expect.stringContaining(
+        "[Network Configuration Check] cluster cluster1: istiod values of cluster1: global.network: is 'cluster2' but the cluster's network is 'cluster1' (fix: set global.network: cluster1)",
+      ),
       expect.stringContaining("cluster cluster1: ztunnel values of cluster1: network: is 'net-x' but the cluster's network is 'cluster1'"),
     ]);
   });
@@ -75,35 +105,76 @@ describe('multicluster check', () => {
       patch(m, 'cluster2', 'RemotePeer-cluster1/Resource', JsonPatch.replace('/metadata/labels/topology.istio.io~1network', 'wrong'));
     });
     expect(errors).toEqual([
-      expect.stringContaining("cluster cluster1: Gateway istio-eastwest/istio-eastwest label topology.istio.io/network: is 'wrong' but the cluster's network is 'cluster1'"),
-      expect.stringContaining("cluster cluster2: Gateway istio-eastwest/istio-remote-peer-cluster1: references network 'wrong' but cluster cluster1 is on 'cluster1'"),
+      expect.stringContaining(
+        "cluster cluster1: Gateway istio-eastwest/istio-eastwest label topology.istio.io/network: is 'wrong' but the cluster's network is 'cluster1'",
+      ),
+      expect.stringContaining(
+        "cluster cluster2: Gateway istio-eastwest/istio-remote-peer-cluster1: references network 'wrong' but cluster cluster1 is on 'cluster1'",
+      ),
     ]);
   });
 
   test('the istio-system namespace without its network label', () => {
-    const errors = checkErrors(exampleProps(), (m) => patch(m, 'cluster2', 'Namespaces/istio-system', JsonPatch.remove('/metadata/labels/topology.istio.io~1network')));
-    expect(errors).toEqual([expect.stringContaining("cluster cluster2: Namespace istio-system label topology.istio.io/network: missing; the cluster's network is 'cluster2'")]);
+    const errors = checkErrors(exampleProps(), (m) =>
+      patch(m, 'cluster2', 'Namespaces/istio-system', JsonPatch.remove('/metadata/labels/topology.istio.io~1network')),
+    );
+    expect(errors).toEqual([
+      expect.stringContaining(
+        "cluster cluster2: Namespace istio-system label topology.istio.io/network: missing; the cluster's network is 'cluster2'",
+      ),
+    ]);
   });
 
   test("a remote peer Gateway whose trust-domain annotation is not the remote's trust domain", () => {
-    const errors = checkErrors(exampleProps(), (m) => patch(m, 'cluster1', 'RemotePeer-cluster2/Resource', JsonPatch.replace('/metadata/annotations/gateway.istio.io~1trust-domain', 'cluster.local')));
-    expect(errors).toEqual([expect.stringContaining("[Trust Domain Check] cluster cluster1: Gateway istio-eastwest/istio-remote-peer-cluster2: annotation gateway.istio.io/trust-domain is 'cluster.local' but cluster cluster2's trust domain is 'cluster2'")]);
+    const errors = checkErrors(exampleProps(), (m) =>
+      patch(
+        m,
+        'cluster1',
+        'RemotePeer-cluster2/Resource',
+        JsonPatch.replace('/metadata/annotations/gateway.istio.io~1trust-domain', 'cluster.local'),
+      ),
+    );
+    expect(errors).toEqual([
+      expect.stringContaining(
+        "[Trust Domain Check] cluster cluster1: Gateway istio-eastwest/istio-remote-peer-cluster2: annotation gateway.istio.io/trust-domain is 'cluster.local' but cluster cluster2's trust domain is 'cluster2'",
+      ),
+    ]);
   });
 
   test('different trust domains but ztunnel still validating them', () => {
-    const errors = checkErrors(exampleProps(), (m) => redeclareIstio(m, 'cluster2', { extraValues: { ztunnel: { env: { SKIP_VALIDATE_TRUST_DOMAIN: 'false' } } } }));
-    expect(errors).toEqual([expect.stringContaining('cluster cluster2: ztunnel values of cluster2: env.SKIP_VALIDATE_TRUST_DOMAIN: trust domains differ between peers but ztunnel still validates them')]);
+    const errors = checkErrors(exampleProps(), (m) =>
+      redeclareIstio(m, 'cluster2', { extraValues: { ztunnel: { env: { SKIP_VALIDATE_TRUST_DOMAIN: 'false' } } } }),
+    );
+    expect(errors).toEqual([
+      expect.stringContaining(
+        'cluster cluster2: ztunnel values of cluster2: env.SKIP_VALIDATE_TRUST_DOMAIN: trust domains differ between peers but ztunnel still validates them',
+      ),
+    ]);
   });
 
   test('a link without an address', () => {
-    const errors = checkErrors(exampleProps(), (m) => patch(m, 'cluster1', 'RemotePeer-cluster2/Resource', JsonPatch.replace('/spec/addresses', [])));
-    expect(errors).toEqual([expect.stringContaining('cluster cluster1: Gateway istio-eastwest/istio-remote-peer-cluster2: has no address (istiod rejects istio-remote Gateways without spec.addresses)')]);
+    const errors = checkErrors(exampleProps(), (m) =>
+      patch(m, 'cluster1', 'RemotePeer-cluster2/Resource', JsonPatch.replace('/spec/addresses', [])),
+    );
+    expect(errors).toEqual([
+      expect.stringContaining(
+        'cluster cluster1: Gateway istio-eastwest/istio-remote-peer-cluster2: has no address (istiod rejects istio-remote Gateways without spec.addresses)',
+      ),
+    ]);
   });
 
   test('an asymmetric topology where a cluster can reach none is reported', () => {
-    const doc = { ...meshDocument(3), links: [{ from: 'c1', to: 'c2' }, { from: 'c3', to: 'c2' }] };
+    const doc = {
+      ...meshDocument(3),
+      links: [
+        { from: 'c1', to: 'c2' },
+        { from: 'c3', to: 'c2' },
+      ],
+    };
     const result = synthWith(resolveMeshSpec(doc, 'test')).run();
-    expect(result.checkFindings.filter((f) => f.check === 'Peers Check').map((f) => `${f.severity} ${f.cluster}: ${f.message}`)).toEqual(['warning c2: cluster c2 can reach no other cluster (only c1, c3 reach it)']);
+    expect(result.checkFindings.filter((f) => f.check === 'Peers Check').map((f) => `${f.severity} ${f.cluster}: ${f.message}`)).toEqual([
+      'warning c2: cluster c2 can reach no other cluster (only c1, c3 reach it)',
+    ]);
   });
 
   test('a peered sidecar cluster is warned about (istio/istio#57878)', () => {
@@ -121,16 +192,40 @@ describe('multicluster check', () => {
     const other = createRootCa();
     const info = (pem: string) => inspectCertificate(pem, { mesh: 'fleet', file: 'test.crt' });
     const clusters = {
-      c1: { spireIntermediate: info(createSpireIntermediate(root, 'c1').certPem), istioIntermediate: info(createIstioIntermediate(root, 'c1').certPem) },
-      c2: { spireIntermediate: info(createSpireIntermediate(other, 'c2').certPem), istioIntermediate: info(createIstioIntermediate(root, 'c2').certPem) },
+      c1: {
+        spireIntermediate: info(createSpireIntermediate(root, 'c1').certPem),
+        istioIntermediate: info(createIstioIntermediate(root, 'c1').certPem),
+      },
+      c2: {
+        spireIntermediate: info(createSpireIntermediate(other, 'c2').certPem),
+        istioIntermediate: info(createIstioIntermediate(root, 'c2').certPem),
+      },
     };
-    const findings: CheckFinding[] = checkMesh({ mesh, clusters: [], certificates: { root: info(root.certPem), clusters }, now: new Date() })
-      .concat(checkMesh({ mesh, clusters: mesh.clusters.map((cluster) => ({ cluster, manifests: [], releases: [] })), certificates: { root: info(root.certPem), clusters } }))
+    const findings: CheckFinding[] = checkMesh({
+      mesh,
+      clusters: [],
+      certificates: { root: info(root.certPem), clusters },
+      now: new Date(),
+    })
+      .concat(
+        checkMesh({
+          mesh,
+          clusters: mesh.clusters.map((cluster) => ({ cluster, manifests: [], releases: [] })),
+          certificates: { root: info(root.certPem), clusters },
+        }),
+      )
       .filter((f) => f.check === 'Intermediate Certs Compatibility Check');
-    expect(findings).toEqual([expect.objectContaining({ severity: 'error', cluster: 'c2', subject: 'SPIRE upstream intermediate CN=SPIRE c2 CA' })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ severity: 'error', cluster: 'c2', subject: 'SPIRE upstream intermediate CN=SPIRE c2 CA' }),
+    ]);
     expect(findings[0].message).toContain('does not chain to the mesh root CN=SPIRE Root CA');
     const soon = new Date(clusters.c1.istioIntermediate.notAfter.getTime() - 10 * 86_400_000);
-    const later = checkMesh({ mesh, clusters: [{ cluster: mesh.cluster('c1'), manifests: [], releases: [] }], certificates: { root: info(root.certPem), clusters }, now: soon });
+    const later = checkMesh({
+      mesh,
+      clusters: [{ cluster: mesh.cluster('c1'), manifests: [], releases: [] }],
+      certificates: { root: info(root.certPem), clusters },
+      now: soon,
+    });
     expect(later.filter((f) => f.severity === 'warning' && f.cluster === 'c1').map((f) => f.message)).toEqual([
       `expires on ${clusters.c1.spireIntermediate.notAfter.toISOString().slice(0, 10)}, within 30 days`,
       `expires on ${clusters.c1.istioIntermediate.notAfter.toISOString().slice(0, 10)}, within 30 days`,

@@ -4,7 +4,11 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { IstioLicense, SpireMesh, SpireMeshProps, synthesize } from '../../lib';
 import {
-  EASTWEST_GATEWAY_NAME, EastWestGateway, EastWestServiceType, Multicluster, RemotePeerGateway,
+  EASTWEST_GATEWAY_NAME,
+  EastWestGateway,
+  EastWestServiceType,
+  Multicluster,
+  RemotePeerGateway,
   remotePeerGatewayName,
 } from '../../lib/multicluster';
 import { MeshModel, MeshSpecDocument } from '../../lib/spec';
@@ -32,9 +36,11 @@ function synthMulticluster(props: SpireMeshProps | MeshModel): Record<string, Re
   const result: Record<string, Record<string, any>> = {};
   for (const cluster of mesh.model.clusters) {
     const tree = readTree(path.join(outdir, cluster.name));
-    result[cluster.name] = Object.fromEntries(Object.entries(tree)
-      .filter(([file]) => file.startsWith('multicluster/'))
-      .map(([file, text]) => [file.slice('multicluster/'.length), YAML.parse(text)]));
+    result[cluster.name] = Object.fromEntries(
+      Object.entries(tree)
+        .filter(([file]) => file.startsWith('multicluster/'))
+        .map(([file, text]) => [file.slice('multicluster/'.length), YAML.parse(text)]),
+    );
   }
   return result;
 }
@@ -158,7 +164,12 @@ describe('example mesh (seed 001: two clusters linked both ways)', () => {
         expect(JSON.stringify(gw)).not.toContain('allowedRoutes');
         // The gate really judges these objects: a misspelt field is caught.
         const typo = { ...gw, spec: { ...gw.spec, gatewayClass: gw.spec.gatewayClassName } };
-        expect(SchemaRegistry.default().validate(typo).map((v) => v.message).join()).toContain('gatewayClass');
+        expect(
+          SchemaRegistry.default()
+            .validate(typo)
+            .map((v) => v.message)
+            .join(),
+        ).toContain('gatewayClass');
       }
       expect(chart.namespaces.names).toContain('istio-eastwest');
     }
@@ -166,20 +177,33 @@ describe('example mesh (seed 001: two clusters linked both ways)', () => {
   });
 
   test('the east-west network label equals the network the peers put on their remote Gateways (seed 001, network configuration check)', () => {
-    expect(out.cluster1[eastWestFile].metadata.labels['topology.istio.io/network'])
-      .toBe(out.cluster2[peerFile('cluster1')].metadata.labels['topology.istio.io/network']);
-    expect(out.cluster2[eastWestFile].metadata.labels['topology.istio.io/network'])
-      .toBe(out.cluster1[peerFile('cluster2')].metadata.labels['topology.istio.io/network']);
+    expect(out.cluster1[eastWestFile].metadata.labels['topology.istio.io/network']).toBe(
+      out.cluster2[peerFile('cluster1')].metadata.labels['topology.istio.io/network'],
+    );
+    expect(out.cluster2[eastWestFile].metadata.labels['topology.istio.io/network']).toBe(
+      out.cluster1[peerFile('cluster2')].metadata.labels['topology.istio.io/network'],
+    );
   });
 });
 
 describe('link topologies', () => {
-  const peersOf = (files: Record<string, any>) => Object.values(files)
-    .filter((o) => o.spec.gatewayClassName === 'istio-remote').map((o) => o.metadata.name).sort();
+  const peersOf = (files: Record<string, any>) =>
+    Object.values(files)
+      .filter((o) => o.spec.gatewayClassName === 'istio-remote')
+      .map((o) => o.metadata.name)
+      .sort();
   const eastWestOf = (files: Record<string, any>) => Object.values(files).filter((o) => o.spec.gatewayClassName === 'istio-eastwest');
 
   test('three clusters with a one-way link (a<->b, c->b): one peer Gateway per link, in the source cluster', () => {
-    const out = synthMulticluster(unvalidated(threeClusters([{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }, { from: 'c', to: 'b' }])));
+    const out = synthMulticluster(
+      unvalidated(
+        threeClusters([
+          { from: 'a', to: 'b' },
+          { from: 'b', to: 'a' },
+          { from: 'c', to: 'b' },
+        ]),
+      ),
+    );
     expect(peersOf(out.a)).toEqual(['istio-remote-peer-b']);
     expect(peersOf(out.b)).toEqual(['istio-remote-peer-a']);
     expect(peersOf(out.c)).toEqual(['istio-remote-peer-b']);
@@ -197,8 +221,16 @@ describe('link topologies', () => {
     const props: SpireMeshProps = {
       name: 'three',
       istio: { license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
-      clusters: [{ name: 'a', eastWestAddress: '192.0.2.1' }, { name: 'b', eastWestAddress: '192.0.2.2' }, { name: 'c', eastWestAddress: '192.0.2.3' }],
-      links: [{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }, { from: 'c', to: 'b' }],
+      clusters: [
+        { name: 'a', eastWestAddress: '192.0.2.1' },
+        { name: 'b', eastWestAddress: '192.0.2.2' },
+        { name: 'c', eastWestAddress: '192.0.2.3' },
+      ],
+      links: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a' },
+        { from: 'c', to: 'b' },
+      ],
     };
     const viaProps = synthMulticluster(props);
     const viaModel = synthMulticluster(unvalidated(threeClusters(props.links)));
@@ -243,13 +275,30 @@ describe('remote peer addresses', () => {
 
 describe('locality labels', () => {
   test('region and zone go on the east-west Gateway and on the peer Gateways pointing at the cluster, only when given', () => {
-    const out = synthMulticluster(unvalidated(threeClusters([{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }], {
-      a: { region: 'eu-west-1', zone: 'eu-west-1a' },
-      b: { region: 'us-east-1' },
-    })));
-    const locality = (o: any) => Object.fromEntries(Object.entries(o.metadata.labels).filter(([k]) => k.startsWith('topology.kubernetes.io/')));
-    expect(locality(out.a[eastWestFile])).toEqual({ 'topology.kubernetes.io/region': 'eu-west-1', 'topology.kubernetes.io/zone': 'eu-west-1a' });
-    expect(locality(out.b[peerFile('a')])).toEqual({ 'topology.kubernetes.io/region': 'eu-west-1', 'topology.kubernetes.io/zone': 'eu-west-1a' });
+    const out = synthMulticluster(
+      unvalidated(
+        threeClusters(
+          [
+            { from: 'a', to: 'b' },
+            { from: 'b', to: 'a' },
+          ],
+          {
+            a: { region: 'eu-west-1', zone: 'eu-west-1a' },
+            b: { region: 'us-east-1' },
+          },
+        ),
+      ),
+    );
+    const locality = (o: any) =>
+      Object.fromEntries(Object.entries(o.metadata.labels).filter(([k]) => k.startsWith('topology.kubernetes.io/')));
+    expect(locality(out.a[eastWestFile])).toEqual({
+      'topology.kubernetes.io/region': 'eu-west-1',
+      'topology.kubernetes.io/zone': 'eu-west-1a',
+    });
+    expect(locality(out.b[peerFile('a')])).toEqual({
+      'topology.kubernetes.io/region': 'eu-west-1',
+      'topology.kubernetes.io/zone': 'eu-west-1a',
+    });
     expect(locality(out.b[eastWestFile])).toEqual({ 'topology.kubernetes.io/region': 'us-east-1' });
     expect(locality(out.a[peerFile('b')])).toEqual({ 'topology.kubernetes.io/region': 'us-east-1' });
   });
@@ -257,7 +306,9 @@ describe('locality labels', () => {
 
 describe('NodePort peering', () => {
   test('a NodePort cluster annotates its east-west Gateway, and the peers pointing at it prefer its NodePort', () => {
-    const out = synthMulticluster(new MeshModel(threeClusters(undefined, { b: { eastWestServiceType: 'NodePort' }, a: { eastWestServiceType: 'LoadBalancer' } })));
+    const out = synthMulticluster(
+      new MeshModel(threeClusters(undefined, { b: { eastWestServiceType: 'NodePort' }, a: { eastWestServiceType: 'LoadBalancer' } })),
+    );
     expect(out.b[eastWestFile].metadata.annotations).toEqual({
       'networking.istio.io/service-type': 'NodePort',
       'peering.solo.io/data-plane-service-type': 'NodePort',
@@ -283,12 +334,18 @@ describe('NodePort peering', () => {
 
 describe('validation', () => {
   test('a link to a cluster without eastWestAddress names the cluster and the fix', () => {
-    const e = errorOf(() => meshWithMulticluster(unvalidated(threeClusters([{ from: 'a', to: 'b' }], { b: { eastWestAddress: undefined } }))));
-    expect(e.message).toBe("cluster 'b' has no eastWestAddress, so cluster 'a' cannot link to it: set eastWestAddress of cluster 'b' to the load balancer IP or DNS name of its istio-eastwest gateway");
+    const e = errorOf(() =>
+      meshWithMulticluster(unvalidated(threeClusters([{ from: 'a', to: 'b' }], { b: { eastWestAddress: undefined } }))),
+    );
+    expect(e.message).toBe(
+      "cluster 'b' has no eastWestAddress, so cluster 'a' cannot link to it: set eastWestAddress of cluster 'b' to the load balancer IP or DNS name of its istio-eastwest gateway",
+    );
   });
 
   test('an east-west address that is neither an IP nor a DNS name is refused', () => {
-    const e = errorOf(() => meshWithMulticluster(unvalidated(threeClusters([{ from: 'a', to: 'b' }], { b: { eastWestAddress: 'https://b.example.com:15008' } }))));
+    const e = errorOf(() =>
+      meshWithMulticluster(unvalidated(threeClusters([{ from: 'a', to: 'b' }], { b: { eastWestAddress: 'https://b.example.com:15008' } }))),
+    );
     expect(e.message).toContain("eastWestAddress of cluster 'b': 'https://b.example.com:15008' is neither an IP address nor a DNS name");
     expect(e.message).toContain('without scheme or port');
   });
@@ -302,8 +359,12 @@ describe('validation', () => {
 
   test('a remote peer Gateway must be created in the link source cluster', () => {
     const { mesh } = meshWithMulticluster(unvalidated(threeClusters([])));
-    const e = errorOf(() => new RemotePeerGateway(mesh.clusterChart('b'), 'Wrong', { from: mesh.model.cluster('a'), to: mesh.model.cluster('c') }));
-    expect(e.message).toBe("remote peer gateway for link a -> c is created in cluster 'b': create it in cluster 'a' (the peer Gateway lives in the link's source cluster)");
+    const e = errorOf(
+      () => new RemotePeerGateway(mesh.clusterChart('b'), 'Wrong', { from: mesh.model.cluster('a'), to: mesh.model.cluster('c') }),
+    );
+    expect(e.message).toBe(
+      "remote peer gateway for link a -> c is created in cluster 'b': create it in cluster 'a' (the peer Gateway lives in the link's source cluster)",
+    );
   });
 
   test('the gateways must live inside a MeshCluster', () => {
@@ -313,7 +374,9 @@ describe('validation', () => {
 
   test('a linked cluster on community istio is refused (no expose/link there)', () => {
     const e = errorOf(() => meshWithMulticluster(unvalidated({ ...threeClusters(), istio: { distribution: 'upstream' } })));
-    expect(e.message).toBe("cluster 'a' is linked but uses istio distribution 'upstream', which has no peering: use IstioDistribution.SOLO or remove its links");
+    expect(e.message).toBe(
+      "cluster 'a' is linked but uses istio distribution 'upstream', which has no peering: use IstioDistribution.SOLO or remove its links",
+    );
   });
 });
 

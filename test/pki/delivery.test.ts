@@ -26,11 +26,19 @@ const allText = (tree: Record<string, string>) => Object.values(tree).join('\n')
 describe('CA delivery modes', () => {
   test('external-secrets: ExternalSecrets build spiffe-upstream-ca and cacerts from the store; no Secret, no key in dist/', () => {
     const project = tempDir();
-    const { tree } = synthIn(project, { ...exampleProps(), pki: { delivery: CaDelivery.externalSecrets({ clusterSecretStore: 'vault', remoteKeyPrefix: 'mesh/prod' }) } });
+    const { tree } = synthIn(project, {
+      ...exampleProps(),
+      pki: { delivery: CaDelivery.externalSecrets({ clusterSecretStore: 'vault', remoteKeyPrefix: 'mesh/prod' }) },
+    });
     const spire = YAML.parse(tree['cluster1/pki/externalsecret_spire-server_spiffe-upstream-ca.yaml']);
     expect(spire.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'vault' });
     expect(spire.spec.target).toEqual({ name: 'spiffe-upstream-ca', creationPolicy: 'Owner' });
-    expect(spire.spec.data).toEqual(['tls.crt', 'tls.key', 'bundle.crt'].map((k) => ({ secretKey: k, remoteRef: { key: 'mesh/prod/cluster1/spiffe-upstream-ca', property: k } })));
+    expect(spire.spec.data).toEqual(
+      ['tls.crt', 'tls.key', 'bundle.crt'].map((k) => ({
+        secretKey: k,
+        remoteRef: { key: 'mesh/prod/cluster1/spiffe-upstream-ca', property: k },
+      })),
+    );
     const cacerts = YAML.parse(tree['cluster2/pki/externalsecret_istio-system_cacerts.yaml']);
     expect(cacerts.spec.data.map((d: any) => d.secretKey)).toEqual(['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem']);
     expect(cacerts.spec.data[1].remoteRef).toEqual({ key: 'mesh/prod/cluster2/cacerts', property: 'ca-key.pem' });
@@ -48,11 +56,19 @@ describe('CA delivery modes', () => {
     const dir = path.join(project, '.spiremesh/secrets/example/cluster1');
     expect(fs.readdirSync(dir).sort()).toEqual(['cacerts.yaml', 'spiffe-upstream-ca.yaml']);
     const secret = YAML.parse(fs.readFileSync(path.join(dir, 'spiffe-upstream-ca.yaml'), 'utf8'));
-    expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'spiffe-upstream-ca', namespace: 'spire-server' }, type: 'Opaque' });
+    expect(secret).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'spiffe-upstream-ca', namespace: 'spire-server' },
+      type: 'Opaque',
+    });
     expect(Object.keys(secret.stringData)).toEqual(['tls.crt', 'tls.key', 'bundle.crt']);
     expect(fs.statSync(path.join(dir, 'cacerts.yaml')).mode & 0o777).toBe(0o600);
     // The repository's .gitignore covers this folder.
-    const ignored = execFileSync('git', ['check-ignore', '-v', '.spiremesh/secrets/example/cluster1/cacerts.yaml'], { cwd: repo, encoding: 'utf8' });
+    const ignored = execFileSync('git', ['check-ignore', '-v', '.spiremesh/secrets/example/cluster1/cacerts.yaml'], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     expect(ignored).toContain('.gitignore');
   });
 
@@ -61,17 +77,25 @@ describe('CA delivery modes', () => {
     synthIn(project, { ...exampleProps(), pki: { delivery: CaDelivery.kubectl() } });
     fs.rmSync(path.join(project, '.spiremesh'), { recursive: true });
     const { result } = synthIn(project, { ...exampleProps(), pki: { delivery: CaDelivery.kubectl() } });
-    expect(result.warnings).toContain('cluster cluster1: CA keys are not on this machine, so the kubectl Secret manifests were not written (synthesize where the keys are kept)');
+    expect(result.warnings).toContain(
+      'cluster cluster1: CA keys are not on this machine, so the kubectl Secret manifests were not written (synthesize where the keys are kept)',
+    );
   });
 
   test('cert-manager: no local CA at all; istiod gets a CA Certificate and SPIRE the cert-manager UpstreamAuthority', () => {
     const project = tempDir();
-    const { tree } = synthIn(project, { ...exampleProps(), pki: { delivery: CaDelivery.certManager({ issuerName: 'mesh-root', issuerKind: IssuerKind.CLUSTER_ISSUER }) } });
+    const { tree } = synthIn(project, {
+      ...exampleProps(),
+      pki: { delivery: CaDelivery.certManager({ issuerName: 'mesh-root', issuerKind: IssuerKind.CLUSTER_ISSUER }) },
+    });
     expect(fs.existsSync(path.join(project, 'pki'))).toBe(false);
     expect(fs.existsSync(path.join(project, '.spiremesh'))).toBe(false);
     const cert = YAML.parse(tree['cluster1/pki/certificate_istio-system_istiod-ca.yaml']);
     expect(cert.spec).toMatchObject({
-      isCA: true, secretName: 'cacerts', commonName: 'Intermediate CA', dnsNames: ['istiod.istio-system.svc'],
+      isCA: true,
+      secretName: 'cacerts',
+      commonName: 'Intermediate CA',
+      dnsNames: ['istiod.istio-system.svc'],
       subject: { organizations: ['Istio'], localities: ['cluster1'] },
       issuerRef: { name: 'mesh-root', kind: 'ClusterIssuer', group: 'cert-manager.io' },
     });

@@ -102,7 +102,16 @@ describe('openssl verify -x509_strict', () => {
     fs.writeFileSync(f, sub.certPem);
     const leaf = path.join(base, 'sub-leaf.pem');
     fs.writeFileSync(leaf, issueLeaf(sub, 'spiffe://east.local/x'));
-    const r = opensslVerify('-x509_strict', '-CAfile', rootCrt(), '-untrusted', `${crt('east', IntermediateKind.ISTIO)}`, '-untrusted', f, leaf);
+    const r = opensslVerify(
+      '-x509_strict',
+      '-CAfile',
+      rootCrt(),
+      '-untrusted',
+      `${crt('east', IntermediateKind.ISTIO)}`,
+      '-untrusted',
+      f,
+      leaf,
+    );
     expect(r.ok).toBe(false);
     expect(r.output).toMatch(/path length constraint exceeded/);
   });
@@ -156,7 +165,11 @@ describe('openssl x509 -text', () => {
 
   test('serials are positive 128-bit integers, all distinct', () => {
     const files = [rootCrt(), ...CLUSTERS.flatMap((c) => IntermediateKind.ALL.map((k) => crt(c, k)))];
-    const serials = files.map((f) => openssl('x509', '-in', f, '-noout', '-serial').trim().replace(/^serial=/, ''));
+    const serials = files.map((f) =>
+      openssl('x509', '-in', f, '-noout', '-serial')
+        .trim()
+        .replace(/^serial=/, ''),
+    );
     for (const s of serials) {
       // 16 octets; first octet 01..7f: positive without a 0x00 pad, and exactly 128 bits wide.
       expect(s).toMatch(/^(0[1-9A-F]|[1-7][0-9A-F])[0-9A-F]{30}$/);

@@ -1,13 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { inspect } from 'util';
-import {
-  ClusterSecrets,
-  ISTIO_CACERTS_SECRET_NAME,
-  IntermediateKind,
-  PkiStore,
-  SPIRE_UPSTREAM_CA_SECRET_NAME,
-} from '../../lib/pki';
+import { ClusterSecrets, ISTIO_CACERTS_SECRET_NAME, IntermediateKind, PkiStore, SPIRE_UPSTREAM_CA_SECRET_NAME } from '../../lib/pki';
 import { openssl, opensslVerify, pemBlocks, rmTmp, tmpDir } from './helpers';
 
 /*
@@ -100,7 +94,12 @@ describe('redaction and public data', () => {
   test('private keys never appear in JSON, inspect or string output', () => {
     const spireKey = secrets.spireUpstreamCa.stringData()['tls.key'];
     expect(spireKey).toContain(`BEGIN ${'PRIVATE'} KEY`); // split so secret scanners do not flag this file
-    for (const out of [JSON.stringify(secrets), inspect(secrets, { depth: 10 }), `${secrets.istioCacerts}`, String(secrets.spireUpstreamCa)]) {
+    for (const out of [
+      JSON.stringify(secrets),
+      inspect(secrets, { depth: 10 }),
+      `${secrets.istioCacerts}`,
+      String(secrets.spireUpstreamCa),
+    ]) {
       expect(out).not.toContain('PRIVATE KEY-----');
       expect(out).not.toContain(spireKey.split('\n')[1]);
     }

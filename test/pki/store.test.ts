@@ -1,14 +1,7 @@
 import * as fs from 'fs';
 import fsModule = require('fs');
 import * as path from 'path';
-import {
-  IntermediateKind,
-  PkiError,
-  PkiStore,
-  PkiStoreProps,
-  formatStatusTable,
-  redactPrivateKeys,
-} from '../../lib/pki';
+import { IntermediateKind, PkiError, PkiStore, PkiStoreProps, formatStatusTable, redactPrivateKeys } from '../../lib/pki';
 import { catchPkiError, cloneBase, openssl, opensslVerify, rmTmp, snapshotTree, tmpDir } from './helpers';
 
 /*
@@ -63,7 +56,13 @@ describe('ensure', () => {
     }
     const publicFiles = [...snapshotTree(s.layout.publicDir).keys()].filter((f) => f.endsWith('.crt') || f.endsWith('.key'));
     expect(publicFiles.sort()).toEqual(
-      ['root-ca.crt', 'east/istio-intermediate.crt', 'east/spire-intermediate.crt', 'west/istio-intermediate.crt', 'west/spire-intermediate.crt'].sort(),
+      [
+        'root-ca.crt',
+        'east/istio-intermediate.crt',
+        'east/spire-intermediate.crt',
+        'west/istio-intermediate.crt',
+        'west/spire-intermediate.crt',
+      ].sort(),
     );
     for (const f of publicFiles) expect(fs.readFileSync(path.join(s.layout.publicDir, f), 'utf8')).not.toContain('PRIVATE KEY');
     // No leftover temp files anywhere.
@@ -100,7 +99,9 @@ describe('ensure', () => {
       expect(after.get(file)).toBe(state);
     }
     const s = storeAt(base, { clusters: [...CLUSTERS, 'north'] });
-    expect(opensslVerify('-x509_strict', '-CAfile', s.layout.rootCertFile, s.layout.certFile('north', IntermediateKind.ISTIO)).ok).toBe(true);
+    expect(opensslVerify('-x509_strict', '-CAfile', s.layout.rootCertFile, s.layout.certFile('north', IntermediateKind.ISTIO)).ok).toBe(
+      true,
+    );
   });
 
   test('file systems without hard links: exclusive copy, same modes', () => {
@@ -390,7 +391,9 @@ describe('status, names and errors', () => {
     const table = formatStatusTable(rows);
     expect(table.split('\n')).toHaveLength(6);
     expect(table).toContain('O=Istio, CN=Intermediate CA, L=west');
-    const missing = storeAt(meshA, { clusters: ['east', 'south'] }).status().filter((r) => r.cluster === 'south');
+    const missing = storeAt(meshA, { clusters: ['east', 'south'] })
+      .status()
+      .filter((r) => r.cluster === 'south');
     expect(missing.map((r) => r.state)).toEqual(['missing', 'missing']);
   });
 

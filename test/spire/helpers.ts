@@ -6,7 +6,13 @@ import { Spire, SpireComponentProps } from '../../lib/spire';
 import { TEST_PROJECT, exampleProps, tempDir } from '../helpers';
 
 /** Mesh props like the example (seed 001), with per-cluster overrides. */
-export function meshProps(overrides: { trustDomain1?: string; pki?: SpireMeshProps['pki']; dataplaneMode2?: SpireMeshProps['clusters'][number]['dataplaneMode'] } = {}): SpireMeshProps {
+export function meshProps(
+  overrides: {
+    trustDomain1?: string;
+    pki?: SpireMeshProps['pki'];
+    dataplaneMode2?: SpireMeshProps['clusters'][number]['dataplaneMode'];
+  } = {},
+): SpireMeshProps {
   const base = exampleProps();
   return {
     ...base,
@@ -49,7 +55,9 @@ export function addSpire(mesh: SpireMesh, cluster: string, props: SpireComponent
 
 /** Every manifest of the `spire` component of one cluster, as JSON. */
 export function spireObjects(fixture: SpireFixture, cluster = 'cluster1'): any[] {
-  return collectObjects(fixture.app).objects.filter((o) => o.cluster === cluster && o.component === 'spire').map((o) => o.manifest);
+  return collectObjects(fixture.app)
+    .objects.filter((o) => o.cluster === cluster && o.component === 'spire')
+    .map((o) => o.manifest);
 }
 
 /** The one object of a kind and name; fails when absent. */
@@ -66,9 +74,23 @@ export function synthSpire(fixture: SpireFixture): { outdir: string; result: Syn
 }
 
 /** The configs as emitted: server.conf, agent.conf (JSON) and the controller-manager config (YAML). */
-export function emittedConfigs(objects: readonly any[]): { server: any; agent: any; controllerManager: any; serverText: string; agentText: string; controllerManagerText: string } {
+export function emittedConfigs(objects: readonly any[]): {
+  server: any;
+  agent: any;
+  controllerManager: any;
+  serverText: string;
+  agentText: string;
+  controllerManagerText: string;
+} {
   const serverText = find(objects, 'ConfigMap', 'spire-server').data['server.conf'];
   const agentText = find(objects, 'ConfigMap', 'spire-agent').data['agent.conf'];
   const controllerManagerText = find(objects, 'ConfigMap', 'spire-controller-manager').data['controller-manager-config.yaml'];
-  return { server: JSON.parse(serverText), agent: JSON.parse(agentText), controllerManager: parseYaml(controllerManagerText), serverText, agentText, controllerManagerText };
+  return {
+    server: JSON.parse(serverText),
+    agent: JSON.parse(agentText),
+    controllerManager: parseYaml(controllerManagerText),
+    serverText,
+    agentText,
+    controllerManagerText,
+  };
 }

@@ -33,7 +33,14 @@ function webhookConfiguration(rule: Record<string, unknown>): any {
         failurePolicy: 'Fail',
         matchPolicy: 'Equivalent',
         timeoutSeconds: 10,
-        clientConfig: { service: { name: 'spire-controller-manager-webhook', namespace: 'spire-server', path: '/validate-spire-spiffe-io-v1alpha1-clusterspiffeid', port: 443 } },
+        clientConfig: {
+          service: {
+            name: 'spire-controller-manager-webhook',
+            namespace: 'spire-server',
+            path: '/validate-spire-spiffe-io-v1alpha1-clusterspiffeid',
+            port: 443,
+          },
+        },
         namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] }] },
         rules: [rule],
       },
@@ -54,7 +61,14 @@ function deployment(container: Record<string, unknown> = {}): any {
         spec: {
           hostPID: false,
           shareProcessNamespace: true,
-          containers: [{ name: 'spire-server', image: 'ghcr.io/spiffe/spire-server:1.10.0', ports: [{ name: 'grpc', containerPort: 8081, hostIP: '0.0.0.0' }], ...container }],
+          containers: [
+            {
+              name: 'spire-server',
+              image: 'ghcr.io/spiffe/spire-server:1.10.0',
+              ports: [{ name: 'grpc', containerPort: 8081, hostIP: '0.0.0.0' }],
+              ...container,
+            },
+          ],
         },
       },
     },
@@ -63,7 +77,13 @@ function deployment(container: Record<string, unknown> = {}): any {
 
 describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
   test('a ValidatingWebhookConfiguration with complete rules passes (RuleWithOperations.resources and .scope)', () => {
-    const rule = { apiGroups: ['spire.spiffe.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['clusterspiffeids'], scope: 'Cluster' };
+    const rule = {
+      apiGroups: ['spire.spiffe.io'],
+      apiVersions: ['v1alpha1'],
+      operations: ['CREATE', 'UPDATE'],
+      resources: ['clusterspiffeids'],
+      scope: 'Cluster',
+    };
     expect(registry.validate(webhookConfiguration(rule))).toEqual([]);
     expect(registry.validate(webhookConfiguration({ ...rule, resources: ['*/*'], scope: '*' }))).toEqual([]);
 
@@ -88,7 +108,18 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
       metadata: { name: 'replicas' },
       spec: {
         failurePolicy: 'Fail',
-        matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['deployments'], resourceNames: ['x'], scope: 'Namespaced' }] },
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ['apps'],
+              apiVersions: ['v1'],
+              operations: ['CREATE'],
+              resources: ['deployments'],
+              resourceNames: ['x'],
+              scope: 'Namespaced',
+            },
+          ],
+        },
         validations: [{ expression: 'object.spec.replicas <= 5' }],
       },
     };
@@ -105,8 +136,20 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
     const objects = [
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'spire-server' }, rules },
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'spire-server', namespace: 'spire-server' }, rules },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'spire-server' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'spire-server' }, subjects },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'spire-server', namespace: 'spire-server' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'spire-server' }, subjects },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'spire-server' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'spire-server' },
+        subjects,
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'spire-server', namespace: 'spire-server' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'spire-server' },
+        subjects,
+      },
     ];
     expect(registry.validateAll(objects)).toEqual([]);
 
@@ -147,7 +190,12 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
     d.spec.template.spec.hostPid = false;
     expect(byField(registry.validate(d))).toEqual({ '/spec/template/spec/hostPid': "unknown field 'hostPid' (did you mean 'hostPID'?)" });
 
-    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n' }, spec: { clusterIP: 'None', clusterIPs: ['None'], ports: [{ port: 1 }] } };
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's', namespace: 'n' },
+      spec: { clusterIP: 'None', clusterIPs: ['None'], ports: [{ port: 1 }] },
+    };
     expect(registry.validate(service)).toEqual([]);
   });
 
@@ -180,19 +228,41 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
       ],
       volumes: [
         { name: 'spire-agent-socket-dir', hostPath: { path: '/run/spire/agent-sockets', type: 'DirectoryOrCreate' } },
-        { name: 'token', projected: { sources: [{ serviceAccountToken: { audience: 'spire-server', expirationSeconds: 7200, path: 'token' } }] } },
+        {
+          name: 'token',
+          projected: { sources: [{ serviceAccountToken: { audience: 'spire-server', expirationSeconds: 7200, path: 'token' } }] },
+        },
         { name: 'podinfo', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
       ],
     };
     const objects = [
-      { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: 'csi.spiffe.io' }, spec: { attachRequired: false, podInfoOnMount: true, fsGroupPolicy: 'None', volumeLifecycleModes: ['Ephemeral'] } },
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'spire-server', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'spire-agent', namespace: 'spire-system' }, automountServiceAccountToken: false, imagePullSecrets: [{ name: 'regcred' }] },
+      {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'CSIDriver',
+        metadata: { name: 'csi.spiffe.io' },
+        spec: { attachRequired: false, podInfoOnMount: true, fsGroupPolicy: 'None', volumeLifecycleModes: ['Ephemeral'] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'spire-server', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'spire-agent', namespace: 'spire-system' },
+        automountServiceAccountToken: false,
+        imagePullSecrets: [{ name: 'regcred' }],
+      },
       {
         apiVersion: 'apps/v1',
         kind: 'DaemonSet',
         metadata: { name: 'spire-agent', namespace: 'spire-system' },
-        spec: { selector: { matchLabels: labels }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, template: { metadata: { labels }, spec: podSpec } },
+        spec: {
+          selector: { matchLabels: labels },
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+          template: { metadata: { labels }, spec: podSpec },
+        },
       },
       {
         apiVersion: 'apps/v1',
@@ -204,7 +274,9 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
           podManagementPolicy: 'Parallel',
           persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           template: { metadata: { labels }, spec: { ...podSpec, hostNetwork: false } },
-          volumeClaimTemplates: [{ metadata: { name: 'spire-data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+          volumeClaimTemplates: [
+            { metadata: { name: 'spire-data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+          ],
         },
       },
     ];
@@ -229,7 +301,12 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
               openAPIV3Schema: {
                 type: 'object',
                 properties: {
-                  spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, default: {}, 'x-kubernetes-validations': [{ rule: 'true' }] },
+                  spec: {
+                    type: 'object',
+                    'x-kubernetes-preserve-unknown-fields': true,
+                    default: {},
+                    'x-kubernetes-validations': [{ rule: 'true' }],
+                  },
                   size: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
                   tags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set', enum: [['a'], 'b', 1] },
                 },
@@ -244,7 +321,8 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
     const bad = structuredClone(crd);
     (bad.spec.versions[0].schema.openAPIV3Schema.properties.spec as any).xKubernetesPreserveUnknownFields = true;
     expect(byField(registry.validate(bad))).toEqual({
-      '/spec/versions/0/schema/openAPIV3Schema/properties/spec/xKubernetesPreserveUnknownFields': "unknown field 'xKubernetesPreserveUnknownFields' (did you mean 'x-kubernetes-preserve-unknown-fields'?)",
+      '/spec/versions/0/schema/openAPIV3Schema/properties/spec/xKubernetesPreserveUnknownFields':
+        "unknown field 'xKubernetesPreserveUnknownFields' (did you mean 'x-kubernetes-preserve-unknown-fields'?)",
     });
   });
 
@@ -278,7 +356,7 @@ function readL1(): L1 {
 /** The JSON name of a property: the field of its `@schema <definition>#<field>` tag. */
 function jsonName(member: ts.PropertySignature): string {
   const tag = ts.getJSDocTags(member).find((t) => t.tagName.text === 'schema');
-  const text = tag ? ts.getTextOfJSDocComment(tag.comment) ?? '' : '';
+  const text = tag ? (ts.getTextOfJSDocComment(tag.comment) ?? '') : '';
   const field = text.split('#')[1];
   if (!field) throw new Error(`no @schema tag on ${member.getText()}`);
   return field.trim();
@@ -301,7 +379,8 @@ function compare(l1: L1, interfaceName: string, schema: any, where: string, seen
   const declaration = l1.interfaces.get(interfaceName);
   if (!declaration) return [`${where}: no interface ${interfaceName}`];
   const def = resolve(schema);
-  if (def?.type !== 'object' || def.additionalProperties !== false) return [`${where}: ${interfaceName} is not a closed object in the schema`];
+  if (def?.type !== 'object' || def.additionalProperties !== false)
+    return [`${where}: ${interfaceName} is not a closed object in the schema`];
   const problems: string[] = [];
   // The props of a kind (also as List items) lack apiVersion and kind; the generator adds both.
   const expected = new Set(/^Kube\w+Props$/.test(interfaceName) ? ['apiVersion', 'kind'] : []);
@@ -318,16 +397,20 @@ function compare(l1: L1, interfaceName: string, schema: any, where: string, seen
     }
     problems.push(...compareType(l1, member.type!, property, `${where}/${name}`, seen));
   }
-  for (const name of Object.keys(def.properties ?? {})) if (!expected.has(name)) problems.push(`${where}/${name}: in the schema but not in ${interfaceName}`);
+  for (const name of Object.keys(def.properties ?? {}))
+    if (!expected.has(name)) problems.push(`${where}/${name}: in the schema but not in ${interfaceName}`);
   const schemaRequired = [...(def.required ?? [])].sort();
-  if (JSON.stringify(schemaRequired) !== JSON.stringify([...required].sort())) problems.push(`${where}: required ${schemaRequired} in the schema, ${[...required]} in ${interfaceName}`);
+  if (JSON.stringify(schemaRequired) !== JSON.stringify([...required].sort()))
+    problems.push(`${where}: required ${schemaRequired} in the schema, ${[...required]} in ${interfaceName}`);
   return problems;
 }
 
 function compareType(l1: L1, type: ts.TypeNode, schema: any, where: string, seen: Set<string>): string[] {
   const resolved = resolve(schema);
   if (ts.isArrayTypeNode(type)) {
-    return resolved?.type === 'array' ? compareType(l1, type.elementType, resolved.items, `${where}/0`, seen) : [`${where}: not an array in the schema`];
+    return resolved?.type === 'array'
+      ? compareType(l1, type.elementType, resolved.items, `${where}/0`, seen)
+      : [`${where}: not an array in the schema`];
   }
   if (ts.isTypeLiteralNode(type)) {
     const index = type.members.find(ts.isIndexSignatureDeclaration);
@@ -336,13 +419,24 @@ function compareType(l1: L1, type: ts.TypeNode, schema: any, where: string, seen
   }
   if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
     const name = type.typeName.text;
-    if (name === 'Date') return resolved?.type === 'string' && resolved.format === 'date-time' ? [] : [`${where}: Date is not a date-time string`];
-    if (name === 'Quantity') return JSON.stringify(resolved) === JSON.stringify({ type: ['string', 'number'] }) ? [] : [`${where}: Quantity is ${JSON.stringify(resolved)}`];
-    if (name === 'IntOrString') return JSON.stringify(resolved) === JSON.stringify({ type: ['integer', 'string'] }) ? [] : [`${where}: IntOrString is ${JSON.stringify(resolved)}`];
+    if (name === 'Date')
+      return resolved?.type === 'string' && resolved.format === 'date-time' ? [] : [`${where}: Date is not a date-time string`];
+    if (name === 'Quantity')
+      return JSON.stringify(resolved) === JSON.stringify({ type: ['string', 'number'] })
+        ? []
+        : [`${where}: Quantity is ${JSON.stringify(resolved)}`];
+    if (name === 'IntOrString')
+      return JSON.stringify(resolved) === JSON.stringify({ type: ['integer', 'string'] })
+        ? []
+        : [`${where}: IntOrString is ${JSON.stringify(resolved)}`];
     if (l1.interfaces.has(name)) return compare(l1, name, schema, where, seen);
     return []; // enums
   }
-  const primitive = { [ts.SyntaxKind.StringKeyword]: 'string', [ts.SyntaxKind.NumberKeyword]: 'number', [ts.SyntaxKind.BooleanKeyword]: 'boolean' }[type.kind as number];
+  const primitive = {
+    [ts.SyntaxKind.StringKeyword]: 'string',
+    [ts.SyntaxKind.NumberKeyword]: 'number',
+    [ts.SyntaxKind.BooleanKeyword]: 'boolean',
+  }[type.kind as number];
   if (primitive) return resolved?.type === primitive ? [] : [`${where}: ${primitive} is ${JSON.stringify(resolved)} in the schema`];
   return []; // `any`: typed from the upstream definitions by the generator
 }
@@ -433,7 +527,13 @@ describe('the schema covers the L1 types systematically', () => {
         apiVersion: 'apiregistration.k8s.io/v1',
         kind: 'APIService',
         metadata: { name: 'v1beta1.metrics.k8s.io' },
-        spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100, service: { name: 'metrics-server', namespace: 'kube-system', port: 443 } },
+        spec: {
+          group: 'metrics.k8s.io',
+          version: 'v1beta1',
+          groupPriorityMinimum: 100,
+          versionPriority: 100,
+          service: { name: 'metrics-server', namespace: 'kube-system', port: 443 },
+        },
       },
     ];
     expect(registry.validateAll(objects)).toEqual([]);

@@ -148,7 +148,11 @@ describe('built-in Kubernetes kinds', () => {
     const namespace = {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: 'istio-system', labels: { 'istio.io/dataplane-mode': 'ambient', 'topology.istio.io/network': 'net1' }, annotations: { a: 'b' } },
+      metadata: {
+        name: 'istio-system',
+        labels: { 'istio.io/dataplane-mode': 'ambient', 'topology.istio.io/network': 'net1' },
+        annotations: { a: 'b' },
+      },
     };
     expect(registry.validate(namespace)).toEqual([]);
 
@@ -164,7 +168,12 @@ describe('built-in Kubernetes kinds', () => {
   });
 
   test('ConfigMap data is a string map; Quantity is a string or a number; Time is RFC 3339', () => {
-    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'trust-bundle', namespace: 'spire-system' }, data: { 'bundle.crt': 'x' } };
+    const configMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'trust-bundle', namespace: 'spire-system' },
+      data: { 'bundle.crt': 'x' },
+    };
     expect(registry.validate(configMap)).toEqual([]);
     expect(byField(registry.validate({ ...configMap, data: { port: 8081 } }))).toEqual({ '/data/port': 'must be string (got 8081)' });
 
@@ -178,7 +187,13 @@ describe('built-in Kubernetes kinds', () => {
   });
 
   test('RawExtension fields are open', () => {
-    const revision = { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'r1', namespace: 'x' }, revision: 1, data: { anything: { goes: [1] } } };
+    const revision = {
+      apiVersion: 'apps/v1',
+      kind: 'ControllerRevision',
+      metadata: { name: 'r1', namespace: 'x' },
+      revision: 1,
+      data: { anything: { goes: [1] } },
+    };
     expect(registry.validate(revision)).toEqual([]);
   });
 
@@ -239,7 +254,9 @@ describe('custom resources', () => {
   test('x-kubernetes-list-type=map rejects duplicate keys', () => {
     const gw = gateway();
     gw.spec.listeners.push({ name: 'xds-tls', port: 15017, protocol: 'TLS', tls: { mode: 'Passthrough' } });
-    expect(byField(registry.validate(gw))).toEqual({ '/spec/listeners/2': 'duplicate list entry: name="xds-tls" is already used by item 1' });
+    expect(byField(registry.validate(gw))).toEqual({
+      '/spec/listeners/2': 'duplicate list entry: name="xds-tls" is already used by item 1',
+    });
   });
 
   test('ClusterSPIFFEID: valid, and with an unknown field', () => {
@@ -256,16 +273,35 @@ describe('custom resources', () => {
 
   test('Argo CD Application: arbitrary helm.valuesObject passes (x-kubernetes-preserve-unknown-fields)', () => {
     const app = argoApplication({
-      helm: { valuesObject: { meshConfig: { trustDomain: 'cluster.local', defaultConfig: { proxyMetadata: { A: '1' } } }, pilot: { env: [{ name: 'X', value: 1 }] }, weird: null } },
+      helm: {
+        valuesObject: {
+          meshConfig: { trustDomain: 'cluster.local', defaultConfig: { proxyMetadata: { A: '1' } } },
+          pilot: { env: [{ name: 'X', value: 1 }] },
+          weird: null,
+        },
+      },
     });
     expect(registry.validate(app)).toEqual([]);
     // ...but the fields around it are still closed.
     app.spec.source.helm.valuesObjekt = {};
-    expect(byField(registry.validate(app))).toEqual({ '/spec/source/helm/valuesObjekt': "unknown field 'valuesObjekt' (did you mean 'valuesObject'?)" });
+    expect(byField(registry.validate(app))).toEqual({
+      '/spec/source/helm/valuesObjekt': "unknown field 'valuesObjekt' (did you mean 'valuesObject'?)",
+    });
   });
 
   test('x-kubernetes-int-or-string accepts integers and strings only', () => {
-    expect(registry.validate(argoApplication({ kustomize: { replicas: [{ name: 'istiod', count: 2 }, { name: 'cni', count: '3' }] } }))).toEqual([]);
+    expect(
+      registry.validate(
+        argoApplication({
+          kustomize: {
+            replicas: [
+              { name: 'istiod', count: 2 },
+              { name: 'cni', count: '3' },
+            ],
+          },
+        }),
+      ),
+    ).toEqual([]);
     expect(byField(registry.validate(argoApplication({ kustomize: { replicas: [{ name: 'istiod', count: 1.5 }] } })))).toEqual({
       '/spec/source/kustomize/replicas/0/count': 'must be integer or string (got 1.5)',
     });
@@ -284,9 +320,17 @@ describe('custom resources', () => {
 
 describe('unknown kinds', () => {
   test('yield one violation saying how to add the schema', () => {
-    const violations = registry.validate({ apiVersion: 'networking.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' } });
+    const violations = registry.validate({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'istio-system' },
+    });
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatchObject({ object: 'networking.istio.io/v1 PeerAuthentication istio-system/default', field: '', schema: 'none' });
+    expect(violations[0]).toMatchObject({
+      object: 'networking.istio.io/v1 PeerAuthentication istio-system/default',
+      field: '',
+      schema: 'none',
+    });
     expect(violations[0].message).toContain('no schema is known for networking.istio.io/v1 PeerAuthentication');
     expect(violations[0].message).toContain('add its CRD to cdk8s.yaml imports and run `npm run import`');
   });
@@ -344,14 +388,26 @@ describe('CRD schema conversion (synthetic CRD beside the committed Kubernetes s
         },
       },
     };
-    const header = { group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', scope: 'Namespaced', source: { file: 'widgets.yaml' } };
+    const header = {
+      group: 'example.com',
+      version: 'v1',
+      kind: 'Widget',
+      plural: 'widgets',
+      scope: 'Namespaced',
+      source: { file: 'widgets.yaml' },
+    };
     fs.writeFileSync(path.join(dir, 'crds', 'example.com_v1_Widget.json'), JSON.stringify({ header, openAPIV3Schema }));
     widgets = SchemaRegistry.fromDirectory(dir);
   });
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const widget = (spec: Record<string, unknown>) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'ns' }, spec: { size: 3, ...spec } });
+  const widget = (spec: Record<string, unknown>) => ({
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { name: 'w', namespace: 'ns' },
+    spec: { size: 3, ...spec },
+  });
 
   test('a valid widget passes, and the schema is named after its source file', () => {
     const ok = widget({
@@ -398,7 +454,8 @@ describe('committed artifacts', () => {
     const offenders: string[] = [];
     const walk = (schema: any, where: string): void => {
       if (!schema || typeof schema !== 'object') return;
-      for (const prose of ['description', 'example', 'x-kubernetes-validations']) if (prose in schema) offenders.push(`${where} (${prose})`);
+      for (const prose of ['description', 'example', 'x-kubernetes-validations'])
+        if (prose in schema) offenders.push(`${where} (${prose})`);
       for (const [k, v] of Object.entries(schema)) {
         if (k === 'properties' || k === 'definitions' || k === 'patternProperties') {
           for (const [name, sub] of Object.entries(v as object)) walk(sub, `${where}/${k}/${name}`);

@@ -123,7 +123,10 @@ export const VARIANTS: readonly Variant[] = [
           spire: { webhookFailurePolicy: WebhookFailurePolicy.FAIL },
           istio: {
             extraValues: {
-              istiod: { pilot: { resources: { requests: { cpu: '250m' } } }, meshConfig: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } },
+              istiod: {
+                pilot: { resources: { requests: { cpu: '250m' } } },
+                meshConfig: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } },
+              },
               ztunnel: { resources: { requests: { memory: '256Mi' } } },
             },
           },

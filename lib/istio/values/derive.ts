@@ -51,11 +51,13 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
     },
     env,
     pilot: { cni: { enabled: true } },
-    ...(cluster.istio.distribution === IstioDistribution.SOLO ? {
-      gateways: { spire: { workloads: true } },
-      ...(peered ? { platforms: { peering: { enabled: true } } } : {}),
-      ...(license ? { license: licenseValues(license) } : {}),
-    } : {}),
+    ...(cluster.istio.distribution === IstioDistribution.SOLO
+      ? {
+          gateways: { spire: { workloads: true } },
+          ...(peered ? { platforms: { peering: { enabled: true } } } : {}),
+          ...(license ? { license: licenseValues(license) } : {}),
+        }
+      : {}),
     ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
     ...(ambient ? {} : { sidecarInjectorWebhook: { templates: { spire: SIDECAR_SPIRE_TEMPLATE } } }),
   };
