@@ -11,7 +11,7 @@ import {
   pkiStoreFor,
   remoteSecretKey,
 } from '../pki';
-import { CaDeliveryMode, MeshModel } from '../spec';
+import { DEFAULT_SECRETS_DIRECTORY, MeshModel } from '../spec';
 import { CliArgs, UsageError } from './args';
 
 function storeOf(mesh: MeshModel): PkiStore {
@@ -67,14 +67,14 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
       const clusterModel = mesh.cluster(cluster);
       // Keyed by the remote keys the ExternalSecrets read, so the file can be uploaded as is.
       const values: Record<string, Record<string, string>> = {};
+      const delivery = mesh.pki.delivery;
       for (const s of [secrets.spireUpstreamCa, secrets.istioCacerts]) {
-        const key =
-          mesh.pki.delivery.mode === CaDeliveryMode.EXTERNAL_SECRETS ? remoteSecretKey(mesh, clusterModel, s.name) : `${cluster}/${s.name}`;
+        const key = delivery.kind === 'external-secrets' ? remoteSecretKey(delivery, clusterModel, s.name) : `${cluster}/${s.name}`;
         values[key] = s.stringData();
       }
       const json = `${JSON.stringify(values, null, 2)}\n`;
       if (args.stdout) return json.trimEnd();
-      const root = path.resolve(mesh.pki.delivery.outputDirectory ?? '.spiremesh/secrets');
+      const root = path.resolve(delivery.kind === 'kubectl' ? delivery.outputDirectory : DEFAULT_SECRETS_DIRECTORY);
       const file = path.resolve(args.file ?? path.join(root, mesh.name, `${cluster}-export.json`));
       ensurePrivateTree(path.dirname(file), path.dirname(file));
       fs.writeFileSync(file, json, { mode: 0o600 });

@@ -7,8 +7,7 @@ import {
   SPIRE_NAMESPACE,
   SpireMeshProps,
   loadMeshSpecFile,
-  resolveMeshSpec,
-  toMeshSpecDocument,
+  resolveMeshProps,
 } from '../spec';
 import { ChartDeliveryComponent } from '../delivery/component';
 import { Istio, IstioComponentProps } from '../istio/istio';
@@ -62,7 +61,7 @@ export class SpireMesh extends Construct {
 
   public constructor(scope: Construct, id: string, props: SpireMeshConstructProps | MeshModel, modelComponents: MeshComponentsProps = {}) {
     super(scope, id);
-    this.model = props instanceof MeshModel ? props : resolveMeshSpec(toMeshSpecDocument(props), `SpireMesh '${id}' (TypeScript props)`);
+    this.model = props instanceof MeshModel ? props : resolveMeshProps(props, `SpireMesh '${id}' (TypeScript props)`);
     const components = props instanceof MeshModel ? modelComponents : (props.components ?? {});
     this.clusterCharts = this.model.clusters.map((cluster) => {
       const chart = new MeshCluster(this, cluster.name, { mesh: this.model, cluster });

@@ -43,16 +43,16 @@ export class ChartDeliveryComponent extends MeshComponent {
     const releases = chart.deliveries.releases;
     const manifestSources = chart.deliveries.manifestSources;
 
-    if (this.mode === ChartDeliveryMode.ARGO_CD) {
+    if (settings.kind === 'argocd') {
       this.delivery = new ArgoCdDelivery(this, 'Resource', {
         releases,
         manifestSources,
         namespace: settings.namespace,
         project: settings.project,
       });
-    } else if (this.mode === ChartDeliveryMode.FLUX) {
+    } else if (settings.kind === 'flux') {
       this.delivery = new FluxDelivery(this, 'Resource', { releases, manifestSources });
-    } else if (this.mode === ChartDeliveryMode.HELM_TEMPLATE) {
+    } else if (settings.kind === 'helm-template') {
       this.delivery = new HelmTemplateDelivery(this, 'Resource', {
         releases,
         manifestSources,
@@ -60,12 +60,8 @@ export class ChartDeliveryComponent extends MeshComponent {
         chartCacheDirectory: settings.chartCacheDirectory,
         baseDirectory: props.baseDirectory,
       });
-    } else if (this.mode === ChartDeliveryMode.GLOO_OPERATOR) {
-      this.delivery = new GlooOperatorDelivery(this, 'Resource', { releases, manifestSources });
     } else {
-      throw new Error(
-        `chart delivery mode '${this.mode.value}' has no delivery construct: use one of ${ChartDeliveryMode.values().join(', ')}`,
-      );
+      this.delivery = new GlooOperatorDelivery(this, 'Resource', { releases, manifestSources });
     }
 
     const delivered = new Set([...releases, ...manifestSources].map((d) => d.id));

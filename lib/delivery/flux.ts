@@ -9,7 +9,7 @@ import {
 } from '../../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
 import { HelmRepository } from '../../imports/flux-helmrepository-source.toolkit.fluxcd.io';
 import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../imports/flux-ocirepository-source.toolkit.fluxcd.io';
-import { addSynthWarning } from '../gitops/collect';
+import { addSynthWarning } from '../core/warnings';
 import { ChartDeliveryMode } from '../spec';
 import { checkManifestSource, checkRelease, describeSource, kustomizeRemote, nonEmpty, ociChartUrl, repositoryName } from './_checks';
 import { ChartDeliverySourcesProps, IChartDelivery } from './chart-delivery';

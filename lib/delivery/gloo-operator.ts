@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { MeshCluster } from '../core/cluster';
-import { addSynthWarning } from '../gitops/collect';
+import { addSynthWarning } from '../core/warnings';
 import { ChartDeliveryMode, ClusterModel, DataplaneMode, ISTIO_NAMESPACE } from '../spec';
 import { checkManifestSource, checkRelease, describeRelease, describeSource, helmInstallCommand, kustomizeRemote } from './_checks';
 import { ChartDeliverySourcesProps, IChartDelivery } from './chart-delivery';

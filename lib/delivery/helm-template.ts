@@ -5,7 +5,7 @@ import { ApiObject, Helm, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
-import { addSynthWarning } from '../gitops/collect';
+import { addSynthWarning } from '../core/warnings';
 import { ChartDeliveryMode } from '../spec';
 import { checkManifestSource, checkRelease, describeSource, helmPullCommand, kustomizeRemote } from './_checks';
 import { ChartDeliverySourcesProps, IChartDelivery } from './chart-delivery';

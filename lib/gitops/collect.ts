@@ -3,6 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
+import { WARNING_METADATA } from '../core/warnings';
 import { GateFinding } from './gates';
 import { RenderedObject, describeObject } from './layout';
 
@@ -11,14 +12,6 @@ export interface Collected {
   readonly objects: readonly RenderedObject[];
   readonly findings: readonly GateFinding[];
   readonly warnings: readonly string[];
-}
-
-/** Metadata type of warnings that constructs attach with `addSynthWarning`. */
-const WARNING_METADATA = 'spiremesh:warning';
-
-/** Records a warning that synthesis prints (it does not stop synthesis). */
-export function addSynthWarning(construct: IConstruct, message: string): void {
-  construct.node.addMetadata(WARNING_METADATA, message);
 }
 
 export function collectObjects(root: IConstruct): Collected {

@@ -2,6 +2,7 @@
  * Trust gates that every rendered object passes before anything is written:
  * strict schema validation, and no secret material in the committed output.
  */
+import { containsPrivateKey } from '../spec';
 import { SchemaRegistry } from '../validation';
 import { RenderedObject, describeObject } from './layout';
 
@@ -25,10 +26,6 @@ export function schemaGate(objects: readonly RenderedObject[], registry: SchemaR
   );
 }
 
-// Any PEM private key block: PKCS#1 ("RSA PRIVATE KEY"), PKCS#8 ("PRIVATE KEY",
-// "ENCRYPTED PRIVATE KEY"), SEC1 ("EC PRIVATE KEY"), OpenSSH.
-const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
-
 /** dist/ is committed: a Secret with data, or a private key anywhere, must never be emitted. */
 export function secretsGate(objects: readonly RenderedObject[]): GateFinding[] {
   const findings: GateFinding[] = [];
@@ -45,7 +42,7 @@ export function secretsGate(objects: readonly RenderedObject[]): GateFinding[] {
         });
       }
     }
-    if (PEM_PRIVATE_KEY.test(JSON.stringify(m))) {
+    if (containsPrivateKey(JSON.stringify(m))) {
       findings.push({
         gate: 'secrets',
         object: describeObject(m),
@@ -59,5 +56,5 @@ export function secretsGate(objects: readonly RenderedObject[]): GateFinding[] {
 
 /** The same check on final file text (covers files that are not objects, e.g. indexes). */
 export function fileTextHasPrivateKey(text: string): boolean {
-  return PEM_PRIVATE_KEY.test(text);
+  return containsPrivateKey(text);
 }

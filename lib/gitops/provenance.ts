@@ -1,24 +1,11 @@
 /** Provenance recorded in each cluster's index: tool, input digest and pinned versions. */
 import { createHash } from 'crypto';
-import { ClusterModel, MeshModel } from '../spec';
+import { ClusterModel, MeshModel, canonicalJson } from '../spec';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TOOL_VERSION: string = require('../../package.json').version;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const CDK8S_VERSION: string = require('cdk8s/package.json').version;
-
-/** JSON with object keys sorted at every level: the canonical form that digests are taken of. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, v[k]]),
-        )
-      : v,
-  );
-}
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

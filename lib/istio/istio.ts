@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
 import { DELIVERY_ORDER } from '../delivery/release';
-import { addSynthWarning } from '../gitops/collect';
+import { addSynthWarning } from '../core/warnings';
 import { DataplaneMode, ISTIO_NAMESPACE, IstioDistribution } from '../spec';
 import { ExtraValues, baseValues, cniValues, istiodValues, ztunnelValues } from './values';
 

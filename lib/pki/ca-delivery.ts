@@ -18,7 +18,14 @@ import {
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
 } from '../../imports/eso-externalsecret-external-secrets.io';
-import { CaDeliveryMode, ClusterModel, ISTIO_NAMESPACE, MeshModel, SPIRE_NAMESPACE } from '../spec';
+import {
+  CertManagerCaDeliveryModel,
+  ClusterModel,
+  ExternalSecretsCaDeliveryModel,
+  ISTIO_NAMESPACE,
+  MeshModel,
+  SPIRE_NAMESPACE,
+} from '../spec';
 import { ISTIOD_SAN_DNS } from './hierarchy';
 import { ISTIO_CACERTS_SECRET_NAME, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
 
@@ -29,8 +36,8 @@ export const SECRET_KEYS = {
 } as const;
 
 /** Remote key of one cluster secret in the secret store: `<prefix>/<cluster>/<secret name>`. */
-export function remoteSecretKey(mesh: MeshModel, cluster: ClusterModel, secretName: string): string {
-  return `${mesh.pki.delivery.remoteKeyPrefix}/${cluster.name}/${secretName}`;
+export function remoteSecretKey(delivery: ExternalSecretsCaDeliveryModel, cluster: ClusterModel, secretName: string): string {
+  return `${delivery.remoteKeyPrefix}/${cluster.name}/${secretName}`;
 }
 
 export interface CaSecretDeliveryProps {
@@ -46,17 +53,17 @@ export class CaSecretDelivery extends MeshComponent {
   public constructor(scope: Construct, id: string, props: CaSecretDeliveryProps = {}) {
     super(scope, id, { componentName: 'pki' });
     const { mesh, cluster } = MeshCluster.enclosing(this);
-    const mode = mesh.pki.delivery.mode;
-    if (mode === CaDeliveryMode.EXTERNAL_SECRETS) {
-      this.externalSecret(mesh, cluster, SPIRE_UPSTREAM_CA_SECRET_NAME, SPIRE_NAMESPACE, props);
-      this.externalSecret(mesh, cluster, ISTIO_CACERTS_SECRET_NAME, ISTIO_NAMESPACE, props);
-    } else if (mode === CaDeliveryMode.CERT_MANAGER) {
-      this.istiodCaCertificate(mesh, cluster);
+    const delivery = mesh.pki.delivery;
+    if (delivery.kind === 'external-secrets') {
+      this.externalSecret(delivery, cluster, SPIRE_UPSTREAM_CA_SECRET_NAME, SPIRE_NAMESPACE, props);
+      this.externalSecret(delivery, cluster, ISTIO_CACERTS_SECRET_NAME, ISTIO_NAMESPACE, props);
+    } else if (delivery.kind === 'cert-manager') {
+      this.istiodCaCertificate(mesh, delivery, cluster);
     }
   }
 
   private externalSecret(
-    mesh: MeshModel,
+    delivery: ExternalSecretsCaDeliveryModel,
     cluster: ClusterModel,
     name: keyof typeof SECRET_KEYS,
     namespace: string,
@@ -66,10 +73,13 @@ export class CaSecretDelivery extends MeshComponent {
       metadata: { name, namespace },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: mesh.pki.delivery.clusterSecretStore! },
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: delivery.clusterSecretStore },
         target: { name, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
         // One entry per key, so reviewers see exactly which store values build the secret.
-        data: SECRET_KEYS[name].map((key) => ({ secretKey: key, remoteRef: { key: remoteSecretKey(mesh, cluster, name), property: key } })),
+        data: SECRET_KEYS[name].map((key) => ({
+          secretKey: key,
+          remoteRef: { key: remoteSecretKey(delivery, cluster, name), property: key },
+        })),
       },
     });
   }
@@ -79,7 +89,7 @@ export class CaSecretDelivery extends MeshComponent {
    * reads in the kubernetes.io/tls layout (tls.crt, tls.key, ca.crt; istio-ambient.md §5).
    * Subject and SAN follow Istio's own intermediate tooling, like the file-based hierarchy.
    */
-  private istiodCaCertificate(mesh: MeshModel, cluster: ClusterModel): void {
+  private istiodCaCertificate(mesh: MeshModel, delivery: CertManagerCaDeliveryModel, cluster: ClusterModel): void {
     new Certificate(this, 'istiod-ca', {
       metadata: { name: 'istiod-ca', namespace: ISTIO_NAMESPACE },
       spec: {
@@ -97,7 +107,7 @@ export class CaSecretDelivery extends MeshComponent {
           CertificateSpecUsages.DIGITAL_SIGNATURE,
           CertificateSpecUsages.KEY_ENCIPHERMENT,
         ],
-        issuerRef: { name: mesh.pki.delivery.issuerName!, kind: mesh.pki.delivery.issuerKind!.value, group: 'cert-manager.io' },
+        issuerRef: { name: delivery.issuerName, kind: delivery.issuerKind.value, group: 'cert-manager.io' },
       },
     });
   }

@@ -1,3 +1,5 @@
+import { redactPrivateKeys } from '../spec';
+
 /**
  * PKI errors: one class with structured fields, so callers (CLI, synth) can tell the operator
  * which cluster and which file is wrong, why, and what to do about it.
@@ -51,16 +53,6 @@ export interface PkiErrorDetails {
    * @default - no single file involved (e.g. an invalid argument)
    */
   readonly file?: string;
-}
-
-const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
-
-/**
- * Removes private-key PEM blocks from a text. Every PkiError field goes through it, as defence in
- * depth: keys must never reach an error message, a log or a CI transcript.
- */
-export function redactPrivateKeys(text: string): string {
-  return text.replace(PRIVATE_KEY_BLOCK, '[REDACTED PRIVATE KEY]');
 }
 
 /** The error the PKI library throws for every operator-facing problem. */

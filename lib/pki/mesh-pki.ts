@@ -7,7 +7,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { CaDeliveryMode, ISTIO_NAMESPACE, MeshModel, SPIRE_NAMESPACE } from '../spec';
+import { ISTIO_NAMESPACE, MeshModel, SPIRE_NAMESPACE } from '../spec';
 import { CertificateInfo } from './certificate';
 import { SecretMaterial } from './material';
 import { ensurePrivateTree } from './secure-fs';
@@ -43,7 +43,7 @@ export interface MeshPkiReport {
 
 /** The PKI store of a mesh, or undefined when cert-manager is the CA (no local key material). */
 export function pkiStoreFor(mesh: MeshModel, options: MeshPkiOptions = {}): PkiStore | undefined {
-  if (mesh.pki.delivery.mode === CaDeliveryMode.CERT_MANAGER) return undefined;
+  if (mesh.pki.delivery.kind === 'cert-manager') return undefined;
   const baseDir = path.resolve(options.baseDir ?? process.cwd());
   return new PkiStore({
     mesh: mesh.name,
@@ -64,8 +64,9 @@ export function prepareMeshPki(mesh: MeshModel, options: MeshPkiOptions = {}): M
   // Expiry is reported by the mesh check (lib/multicluster/check.ts), not twice.
   const warnings: string[] = [];
   const secretManifests: string[] = [];
-  if (!options.readOnly && mesh.pki.delivery.mode === CaDeliveryMode.KUBECTL) {
-    const outRoot = path.resolve(options.baseDir ?? process.cwd(), mesh.pki.delivery.outputDirectory!, mesh.name);
+  const delivery = mesh.pki.delivery;
+  if (!options.readOnly && delivery.kind === 'kubectl') {
+    const outRoot = path.resolve(options.baseDir ?? process.cwd(), delivery.outputDirectory, mesh.name);
     for (const cluster of mesh.clusters) {
       let secrets;
       try {

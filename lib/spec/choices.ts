@@ -2,6 +2,14 @@
  * Enum-like classes for every choice in the mesh spec (AWS CDK guideline: no string unions
  * in the API). Each value also has the string form used in YAML inventories.
  */
+import {
+  DEFAULT_ARGO_CD_NAMESPACE,
+  DEFAULT_ARGO_CD_PROJECT,
+  DEFAULT_CHART_CACHE_DIRECTORY,
+  DEFAULT_HELM_EXECUTABLE,
+  DEFAULT_SECRETS_DIRECTORY,
+  defaultRemoteKeyPrefix,
+} from './defaults';
 import { CaDeliveryDocument, ChartDeliveryDocument } from './document';
 
 /** Base of the enum-like classes: keeps the list of instances per class. */
@@ -131,33 +139,101 @@ export interface HelmTemplateDeliveryOptions {
   readonly chartCacheDirectory?: string;
 }
 
+/** Argo CD delivery with its defaults applied. */
+export interface ArgoCdDeliveryModel {
+  readonly kind: 'argocd';
+  readonly mode: ChartDeliveryMode;
+  readonly namespace: string;
+  readonly project: string;
+}
+
+/** Flux delivery (no options). */
+export interface FluxDeliveryModel {
+  readonly kind: 'flux';
+  readonly mode: ChartDeliveryMode;
+}
+
+/** helm-template delivery with its defaults applied. */
+export interface HelmTemplateDeliveryModel {
+  readonly kind: 'helm-template';
+  readonly mode: ChartDeliveryMode;
+  readonly helmExecutable: string;
+  readonly chartCacheDirectory: string;
+}
+
+/** Gloo Operator delivery (no options). */
+export interface GlooOperatorDeliveryModel {
+  readonly kind: 'gloo-operator';
+  readonly mode: ChartDeliveryMode;
+}
+
+/** The resolved chart delivery: one member per mode, each with exactly its settings. */
+export type ChartDeliveryModel = ArgoCdDeliveryModel | FluxDeliveryModel | HelmTemplateDeliveryModel | GlooOperatorDeliveryModel;
+
 /** How charts are delivered, with the options of each mode. */
 export class ChartDelivery {
   /** One Argo CD Application per chart, ordered by sync waves. */
   public static argoCd(options: ArgoCdDeliveryOptions = {}): ChartDelivery {
-    return new ChartDelivery({ mode: ChartDeliveryMode.ARGO_CD.value, ...options });
+    return new ChartDelivery(
+      {
+        kind: 'argocd',
+        mode: ChartDeliveryMode.ARGO_CD,
+        namespace: options.namespace ?? DEFAULT_ARGO_CD_NAMESPACE,
+        project: options.project ?? DEFAULT_ARGO_CD_PROJECT,
+      },
+      { mode: ChartDeliveryMode.ARGO_CD.value, ...options },
+    );
   }
 
   /** Flux OCIRepository/HelmRepository and HelmRelease objects ordered by dependsOn. */
   public static flux(): ChartDelivery {
-    return new ChartDelivery({ mode: ChartDeliveryMode.FLUX.value });
+    return new ChartDelivery({ kind: 'flux', mode: ChartDeliveryMode.FLUX }, { mode: ChartDeliveryMode.FLUX.value });
   }
 
   /** `helm template` at synth time: dist/ holds the fully rendered chart output. */
   public static helmTemplate(options: HelmTemplateDeliveryOptions = {}): ChartDelivery {
-    return new ChartDelivery({ mode: ChartDeliveryMode.HELM_TEMPLATE.value, ...options });
+    return new ChartDelivery(
+      {
+        kind: 'helm-template',
+        mode: ChartDeliveryMode.HELM_TEMPLATE,
+        helmExecutable: options.helmExecutable ?? DEFAULT_HELM_EXECUTABLE,
+        chartCacheDirectory: options.chartCacheDirectory ?? DEFAULT_CHART_CACHE_DIRECTORY,
+      },
+      { mode: ChartDeliveryMode.HELM_TEMPLATE.value, ...options },
+    );
   }
 
-  /** The Gloo Operator's ServiceMeshController (seed 000). */
+  /** The Gloo Operator's ServiceMeshController and extensions ConfigMap. */
   public static glooOperator(): ChartDelivery {
-    return new ChartDelivery({ mode: ChartDeliveryMode.GLOO_OPERATOR.value });
+    return new ChartDelivery(
+      { kind: 'gloo-operator', mode: ChartDeliveryMode.GLOO_OPERATOR },
+      { mode: ChartDeliveryMode.GLOO_OPERATOR.value },
+    );
   }
 
-  private constructor(private readonly document: ChartDeliveryDocument) {}
+  /** The choice a validated spec document describes (YAML inventories). */
+  public static fromDocument(doc: ChartDeliveryDocument): ChartDelivery {
+    switch (ChartDeliveryMode.of(doc.mode)) {
+      case ChartDeliveryMode.ARGO_CD:
+        return ChartDelivery.argoCd({ namespace: doc.namespace, project: doc.project });
+      case ChartDeliveryMode.FLUX:
+        return ChartDelivery.flux();
+      case ChartDeliveryMode.HELM_TEMPLATE:
+        return ChartDelivery.helmTemplate({ helmExecutable: doc.helmExecutable, chartCacheDirectory: doc.chartCacheDirectory });
+      default:
+        return ChartDelivery.glooOperator();
+    }
+  }
 
-  /** The spec-document form of this choice. */
+  private constructor(
+    /** The mode and its settings, defaults applied. */
+    public readonly model: ChartDeliveryModel,
+    private readonly document: ChartDeliveryDocument,
+  ) {}
+
+  /** The spec-document form of this choice: what the author wrote, without defaults. */
   public toDocument(): ChartDeliveryDocument {
-    return { ...this.document };
+    return compactDocument(this.document);
   }
 }
 
@@ -183,11 +259,45 @@ export interface CertManagerDeliveryOptions {
   readonly issuerKind?: IssuerKind;
 }
 
+/** CA secrets built in-cluster by External Secrets from a secret store. */
+export interface ExternalSecretsCaDeliveryModel {
+  readonly kind: 'external-secrets';
+  readonly mode: CaDeliveryMode;
+  readonly clusterSecretStore: string;
+  readonly remoteKeyPrefix: string;
+}
+
+/** CA Secret manifests in a git-ignored folder, applied with kubectl. */
+export interface KubectlCaDeliveryModel {
+  readonly kind: 'kubectl';
+  readonly mode: CaDeliveryMode;
+  readonly outputDirectory: string;
+}
+
+/** cert-manager signs the intermediates in-cluster; no CA key on disk. */
+export interface CertManagerCaDeliveryModel {
+  readonly kind: 'cert-manager';
+  readonly mode: CaDeliveryMode;
+  readonly issuerName: string;
+  readonly issuerKind: IssuerKind;
+}
+
+/** The resolved CA delivery: one member per mode, each with exactly its settings. */
+export type CaDeliveryModel = ExternalSecretsCaDeliveryModel | KubectlCaDeliveryModel | CertManagerCaDeliveryModel;
+
 /** How CA secrets reach the clusters. Private keys never enter dist/. */
 export class CaDelivery {
   /** ExternalSecret objects in dist/ that build the secrets from a secret store. */
   public static externalSecrets(options: ExternalSecretsDeliveryOptions): CaDelivery {
-    return new CaDelivery({ mode: CaDeliveryMode.EXTERNAL_SECRETS.value, ...options });
+    return new CaDelivery(
+      (meshName) => ({
+        kind: 'external-secrets',
+        mode: CaDeliveryMode.EXTERNAL_SECRETS,
+        clusterSecretStore: options.clusterSecretStore,
+        remoteKeyPrefix: options.remoteKeyPrefix ?? defaultRemoteKeyPrefix(meshName),
+      }),
+      { mode: CaDeliveryMode.EXTERNAL_SECRETS.value, ...options },
+    );
   }
 
   /**
@@ -195,22 +305,57 @@ export class CaDelivery {
    * @param outputDirectory @default '.spiremesh/secrets'
    */
   public static kubectl(outputDirectory?: string): CaDelivery {
-    return new CaDelivery({ mode: CaDeliveryMode.KUBECTL.value, ...(outputDirectory ? { outputDirectory } : {}) });
+    return new CaDelivery(
+      () => ({ kind: 'kubectl', mode: CaDeliveryMode.KUBECTL, outputDirectory: outputDirectory ?? DEFAULT_SECRETS_DIRECTORY }),
+      { mode: CaDeliveryMode.KUBECTL.value, outputDirectory },
+    );
   }
 
   /** No key in git at all: SPIRE's cert-manager UpstreamAuthority and an istiod CA Certificate. */
   public static certManager(options: CertManagerDeliveryOptions): CaDelivery {
-    return new CaDelivery({
-      mode: CaDeliveryMode.CERT_MANAGER.value,
-      issuerName: options.issuerName,
-      ...(options.issuerKind ? { issuerKind: options.issuerKind.value } : {}),
-    });
+    return new CaDelivery(
+      () => ({
+        kind: 'cert-manager',
+        mode: CaDeliveryMode.CERT_MANAGER,
+        issuerName: options.issuerName,
+        issuerKind: options.issuerKind ?? IssuerKind.CLUSTER_ISSUER,
+      }),
+      { mode: CaDeliveryMode.CERT_MANAGER.value, issuerName: options.issuerName, issuerKind: options.issuerKind?.value },
+    );
   }
 
-  private constructor(private readonly document: CaDeliveryDocument) {}
+  /** The choice a validated spec document describes (YAML inventories). */
+  public static fromDocument(doc: CaDeliveryDocument): CaDelivery {
+    switch (CaDeliveryMode.of(doc.mode)) {
+      case CaDeliveryMode.EXTERNAL_SECRETS:
+        return CaDelivery.externalSecrets({ clusterSecretStore: doc.clusterSecretStore ?? '', remoteKeyPrefix: doc.remoteKeyPrefix });
+      case CaDeliveryMode.CERT_MANAGER:
+        return CaDelivery.certManager({
+          issuerName: doc.issuerName ?? '',
+          issuerKind: doc.issuerKind === undefined ? undefined : IssuerKind.of(doc.issuerKind),
+        });
+      default:
+        return CaDelivery.kubectl(doc.outputDirectory);
+    }
+  }
 
-  /** The spec-document form of this choice. */
+  private constructor(
+    private readonly resolveFor: (meshName: string) => CaDeliveryModel,
+    private readonly document: CaDeliveryDocument,
+  ) {}
+
+  /** The mode and its settings for mesh `meshName`, defaults applied. */
+  public resolve(meshName: string): CaDeliveryModel {
+    return this.resolveFor(meshName);
+  }
+
+  /** The spec-document form of this choice: what the author wrote, without defaults. */
   public toDocument(): CaDeliveryDocument {
-    return { ...this.document };
+    return compactDocument(this.document);
   }
+}
+
+/** Drops undefined fields, so a document holds only what the author wrote. */
+export function compactDocument<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

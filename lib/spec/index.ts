@@ -8,3 +8,7 @@ export * from './props';
 export * from './schema';
 export * from './syntax';
 export * from './validate';
+export * from './defaults';
+export * from './finding';
+export * from './canonical-json';
+export * from './pem';

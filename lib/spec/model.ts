@@ -12,18 +12,21 @@ import {
   gatewayApiVersionForIstioMinor,
 } from '../versions';
 import {
-  CaDeliveryMode,
-  ChartDeliveryMode,
+  CaDelivery,
+  CaDeliveryModel,
+  ChartDelivery,
+  ChartDeliveryModel,
   DataplaneMode,
   EastWestServiceType,
-  IssuerKind,
   IstioDistribution,
   KeyAlgorithm,
 } from './choices';
-import { CaDeliveryDocument, ClusterDocument, MeshSpecDocument } from './document';
+import { DEFAULT_CERTIFICATE_DIRECTORY, DEFAULT_KEY_DIRECTORY } from './defaults';
+import { MeshSpecDocument } from './document';
 import { SpecValidationError } from './errors';
 import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
 import { parseVersion } from './syntax';
+import { ClusterProps, LicenseModel, SpireMeshProps, meshPropsFromDocument, toMeshSpecDocument } from './props';
 import { validateMeshSpec } from './validate';
 
 /** An Istio release with the repositories it is pulled from. */
@@ -34,6 +37,14 @@ export class IstioRelease {
     public readonly version: string,
     private readonly repoKey?: string,
   ) {}
+
+  /** The repo key, which validation requires for Solo releases before the first public minor. */
+  private get requiredRepoKey(): string {
+    if (this.repoKey === undefined) {
+      throw new Error(`Solo Istio ${this.version} needs istio.repoKey: resolve specs with resolveMeshSpec or resolveMeshProps`);
+    }
+    return this.repoKey;
+  }
 
   public get minor(): number {
     return parseVersion(this.version).minor;
@@ -52,13 +63,15 @@ export class IstioRelease {
   /** Image repository (`global.hub`). */
   public get hub(): string {
     if (this.distribution === IstioDistribution.UPSTREAM) return UPSTREAM_REPOSITORIES.images;
-    return this.minor >= SOLO_REPOSITORIES.firstPublicMinor ? SOLO_REPOSITORIES.images : SOLO_REPOSITORIES.keyedImages(this.repoKey!);
+    return this.minor >= SOLO_REPOSITORIES.firstPublicMinor
+      ? SOLO_REPOSITORIES.images
+      : SOLO_REPOSITORIES.keyedImages(this.requiredRepoKey);
   }
 
   /** Helm chart repository. */
   public get helmRepository(): string {
     if (this.distribution === IstioDistribution.UPSTREAM) return UPSTREAM_REPOSITORIES.helm;
-    return this.minor >= SOLO_REPOSITORIES.firstPublicMinor ? SOLO_REPOSITORIES.helm : SOLO_REPOSITORIES.keyedHelm(this.repoKey!);
+    return this.minor >= SOLO_REPOSITORIES.firstPublicMinor ? SOLO_REPOSITORIES.helm : SOLO_REPOSITORIES.keyedHelm(this.requiredRepoKey);
   }
 
   /** Gateway API standard-channel release matching this Istio minor (istio-ambient.md §6). */
@@ -80,31 +93,32 @@ export class ClusterModel {
   public readonly zone?: string;
   public readonly istio: IstioRelease;
 
-  public constructor(doc: ClusterDocument, mesh: { istio: IstioDocumentDefaults }) {
-    this.name = doc.name;
-    // Seed 001 names the trust domain and the network after the cluster.
-    this.context = doc.context ?? doc.name;
-    this.trustDomain = doc.trustDomain ?? doc.name;
-    this.network = doc.network ?? doc.name;
-    this.dataplaneMode = DataplaneMode.of(doc.dataplaneMode ?? DataplaneMode.AMBIENT.value);
-    this.eastWestAddress = doc.eastWestAddress;
-    this.eastWestServiceType = EastWestServiceType.of(doc.eastWestServiceType ?? EastWestServiceType.LOAD_BALANCER.value);
-    this.istioRevision = doc.istioRevision;
-    this.region = doc.region;
-    this.zone = doc.zone;
-    this.istio = new IstioRelease(mesh.istio.distribution, doc.istioVersion ?? mesh.istio.version, mesh.istio.repoKey);
+  public constructor(props: ClusterProps, mesh: { readonly istio: IstioDefaults }) {
+    this.name = props.name;
+    // The trust domain and the network are named after the cluster unless set (Solo's
+    // multicluster install guide uses the cluster name for both).
+    this.context = props.context ?? props.name;
+    this.trustDomain = props.trustDomain ?? props.name;
+    this.network = props.network ?? props.name;
+    this.dataplaneMode = props.dataplaneMode ?? DataplaneMode.AMBIENT;
+    this.eastWestAddress = props.eastWestAddress;
+    this.eastWestServiceType = props.eastWestServiceType ?? EastWestServiceType.LOAD_BALANCER;
+    this.istioRevision = props.istioRevision;
+    this.region = props.region;
+    this.zone = props.zone;
+    this.istio = new IstioRelease(mesh.istio.distribution, props.istioVersion ?? mesh.istio.version, mesh.istio.repoKey);
   }
 
   /**
    * SPIFFE ID of ztunnel: the SPIRE agent's `authorized_delegates` entry and the identity
-   * ztunnel gets from the ztunnel ClusterSPIFFEID (seed 001).
+   * ztunnel gets from the ztunnel ClusterSPIFFEID.
    */
   public get ztunnelSpiffeId(): string {
     return `spiffe://${this.trustDomain}/ns/${ISTIO_NAMESPACE}/sa/${ZTUNNEL_SERVICE_ACCOUNT}`;
   }
 }
 
-interface IstioDocumentDefaults {
+interface IstioDefaults {
   readonly distribution: IstioDistribution;
   readonly version: string;
   readonly repoKey?: string;
@@ -133,29 +147,6 @@ export interface PkiModel {
   readonly delivery: CaDeliveryModel;
 }
 
-export interface CaDeliveryModel {
-  readonly mode: CaDeliveryMode;
-  readonly clusterSecretStore?: string;
-  readonly remoteKeyPrefix?: string;
-  readonly outputDirectory?: string;
-  readonly issuerName?: string;
-  readonly issuerKind?: IssuerKind;
-}
-
-export interface ChartDeliveryModel {
-  readonly mode: ChartDeliveryMode;
-  readonly namespace?: string;
-  readonly project?: string;
-  readonly helmExecutable?: string;
-  readonly chartCacheDirectory?: string;
-}
-
-/** Where istiod finds the Solo license (validated: a Secret reference, or an acknowledged inline value). */
-export interface LicenseModel {
-  readonly secretRef?: { readonly name: string; readonly namespace: string };
-  readonly value?: string;
-}
-
 export class MeshModel {
   public readonly name: string;
   /** @default - undefined: no license configured */
@@ -166,52 +157,45 @@ export class MeshModel {
   public readonly pki: PkiModel;
   public readonly chartDelivery: ChartDeliveryModel;
 
+  /**
+   * Use `resolveMeshSpec` (documents) or `resolveMeshProps` (typed props): both validate first.
+   * @param props the typed spec
+   * @param document the same spec as a validated document: the input of the spec digest
+   */
   public constructor(
-    /** The validated document this model was resolved from (the input of the spec digest). */
+    props: SpireMeshProps,
     public readonly document: MeshSpecDocument,
   ) {
-    this.name = document.name;
-    const istio: IstioDocumentDefaults = {
-      distribution: IstioDistribution.of(document.istio?.distribution ?? IstioDistribution.SOLO.value),
-      version: document.istio?.version ?? DEFAULT_ISTIO_VERSION,
-      repoKey: document.istio?.repoKey,
+    this.name = props.name;
+    const istio: IstioDefaults = {
+      distribution: props.istio?.distribution ?? IstioDistribution.SOLO,
+      version: props.istio?.version ?? DEFAULT_ISTIO_VERSION,
+      repoKey: props.istio?.repoKey,
     };
-    this.clusters = document.clusters.map((c) => new ClusterModel(c, { istio }));
-    const license = document.istio?.license;
-    this.license =
-      license?.secretName && license.secretNamespace
-        ? { secretRef: { name: license.secretName, namespace: license.secretNamespace } }
-        : license?.value
-          ? { value: license.value }
-          : undefined;
+    this.clusters = props.clusters.map((c) => new ClusterModel(c, { istio }));
+    this.license = props.istio?.license?.model;
     const byName = new Map(this.clusters.map((c) => [c.name, c]));
-    this.links = document.links
-      ? document.links.map((l) => ({ from: byName.get(l.from)!, to: byName.get(l.to)! }))
+    const clusterNamed = (name: string): ClusterModel => {
+      const found = byName.get(name);
+      if (!found) throw new Error(`link to unknown cluster '${name}': resolve specs with resolveMeshSpec or resolveMeshProps`);
+      return found;
+    };
+    this.links = props.links
+      ? props.links.map((l) => ({ from: clusterNamed(l.from), to: clusterNamed(l.to) }))
       : this.clusters.flatMap((from) => this.clusters.filter((to) => to !== from).map((to) => ({ from, to })));
     this.spire = {
       ...SPIRE_DEFAULTS,
-      chartVersion: document.spire?.chartVersion ?? SPIRE_DEFAULTS.chartVersion,
-      crdsChartVersion: document.spire?.crdsChartVersion ?? SPIRE_DEFAULTS.crdsChartVersion,
-      version: document.spire?.version ?? SPIRE_DEFAULTS.spireVersion,
+      chartVersion: props.spire?.chartVersion ?? SPIRE_DEFAULTS.chartVersion,
+      crdsChartVersion: props.spire?.crdsChartVersion ?? SPIRE_DEFAULTS.crdsChartVersion,
+      version: props.spire?.version ?? SPIRE_DEFAULTS.spireVersion,
     };
     this.pki = {
-      keyAlgorithm: KeyAlgorithm.of(document.pki?.keyAlgorithm ?? KeyAlgorithm.RSA_2048.value),
-      keyDirectory: document.pki?.keyDirectory ?? '.spiremesh/keys',
-      certificateDirectory: document.pki?.certificateDirectory ?? 'pki',
-      delivery: resolveCaDelivery(document.name, document.pki?.delivery),
+      keyAlgorithm: props.pki?.keyAlgorithm ?? KeyAlgorithm.RSA_2048,
+      keyDirectory: props.pki?.keyDirectory ?? DEFAULT_KEY_DIRECTORY,
+      certificateDirectory: props.pki?.certificateDirectory ?? DEFAULT_CERTIFICATE_DIRECTORY,
+      delivery: (props.pki?.delivery ?? CaDelivery.kubectl()).resolve(props.name),
     };
-    const delivery = document.chartDelivery ?? { mode: ChartDeliveryMode.ARGO_CD.value };
-    const mode = ChartDeliveryMode.of(delivery.mode);
-    this.chartDelivery =
-      mode === ChartDeliveryMode.ARGO_CD
-        ? { mode, namespace: delivery.namespace ?? 'argocd', project: delivery.project ?? 'default' }
-        : mode === ChartDeliveryMode.HELM_TEMPLATE
-          ? {
-              mode,
-              helmExecutable: delivery.helmExecutable ?? 'helm',
-              chartCacheDirectory: delivery.chartCacheDirectory ?? '.spiremesh/charts',
-            }
-          : { mode };
+    this.chartDelivery = (props.chartDelivery ?? ChartDelivery.argoCd()).model;
   }
 
   /** True when more than one cluster takes part in peering links. */
@@ -242,21 +226,10 @@ export class MeshModel {
   }
 }
 
-function resolveCaDelivery(meshName: string, doc: CaDeliveryDocument | undefined): CaDeliveryModel {
-  const mode = CaDeliveryMode.of(doc?.mode ?? CaDeliveryMode.KUBECTL.value);
-  switch (mode) {
-    case CaDeliveryMode.EXTERNAL_SECRETS:
-      return { mode, clusterSecretStore: doc!.clusterSecretStore, remoteKeyPrefix: doc!.remoteKeyPrefix ?? `spiremesh/${meshName}` };
-    case CaDeliveryMode.CERT_MANAGER:
-      return { mode, issuerName: doc!.issuerName, issuerKind: IssuerKind.of(doc!.issuerKind ?? IssuerKind.CLUSTER_ISSUER.value) };
-    default:
-      return { mode, outputDirectory: doc?.outputDirectory ?? '.spiremesh/secrets' };
-  }
-}
-
 /**
- * Validates a spec document and resolves it. Throws `SpecValidationError` listing every
- * problem, with `source` (and `locate`, for files) naming where each bad value is.
+ * Validates a spec document (a parsed YAML inventory) and resolves it. Throws
+ * `SpecValidationError` listing every problem, with `source` (and `locate`, for files) naming
+ * where each bad value is.
  */
 export function resolveMeshSpec(
   document: unknown,
@@ -265,5 +238,17 @@ export function resolveMeshSpec(
 ): MeshModel {
   const problems = validateMeshSpec(document);
   if (problems.length > 0) throw new SpecValidationError(source, problems, locate);
-  return new MeshModel(document as MeshSpecDocument);
+  const validated = document as MeshSpecDocument;
+  return new MeshModel(meshPropsFromDocument(validated), validated);
+}
+
+/**
+ * Validates typed props and resolves them; the props are validated in their document form, by
+ * the same rules as YAML inventories, and the model is built from the props themselves.
+ */
+export function resolveMeshProps(props: SpireMeshProps, source: string): MeshModel {
+  const document = toMeshSpecDocument(props);
+  const problems = validateMeshSpec(document);
+  if (problems.length > 0) throw new SpecValidationError(source, problems);
+  return new MeshModel(props, document);
 }

@@ -2,7 +2,7 @@
  * The typed TypeScript form of the mesh spec. `toMeshSpecDocument` turns it into the plain
  * document that YAML inventories use, so both are validated by the same rules.
  */
-import { CaDelivery, ChartDelivery, DataplaneMode, EastWestServiceType, IstioDistribution, KeyAlgorithm } from './choices';
+import { CaDelivery, ChartDelivery, DataplaneMode, EastWestServiceType, IstioDistribution, KeyAlgorithm, compactDocument } from './choices';
 import { LicenseDocument, MeshSpecDocument } from './document';
 
 export interface ClusterProps {
@@ -114,12 +114,30 @@ export class IstioLicense {
     return new IstioLicense({ value, allowInlineValue: options.acknowledgeCommitted });
   }
 
+  /** The license a validated spec document describes (YAML inventories). */
+  public static fromDocument(doc: LicenseDocument): IstioLicense {
+    return new IstioLicense({ ...doc });
+  }
+
   private constructor(private readonly document: LicenseDocument) {}
+
+  /** Where istiod reads the license: a Secret reference, or (acknowledged) an inline value. */
+  public get model(): LicenseModel {
+    const { secretName, secretNamespace, value } = this.document;
+    return secretName !== undefined && secretNamespace !== undefined
+      ? { kind: 'secret', secretRef: { name: secretName, namespace: secretNamespace } }
+      : { kind: 'inline', value: value ?? '' };
+  }
 
   public toDocument(): LicenseDocument {
     return { ...this.document };
   }
 }
+
+/** The Solo license as istiod reads it: by Secret reference (the default), or an acknowledged inline value. */
+export type LicenseModel =
+  | { readonly kind: 'secret'; readonly secretRef: { readonly name: string; readonly namespace: string } }
+  | { readonly kind: 'inline'; readonly value: string };
 
 export interface SpireProps {
   /**
@@ -185,10 +203,7 @@ export interface SpireMeshProps {
   readonly chartDelivery?: ChartDelivery;
 }
 
-/** Drops undefined values so the document holds only what the author wrote. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
+const compact = compactDocument;
 
 /** The plain spec document of typed props (enum-like values become their YAML strings). */
 export function toMeshSpecDocument(props: SpireMeshProps): MeshSpecDocument {
@@ -211,4 +226,34 @@ export function toMeshSpecDocument(props: SpireMeshProps): MeshSpecDocument {
       }),
     chartDelivery: props.chartDelivery?.toDocument(),
   });
+}
+
+/**
+ * The typed props a validated spec document describes: how a YAML inventory becomes the same
+ * props a TypeScript author writes, so both build the model the same way.
+ */
+export function meshPropsFromDocument(doc: MeshSpecDocument): SpireMeshProps {
+  const choice = <T>(value: string | undefined, of: (v: string) => T): T | undefined => (value === undefined ? undefined : of(value));
+  return {
+    name: doc.name,
+    clusters: doc.clusters.map((c) => ({
+      ...c,
+      dataplaneMode: choice(c.dataplaneMode, (v) => DataplaneMode.of(v)),
+      eastWestServiceType: choice(c.eastWestServiceType, (v) => EastWestServiceType.of(v)),
+    })),
+    links: doc.links?.map((l) => ({ from: l.from, to: l.to })),
+    istio: doc.istio && {
+      ...doc.istio,
+      distribution: choice(doc.istio.distribution, (v) => IstioDistribution.of(v)),
+      license: doc.istio.license && IstioLicense.fromDocument(doc.istio.license),
+    },
+    spire: doc.spire && { ...doc.spire },
+    pki: doc.pki && {
+      keyAlgorithm: choice(doc.pki.keyAlgorithm, (v) => KeyAlgorithm.of(v)),
+      keyDirectory: doc.pki.keyDirectory,
+      certificateDirectory: doc.pki.certificateDirectory,
+      delivery: doc.pki.delivery && CaDelivery.fromDocument(doc.pki.delivery),
+    },
+    chartDelivery: doc.chartDelivery && ChartDelivery.fromDocument(doc.chartDelivery),
+  };
 }

@@ -9,6 +9,16 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const TRUST_DOMAIN = /^[a-z0-9._-]+$/;
 const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
+/** True for a DNS-1123 label: Kubernetes object names, namespaces, component folders (at most 63 characters). */
+export function isDns1123Label(value: string): boolean {
+  return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** True for a DNS-1123 subdomain: names of most Kubernetes objects (at most 253 characters). */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
 /** Returns why `value` is not a DNS-1123 label (Kubernetes object and cluster names), or undefined. */
 export function dns1123LabelProblem(value: string): string | undefined {
   if (value.length > 63) return `'${value}' is longer than 63 characters`;

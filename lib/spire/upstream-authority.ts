@@ -3,7 +3,7 @@
  * Secret), or a cert-manager issuer.
  */
 import { k8s } from 'cdk8s-plus-30';
-import { CaDeliveryMode, IssuerKind, MeshModel, SPIRE_NAMESPACE } from '../spec';
+import { IssuerKind, MeshModel, SPIRE_NAMESPACE } from '../spec';
 import { SPIRE_UPSTREAM_CA_SECRET_NAME } from '../pki/material';
 import { UpstreamAuthorityPlugins } from './config';
 import { SPIRE_PATHS } from './names';
@@ -91,8 +91,8 @@ export class UpstreamAuthority {
    */
   public static forMesh(mesh: MeshModel): UpstreamAuthority {
     const delivery = mesh.pki.delivery;
-    if (delivery.mode === CaDeliveryMode.CERT_MANAGER) {
-      return UpstreamAuthority.certManager({ issuerName: delivery.issuerName!, issuerKind: delivery.issuerKind });
+    if (delivery.kind === 'cert-manager') {
+      return UpstreamAuthority.certManager({ issuerName: delivery.issuerName, issuerKind: delivery.issuerKind });
     }
     return UpstreamAuthority.disk();
   }

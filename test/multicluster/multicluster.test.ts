@@ -11,7 +11,7 @@ import {
   RemotePeerGateway,
   remotePeerGatewayName,
 } from '../../lib/multicluster';
-import { MeshModel, MeshSpecDocument } from '../../lib/spec';
+import { MeshModel, MeshSpecDocument, meshPropsFromDocument } from '../../lib/spec';
 import { SchemaRegistry } from '../../lib/validation';
 import { TEST_PROJECT, errorOf, exampleProps, readTree, tempDir } from '../helpers';
 
@@ -47,7 +47,7 @@ function synthMulticluster(props: SpireMeshProps | MeshModel): Record<string, Re
 
 /** Builds the mesh without validating the spec, to reach the constructs' own checks. */
 function unvalidated(doc: MeshSpecDocument): MeshModel {
-  return new MeshModel(doc);
+  return new MeshModel(meshPropsFromDocument(doc), doc);
 }
 
 const eastWestFile = 'gateway_istio-eastwest_istio-eastwest.yaml';
@@ -307,7 +307,7 @@ describe('locality labels', () => {
 describe('NodePort peering', () => {
   test('a NodePort cluster annotates its east-west Gateway, and the peers pointing at it prefer its NodePort', () => {
     const out = synthMulticluster(
-      new MeshModel(threeClusters(undefined, { b: { eastWestServiceType: 'NodePort' }, a: { eastWestServiceType: 'LoadBalancer' } })),
+      unvalidated(threeClusters(undefined, { b: { eastWestServiceType: 'NodePort' }, a: { eastWestServiceType: 'LoadBalancer' } })),
     );
     expect(out.b[eastWestFile].metadata.annotations).toEqual({
       'networking.istio.io/service-type': 'NodePort',

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import fsModule = require('fs');
 import * as path from 'path';
-import { IntermediateKind, PkiError, PkiStore, PkiStoreProps, formatStatusTable, redactPrivateKeys } from '../../lib/pki';
+import { IntermediateKind, PkiError, PkiStore, PkiStoreProps, formatStatusTable } from '../../lib/pki';
+import { redactPrivateKeys } from '../../lib/spec';
 import { catchPkiError, cloneBase, openssl, opensslVerify, rmTmp, snapshotTree, tmpDir } from './helpers';
 
 /*

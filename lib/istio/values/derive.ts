@@ -64,7 +64,7 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
 }
 
 function licenseValues(license: LicenseModel): LicenseValues {
-  return license.secretRef ? { secretRef: { ...license.secretRef } } : { value: license.value };
+  return license.kind === 'secret' ? { secretRef: { ...license.secretRef } } : { value: license.value };
 }
 
 /**

@@ -1,0 +1,61 @@
+/**
+ * One shape for everything spiremesh reports: spec problems, SPIRE and PKI problems, the trust
+ * gates and the multicluster check. Each finding says how bad it is, which part of spiremesh
+ * found it, what it is about, what is wrong and how to fix it; `formatFinding` is the one
+ * renderer, so every message reads the same way.
+ */
+
+/** `error` stops synthesis before anything is written; `warning` is printed and synthesis goes on. */
+export type FindingSeverity = 'error' | 'warning';
+
+export interface Finding {
+  readonly severity: FindingSeverity;
+  /**
+   * Which check produced it: `spec`, `spire`, `pki`, `schema`, `secrets`, `layout`, `construct`,
+   * `delivery`, `istio`, or `check/<name>` for the multicluster check.
+   */
+  readonly source: string;
+  /**
+   * What it is about: a spec field with its file position, an object, a file, a cluster.
+   * @default - the whole input
+   */
+  readonly subject?: string;
+  /** What is wrong, naming the bad value. */
+  readonly message: string;
+  /**
+   * How to fix it, as a change the user can make or a command they can run.
+   * @default - no fix to suggest
+   */
+  readonly fix?: string;
+}
+
+/** `error [spec] clusters[1].name: cluster name 'West_1' is not a DNS-1123 label` plus an indented `fix:` line. */
+export function formatFinding(finding: Finding, indent = ''): string {
+  const subject = finding.subject ? `${finding.subject}: ` : '';
+  const head = `${indent}${finding.severity} [${finding.source}] ${subject}${finding.message}`;
+  return finding.fix ? `${head}\n${indent}    fix: ${finding.fix}` : head;
+}
+
+/** A numbered noun: `1 problem`, `3 problems`. */
+export function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Base of every error spiremesh throws for bad input: a headline and the findings behind it.
+ * The CLI prints `message` (never a stack trace) for these.
+ */
+export class SpiremeshError extends Error {
+  public constructor(
+    headline: string,
+    public readonly findings: readonly Finding[],
+  ) {
+    super(findings.length === 0 ? headline : `${headline}\n${findings.map((f) => formatFinding(f, '  ')).join('\n')}`);
+    this.name = new.target.name;
+  }
+
+  /** True for errors caused by the input (spec, files, flags) rather than by a bug. */
+  public static isSpiremeshError(e: unknown): e is SpiremeshError {
+    return e instanceof SpiremeshError;
+  }
+}
