@@ -1,6 +1,7 @@
 export * from './versions';
 export * from './spec';
 export * from './core';
+export * from './app';
 export * from './gitops';
 export * from './pki';
 export * from './multicluster';

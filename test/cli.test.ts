@@ -113,7 +113,7 @@ describe('command line', () => {
     expect(ok.stdout).toContain('check: 0 errors, 1 warning(s)');
     expect(ok.stdout).toContain('[Trust Domain Check]');
     const doc = declareExampleMesh(new App()).model.document;
-    const bad = run((app: App) => new SpireMesh(app, 'm', resolveMeshSpec({ ...doc, istio: {} }, 'test')), ['check']);
+    const bad = run((app: App) => SpireMesh.fromModel(app, 'm', resolveMeshSpec({ ...doc, istio: {} }, 'test')), ['check']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('[License Check] cluster cluster1');
   });

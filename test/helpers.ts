@@ -3,26 +3,24 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { Construct } from 'constructs';
 import {
   ChartDelivery,
-  ChartDeliveryComponent,
   DataplaneMode,
-  Istio,
-  IstioComponentProps,
   IstioDistribution,
   IstioLicense,
   MeshModel,
   MeshSpecDocument,
   SpireMesh,
-  SpireMeshConstructProps,
   SpireMeshProps,
+  MeshSpec,
   SynthesisResult,
   linkBothWays,
   synthesize,
 } from '../lib';
 
 /** The example mesh of main.ts (seed 001 multicluster). */
-export function exampleProps(): SpireMeshProps {
+export function exampleProps(): MeshSpec {
   return {
     name: 'example',
     istio: {
@@ -84,15 +82,16 @@ export function readTree(dir: string): Record<string, string> {
  */
 export const TEST_PROJECT = tempDir('spiremesh-project-');
 
+/** A SpireMesh from props, or from an already resolved model. */
+export function declareSpireMesh(scope: Construct, id: string, props: SpireMeshProps | MeshModel): SpireMesh {
+  return props instanceof MeshModel ? SpireMesh.fromModel(scope, id, props) : new SpireMesh(scope, id, props);
+}
+
 /** Declares a mesh in a fresh app and synthesizes it into `outdir` (PKI under TEST_PROJECT). */
-export function synthMesh(
-  props: SpireMeshConstructProps | MeshModel | ((app: App) => void),
-  outdir: string,
-  check = false,
-): SynthesisResult {
+export function synthMesh(props: SpireMeshProps | MeshModel | ((app: App) => void), outdir: string, check = false): SynthesisResult {
   const app = new App({ outdir });
   if (typeof props === 'function') props(app);
-  else new SpireMesh(app, 'mesh', props);
+  else declareSpireMesh(app, 'mesh', props);
   return synthesize(app, { outdir, check, baseDir: TEST_PROJECT });
 }
 
@@ -104,18 +103,4 @@ export function errorOf(fn: () => unknown): Error {
     return e as Error;
   }
   throw new Error('expected an error, but none was thrown');
-}
-
-/**
- * Re-declares the Istio component of one cluster with escape-hatch props (extra values), as a
- * mesh author would with their own component tree; the chart delivery is rebuilt after it.
- */
-export function redeclareIstio(mesh: SpireMesh, cluster: string, props: IstioComponentProps): void {
-  const chart = mesh.clusterChart(cluster);
-  for (const id of ['istio-base', 'istiod', 'istio-cni', 'ztunnel']) chart.deliveries.removeRelease(id);
-  chart.deliveries.removeManifestSource('gateway-api-crds');
-  chart.node.tryRemoveChild('Istio');
-  chart.node.tryRemoveChild('ChartDelivery');
-  new Istio(chart, 'Istio', props);
-  new ChartDeliveryComponent(chart, 'ChartDelivery');
 }

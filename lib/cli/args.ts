@@ -1,5 +1,5 @@
 /** Command-line flags shared by the spiremesh commands. */
-import { defaultOutdir } from '../gitops';
+import { defaultOutdir } from '../app/synthesize';
 
 export class UsageError extends Error {}
 

@@ -4,9 +4,11 @@
  * exit code. User errors are printed as their messages (they name the bad value and the fix).
  */
 import { App } from 'cdk8s';
-import { SpireMesh } from '../core/mesh';
-import { OutputConflictError, SynthesisError, formatSummary, synthesize } from '../gitops';
-import { formatCheckFinding } from '../multicluster/check';
+import { SpireMesh } from '../app/mesh';
+import { formatCheckFinding } from '../app/check';
+import { formatSummary } from '../app/summary';
+import { SynthesisError, synthesize } from '../app/synthesize';
+import { OutputConflictError } from '../gitops';
 import { PkiError } from '../pki';
 import { SpecValidationError } from '../spec';
 import { CliArgs, UsageError, parseCliArgs } from './args';

@@ -8,8 +8,10 @@ import {
   SPIRE_UPSTREAM_CA_SECRET_NAME,
   ensurePrivateTree,
   formatStatusTable,
+  pkiStatus,
   pkiStoreFor,
   remoteSecretKey,
+  rotateIntermediate,
 } from '../pki';
 import { DEFAULT_SECRETS_DIRECTORY, MeshModel } from '../spec';
 import { CliArgs, UsageError } from './args';
@@ -43,7 +45,7 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
       ].join('\n');
     }
     case 'status':
-      return formatStatusTable(store.status());
+      return formatStatusTable(pkiStatus(store));
     case 'rotate': {
       const cluster = requireCluster(mesh, args);
       const which = args.which ?? 'both';
@@ -52,7 +54,7 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
       return (
         kinds
           .map((k) => {
-            const r = store.rotateIntermediate(cluster, k);
+            const r = rotateIntermediate(store, cluster, k);
             return (
               `cluster ${cluster}: new ${k.description} ${r.serial} (valid until ${r.notAfter.toISOString().slice(0, 10)}); ` +
               `the previous one (${r.retiredSerial}) is kept in ${path.relative(process.cwd(), r.retiredCertFile)} and stays valid until it expires`

@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { isDns1123Label } from '../spec';
 
 export interface MeshComponentProps {
   /**
@@ -27,7 +28,7 @@ export class MeshComponent extends Construct {
 
   public constructor(scope: Construct, id: string, props: MeshComponentProps) {
     super(scope, id);
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.componentName)) {
+    if (!isDns1123Label(props.componentName)) {
       throw new Error(`component name '${props.componentName}' is not a DNS-1123 label: use lowercase letters, digits and '-'`);
     }
     this.componentName = props.componentName;

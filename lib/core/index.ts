@@ -1,4 +1,5 @@
 export * from './cluster';
 export * from './component';
-export * from './mesh';
 export * from './namespaces';
+export * from './delivery';
+export * from './warnings';

@@ -4,14 +4,24 @@ import { IConstruct } from 'constructs';
 /** Metadata type of the warnings that `addSynthWarning` attaches. */
 export const WARNING_METADATA = 'spiremesh:warning';
 
-/** Records a warning that synthesis prints (it does not stop synthesis). */
-export function addSynthWarning(construct: IConstruct, message: string): void {
+/**
+ * Records a warning that synthesis prints (it does not stop synthesis). A function is called
+ * when warnings are collected, for messages that depend on what is added to the tree later.
+ */
+export function addSynthWarning(construct: IConstruct, message: string | (() => string)): void {
   construct.node.addMetadata(WARNING_METADATA, message);
+}
+
+/** The text of a recorded warning. */
+export function warningText(data: unknown): string {
+  return typeof data === 'function' ? String(data()) : String(data);
 }
 
 /** Every warning recorded under `root`, prefixed with the construct path that recorded it. */
 export function collectSynthWarnings(root: IConstruct): string[] {
   return root.node
     .findAll()
-    .flatMap((c) => c.node.metadata.filter((entry) => entry.type === WARNING_METADATA).map((entry) => `${c.node.path}: ${entry.data}`));
+    .flatMap((c) =>
+      c.node.metadata.filter((entry) => entry.type === WARNING_METADATA).map((entry) => `${c.node.path}: ${warningText(entry.data)}`),
+    );
 }

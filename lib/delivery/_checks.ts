@@ -3,9 +3,9 @@
  * or source in messages.
  */
 import * as crypto from 'crypto';
-import { ChartRelease, ChartRepository, ManifestSource, isOciRepository } from './release';
+import { ChartRelease, ChartRepository, ManifestSource, isOciRepository } from '../core/delivery';
+import { isDns1123Label } from '../spec';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // An exact chart version: X.Y.Z with optional pre-release/build (e.g. '1.29.1-solo', '0.5.0').
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$/;
 // A pinned git revision: a version tag or a full commit SHA.
@@ -22,12 +22,12 @@ export function checkRelease(release: ChartRelease): void {
       `chart release '${release.id}' has repository '${release.repository.url}': use an oci:// registry path or an https:// helm repository`,
     );
   }
-  if (!DNS_LABEL.test(release.namespace)) {
+  if (!isDns1123Label(release.namespace)) {
     throw new Error(
       `chart release '${release.id}' has namespace '${release.namespace}', which is not a DNS-1123 label: use lowercase letters, digits and '-'`,
     );
   }
-  if (!release.releaseName || release.releaseName.length > 53 || !DNS_LABEL.test(release.releaseName)) {
+  if (!release.releaseName || release.releaseName.length > 53 || !isDns1123Label(release.releaseName)) {
     throw new Error(
       `chart release '${release.id}' has release name '${release.releaseName}': helm release names are DNS-1123 labels of at most 53 characters`,
     );
@@ -49,7 +49,7 @@ export function checkManifestSource(source: ManifestSource): void {
 
 function checkId(what: string, id: string): void {
   // Ids become object names and, in helm-template mode, output folders.
-  if (!DNS_LABEL.test(id) || id.length > 63) {
+  if (!isDns1123Label(id)) {
     throw new Error(`${what} id '${id}' is not a DNS-1123 label: use at most 63 lowercase letters, digits and '-'`);
   }
 }
@@ -103,6 +103,6 @@ export function repositoryName(repo: ChartRepository): string {
 }
 
 /** Drops empty values objects, so that "no values" renders as no field rather than `{}`. */
-export function nonEmpty(values: Record<string, unknown>): Record<string, unknown> | undefined {
-  return Object.keys(values).length > 0 ? values : undefined;
+export function nonEmpty(values: object): Record<string, unknown> | undefined {
+  return Object.keys(values).length > 0 ? (values as Record<string, unknown>) : undefined;
 }

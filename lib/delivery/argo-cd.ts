@@ -1,19 +1,12 @@
 import { Construct } from 'constructs';
 import { Application, ApplicationSpecSource } from '../../imports/argocd-application-argoproj.io';
-import { ChartDeliveryMode } from '../spec';
-import { checkManifestSource, checkRelease, nonEmpty, ociChartUrl } from './_checks';
-import { ChartDeliverySourcesProps, IChartDelivery } from './chart-delivery';
-import {
-  ARGO_DEFAULT_NAMESPACE,
-  ARGO_DEFAULT_PROJECT,
-  ARGO_IN_CLUSTER_SERVER,
-  ARGO_RESOURCES_FINALIZER,
-  ARGO_SYNC_WAVE_ANNOTATION,
-  EXTRA_VALUES_ANNOTATION,
-} from './names';
-import { ChartRelease, DELIVERY_ORDER, ManifestSource, isOciRepository } from './release';
+import { ChartRelease, DELIVERY_ORDER, ManifestSource, isOciRepository } from '../core/delivery';
+import { ChartDeliveryMode, DEFAULT_ARGO_CD_NAMESPACE, DEFAULT_ARGO_CD_PROJECT } from '../spec';
+import { nonEmpty, ociChartUrl } from './_checks';
+import { IChartDelivery } from './chart-delivery';
+import { ARGO_IN_CLUSTER_SERVER, ARGO_RESOURCES_FINALIZER, ARGO_SYNC_WAVE_ANNOTATION, EXTRA_VALUES_ANNOTATION } from './names';
 
-export interface ArgoCdDeliveryProps extends ChartDeliverySourcesProps {
+export interface ArgoCdDeliveryProps {
   /**
    * Namespace of the Application objects (where Argo CD watches for them).
    * @default 'argocd'
@@ -40,7 +33,8 @@ export interface ArgoCdDeliveryProps extends ChartDeliverySourcesProps {
  * - Order: `argocd.argoproj.io/sync-wave` = the release's order. Waves order the Applications
  *   when they are synced by a parent app (app of apps) that applies `dist/<cluster>/`. Argo CD
  *   (since 1.8) does not wait for a child Application to be healthy unless the
- *   `argoproj.io/Application` health check is enabled in `argocd-cm`.
+ *   `argoproj.io/Application` health check is enabled in `argocd-cm`
+ *   (https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#argocd-app).
  * - OCI charts use Argo CD's native OCI source (v3.1+): `repoURL: oci://<registry>/<path>/<chart>`,
  *   `path: .`; classic helm repositories use `repoURL` + `chart`.
  * - `ServerSideApply=true`: the CRDs of istio-base and spire-crds exceed the 256 KiB
@@ -48,36 +42,31 @@ export interface ArgoCdDeliveryProps extends ChartDeliverySourcesProps {
  */
 export class ArgoCdDelivery extends Construct implements IChartDelivery {
   public readonly mode = ChartDeliveryMode.ARGO_CD;
-  /** The Applications, in apply order (releases and sources merged by order). */
-  public readonly applications: readonly Application[];
 
   private readonly namespace: string;
   private readonly project: string;
   private readonly server: string;
+  private readonly applicationList: Application[] = [];
 
-  public constructor(scope: Construct, id: string, props: ArgoCdDeliveryProps) {
+  public constructor(scope: Construct, id: string, props: ArgoCdDeliveryProps = {}) {
     super(scope, id);
-    this.namespace = props.namespace ?? ARGO_DEFAULT_NAMESPACE;
-    this.project = props.project ?? ARGO_DEFAULT_PROJECT;
+    this.namespace = props.namespace ?? DEFAULT_ARGO_CD_NAMESPACE;
+    this.project = props.project ?? DEFAULT_ARGO_CD_PROJECT;
     this.server = props.destinationServer ?? ARGO_IN_CLUSTER_SERVER;
-    props.releases.forEach(checkRelease);
-    const sources = props.manifestSources ?? [];
-    sources.forEach(checkManifestSource);
-
-    const apps = [
-      ...props.releases.map((r) => ({ order: r.order, id: r.id, app: () => this.releaseApplication(r) })),
-      ...sources.map((s) => ({ order: s.order, id: s.id, app: () => this.sourceApplication(s) })),
-    ].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
-    this.applications = apps.map((a) => a.app());
   }
 
-  private releaseApplication(release: ChartRelease): Application {
+  /** The Applications, in the order they were added. */
+  public get applications(): readonly Application[] {
+    return this.applicationList;
+  }
+
+  public addRelease(release: ChartRelease): void {
     const helm = { releaseName: release.releaseName, valuesObject: nonEmpty(release.values) };
     const source: ApplicationSpecSource = isOciRepository(release.repository)
       ? { repoUrl: ociChartUrl(release), path: '.', targetRevision: release.version, helm }
       : { repoUrl: release.repository.url, chart: release.chart, targetRevision: release.version, helm };
     const extra = release.extraValueKeys ?? [];
-    return this.application(
+    this.application(
       release.id,
       release.order,
       source,
@@ -86,8 +75,8 @@ export class ArgoCdDelivery extends Construct implements IChartDelivery {
     );
   }
 
-  private sourceApplication(source: ManifestSource): Application {
-    return this.application(
+  public addManifestSource(source: ManifestSource): void {
+    this.application(
       source.id,
       source.order,
       { repoUrl: source.gitUrl, path: source.path, targetRevision: source.revision },
@@ -102,28 +91,30 @@ export class ArgoCdDelivery extends Construct implements IChartDelivery {
     source: ApplicationSpecSource,
     namespace: string | undefined,
     annotations: Record<string, string>,
-  ): Application {
+  ): void {
     // CRDs outlive their Application: deleting or pruning a CRD deletes every custom resource of
     // that kind in the cluster (the spire-crds chart marks its CRDs `helm.sh/resource-policy: keep`
     // for the same reason). Everything else is removed with its Application.
     const crds = order === DELIVERY_ORDER.crds;
-    return new Application(this, name, {
-      metadata: {
-        name,
-        namespace: this.namespace,
-        annotations: { [ARGO_SYNC_WAVE_ANNOTATION]: String(order), ...annotations },
-        ...(crds ? {} : { finalizers: [ARGO_RESOURCES_FINALIZER] }),
-      },
-      spec: {
-        project: this.project,
-        source,
-        destination: { server: this.server, ...(namespace ? { namespace } : {}) },
-        syncPolicy: {
-          automated: { prune: !crds, selfHeal: true },
-          // CreateNamespace only where there is a destination namespace (manifest sources are CRDs).
-          syncOptions: [...(namespace ? ['CreateNamespace=true'] : []), 'ServerSideApply=true'],
+    this.applicationList.push(
+      new Application(this, name, {
+        metadata: {
+          name,
+          namespace: this.namespace,
+          annotations: { [ARGO_SYNC_WAVE_ANNOTATION]: String(order), ...annotations },
+          ...(crds ? {} : { finalizers: [ARGO_RESOURCES_FINALIZER] }),
         },
-      },
-    });
+        spec: {
+          project: this.project,
+          source,
+          destination: { server: this.server, ...(namespace ? { namespace } : {}) },
+          syncPolicy: {
+            automated: { prune: !crds, selfHeal: true },
+            // CreateNamespace only where there is a destination namespace (manifest sources are CRDs).
+            syncOptions: [...(namespace ? ['CreateNamespace=true'] : []), 'ServerSideApply=true'],
+          },
+        },
+      }),
+    );
   }
 }

@@ -1,23 +1,20 @@
 import { IConstruct } from 'constructs';
+import { ChartRelease, ManifestSource } from '../core/delivery';
 import { ChartDeliveryMode } from '../spec';
-import { ChartRelease, ManifestSource } from './release';
 
 /**
- * What every delivery construct takes: the releases and manifest sources of one cluster, in
- * apply order (as `DeliveryRegistry` returns them).
+ * The construct of one delivery mode (Argo CD, Flux, helm template, Gloo Operator): it turns
+ * each release and manifest source into that mode's objects as soon as it is added.
+ * `ChartDeliveryComponent` checks ids and pinning before it calls these, and keeps the list.
  */
-export interface ChartDeliverySourcesProps {
-  /** Helm releases to deliver, in apply order. */
-  readonly releases: readonly ChartRelease[];
-  /**
-   * Plain manifests from git (e.g. the Gateway API CRDs), in apply order.
-   * @default - none
-   */
-  readonly manifestSources?: readonly ManifestSource[];
-}
-
-/** A construct that turns a cluster's releases into objects of one delivery mode. */
 export interface IChartDelivery extends IConstruct {
   /** The mode this construct implements. */
   readonly mode: ChartDeliveryMode;
+  /** Creates the objects that deliver `release`. */
+  addRelease(release: ChartRelease): void;
+  /** Creates the objects that deliver `source` (or records how to apply it by hand). */
+  addManifestSource(source: ManifestSource): void;
 }
+
+/** The releases of the cluster in apply order, read when objects are rendered (Flux `dependsOn`, operator values). */
+export type OrderedReleases = () => readonly ChartRelease[];

@@ -1,12 +1,13 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { MeshCluster } from '../core/cluster';
+import { ChartRelease, ManifestSource } from '../core/delivery';
 import { addSynthWarning } from '../core/warnings';
 import { ChartDeliveryMode, ClusterModel, DataplaneMode, ISTIO_NAMESPACE } from '../spec';
-import { checkManifestSource, checkRelease, describeRelease, describeSource, helmInstallCommand, kustomizeRemote } from './_checks';
-import { ChartDeliverySourcesProps, IChartDelivery } from './chart-delivery';
+import { describeRelease, describeSource, helmInstallCommand, kustomizeRemote } from './_checks';
+import { IChartDelivery, OrderedReleases } from './chart-delivery';
 import {
   GLOO_CONTROLLER_API_VERSION,
   GLOO_CONTROLLER_KIND,
@@ -17,9 +18,10 @@ import {
   GLOO_ZTUNNEL_VALUES_KEY,
   ISTIO_CHARTS,
 } from './names';
-import { ChartRelease } from './release';
 
-export interface GlooOperatorDeliveryProps extends ChartDeliverySourcesProps {
+export interface GlooOperatorDeliveryProps {
+  /** The cluster's releases in apply order, read when the extensions ConfigMap is rendered. */
+  readonly orderedReleases: OrderedReleases;
   /**
    * Namespace of the Gloo Operator, where it reads `gloo-extensions-config`.
    * @default 'gloo-mesh' (seed 000)
@@ -67,9 +69,6 @@ export class GlooOperatorDelivery extends Construct implements IChartDelivery {
     super(scope, id);
     const cluster: ClusterModel = MeshCluster.enclosing(this).cluster;
     const namespace = props.namespace ?? GLOO_NAMESPACE;
-    props.releases.forEach(checkRelease);
-    const sources = props.manifestSources ?? [];
-    sources.forEach(checkManifestSource);
     if (cluster.dataplaneMode !== DataplaneMode.AMBIENT) {
       throw new Error(
         `cluster '${cluster.name}' uses dataplane mode '${cluster.dataplaneMode.value}', but gloo-operator delivery supports 'ambient' only (seed 000): use chartDelivery argocd, flux or helm-template for sidecar clusters`,
@@ -90,29 +89,33 @@ export class GlooOperatorDelivery extends Construct implements IChartDelivery {
       },
     });
 
-    const byChart = (chart: string) => props.releases.find((r) => r.chart === chart);
+    // The values are read from the istiod and ztunnel releases when the ConfigMap is rendered.
+    const byChart = (chart: string) => props.orderedReleases().find((r) => r.chart === chart);
+    const lazyYaml = (values: () => Record<string, unknown>): string => Lazy.any({ produce: () => toYaml(values()) });
     this.extensionsConfig = new k8s.KubeConfigMap(this, 'ExtensionsConfig', {
       metadata: { name: GLOO_EXTENSIONS_CONFIG_NAME, namespace },
       data: {
-        [GLOO_ISTIOD_VALUES_KEY]: toYaml(glooIstiodValues(byChart('istiod'))),
-        [GLOO_ZTUNNEL_VALUES_KEY]: toYaml(glooZtunnelValues(byChart('ztunnel'))),
+        [GLOO_ISTIOD_VALUES_KEY]: lazyYaml(() => glooIstiodValues(byChart('istiod'))),
+        [GLOO_ZTUNNEL_VALUES_KEY]: lazyYaml(() => glooZtunnelValues(byChart('ztunnel'))),
       },
     });
+  }
 
-    for (const release of props.releases.filter((r) => !ISTIO_CHARTS.includes(r.chart))) {
-      addSynthWarning(
-        this,
-        `chart release ${describeRelease(release)} is not delivered in gloo-operator mode ` +
-          `(the operator installs only istio): install it before applying this folder, e.g. \`${helmInstallCommand(release)}\``,
-      );
-    }
-    for (const source of sources) {
-      addSynthWarning(
-        this,
-        `manifest source ${describeSource(source)} is not delivered in gloo-operator mode: ` +
-          `apply it with \`kubectl apply --server-side -k '${kustomizeRemote(source)}'\``,
-      );
-    }
+  public addRelease(release: ChartRelease): void {
+    if (ISTIO_CHARTS.includes(release.chart)) return;
+    addSynthWarning(
+      this,
+      `chart release ${describeRelease(release)} is not delivered in gloo-operator mode ` +
+        `(the operator installs only istio): install it before applying this folder, e.g. \`${helmInstallCommand(release)}\``,
+    );
+  }
+
+  public addManifestSource(source: ManifestSource): void {
+    addSynthWarning(
+      this,
+      `manifest source ${describeSource(source)} is not delivered in gloo-operator mode: ` +
+        `apply it with \`kubectl apply --server-side -k '${kustomizeRemote(source)}'\``,
+    );
   }
 }
 
@@ -128,7 +131,7 @@ export function glooZtunnelValues(ztunnel?: ChartRelease): Record<string, unknow
   return { spire: spire ?? { enabled: true } };
 }
 
-function pick(values: Record<string, unknown> | undefined, keyPath: readonly string[]): unknown {
+function pick(values: object | undefined, keyPath: readonly string[]): unknown {
   let v: unknown = values;
   for (const k of keyPath) {
     if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;

@@ -5,5 +5,3 @@ export * from './flux';
 export * from './gloo-operator';
 export * from './helm-template';
 export * from './names';
-export * from './registry';
-export * from './release';

@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
-import { WARNING_METADATA } from '../core/warnings';
+import { WARNING_METADATA, warningText } from '../core/warnings';
 import { GateFinding } from './gates';
 import { RenderedObject, describeObject } from './layout';
 
@@ -22,7 +22,7 @@ export function collectObjects(root: IConstruct): Collected {
   for (const c of all) {
     for (const error of c.node.validate()) findings.push({ gate: 'construct', constructPath: c.node.path, message: error });
     for (const entry of c.node.metadata) {
-      if (entry.type === WARNING_METADATA) warnings.push(`${c.node.path}: ${entry.data}`);
+      if (entry.type === WARNING_METADATA) warnings.push(`${c.node.path}: ${warningText(entry.data)}`);
     }
   }
   const clusters = all.filter(MeshCluster.isMeshCluster);

@@ -3,6 +3,4 @@ export * from './gates';
 export * from './layout';
 export * from './provenance';
 export * from './render';
-export * from './summary';
-export * from './synthesize';
 export * from './writer';

@@ -1,2 +1,3 @@
 export * from './istio';
 export * from './values';
+export * from './escape-hatch';

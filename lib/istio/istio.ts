@@ -1,17 +1,27 @@
-/**
- * Istio for one cluster: the four Helm releases of seed 001 (base, istiod, cni, ztunnel) with
- * typed values derived from the spec, plus the Gateway API CRDs they need, handed to the
- * cluster's chart delivery. Ambient clusters get all four; sidecar clusters base and istiod.
- */
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
-import { DELIVERY_ORDER } from '../delivery/release';
+import { ChartRelease, DELIVERY_ORDER } from '../core/delivery';
 import { addSynthWarning } from '../core/warnings';
 import { DataplaneMode, ISTIO_NAMESPACE, IstioDistribution } from '../spec';
-import { ExtraValues, baseValues, cniValues, istiodValues, ztunnelValues } from './values';
+import { IstioChartKey, ModelOwnedValueError, screenExtraValues } from './escape-hatch';
+import {
+  BaseValues,
+  CniValues,
+  ExtraValues,
+  IstiodValues,
+  ZtunnelValues,
+  baseValues,
+  cniValues,
+  istiodValues,
+  mergeValues,
+  ztunnelValues,
+} from './values';
 
-/** Gateway API standard CRDs, pinned to the release matching the Istio minor (seed 001 applies standard-install.yaml). */
+/**
+ * Gateway API standard CRDs, pinned to the release matching the Istio minor (the Istio ambient
+ * install applies its standard-install.yaml first: https://istio.io/latest/docs/ambient/install/helm/).
+ */
 export const GATEWAY_API_REPOSITORY = 'https://github.com/kubernetes-sigs/gateway-api.git';
 export const GATEWAY_API_CRD_PATH = 'config/crd/standard';
 
@@ -26,58 +36,39 @@ export interface IstioExtraValues {
 export interface IstioComponentProps {
   /**
    * Escape hatch for chart values that the typed models do not cover. Merged over the derived
-   * values; every key is listed on the delivered object for reviewers.
+   * values; every key is listed on the delivered object for reviewers. Values the spec derives
+   * (trust domain, network, cluster name, hub/tag, license, SPIRE socket paths, peering) are
+   * refused with the spec field to set instead.
    * @default - none
    */
   readonly extraValues?: IstioExtraValues;
 }
 
+/** The Istio releases of one cluster, with their typed values as delivered. */
+export interface IstioReleases {
+  readonly base: ChartRelease<BaseValues>;
+  readonly istiod: ChartRelease<IstiodValues>;
+  /** Ambient clusters only. */
+  readonly cni?: ChartRelease<CniValues>;
+  /** Ambient clusters only. */
+  readonly ztunnel?: ChartRelease<ZtunnelValues>;
+}
+
 /**
- * Values that have no effect or are deprecated upstream (istio-ambient.md §3), with the reason;
- * they are dropped from the escape hatch with a warning.
+ * Istio for one cluster: the Helm releases of Solo's ambient install (base, istiod, cni,
+ * ztunnel; https://docs.solo.io/gloo-mesh/main/ambient/install/helm/) with typed values derived
+ * from the spec, plus the Gateway API CRDs they need, handed to the cluster's delivery. Ambient
+ * clusters get all four; sidecar clusters base and istiod.
  */
-const INEFFECTIVE_VALUES: Record<string, Record<string, string>> = {
-  istiod: {
-    'pilot.cni.namespace': 'no istiod template reads it (istio-ambient.md §3)',
-    'meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE':
-      'deprecated since Istio 1.25 (validation warns); PILOT_ENABLE_IP_AUTOALLOCATE replaces it',
-  },
-};
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Dotted paths of the leaves of `values`. */
-export function leafPaths(values: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(values).flatMap(([k, v]) =>
-    isPlainObject(v) && Object.keys(v).length > 0 ? leafPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`],
-  );
-}
-
-/** Deep merge: `over` wins; arrays are replaced, not concatenated. */
-export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over))
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeValues(out[k] as Record<string, unknown>, v) : v;
-  return out;
-}
-
-function withoutPath(values: Record<string, unknown>, dotted: string): Record<string, unknown> {
-  const [head, ...rest] = dotted.split('.');
-  if (!(head in values)) return values;
-  if (rest.length === 0) {
-    const { [head]: _dropped, ...kept } = values;
-    return kept;
-  }
-  const child = values[head];
-  if (!isPlainObject(child)) return values;
-  const pruned = withoutPath(child, rest.join('.'));
-  // Drop parents left empty, so no empty object reaches the chart values.
-  return Object.keys(pruned).length > 0 ? { ...values, [head]: pruned } : withoutPath(values, head);
-}
-
 export class Istio extends MeshComponent {
+  /** The Istio component of a cluster, if it has one. */
+  public static of(cluster: MeshCluster): Istio | undefined {
+    return cluster.node.children.find((c): c is Istio => c instanceof Istio);
+  }
+
+  /** The delivered releases with their typed values (extra values merged in). */
+  public readonly releases: IstioReleases;
+
   public constructor(scope: Construct, id: string, props: IstioComponentProps = {}) {
     super(scope, id, { componentName: 'istio' });
     const meshCluster = MeshCluster.enclosing(this);
@@ -85,45 +76,45 @@ export class Istio extends MeshComponent {
     const repository = {
       url: cluster.istio.distribution === IstioDistribution.SOLO ? `oci://${cluster.istio.helmRepository}` : cluster.istio.helmRepository,
     };
-    const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
-    const charts: { id: string; chart: string; key: keyof IstioExtraValues; order: number; values: object }[] = [
-      { id: 'istio-base', chart: 'base', key: 'base', order: DELIVERY_ORDER.istioBase, values: baseValues() },
-      { id: 'istiod', chart: 'istiod', key: 'istiod', order: DELIVERY_ORDER.istiod, values: istiodValues(mesh, cluster) },
-      ...(ambient
-        ? [
-            { id: 'istio-cni', chart: 'cni', key: 'cni' as const, order: DELIVERY_ORDER.istioCni, values: cniValues(cluster) },
-            {
-              id: 'ztunnel',
-              chart: 'ztunnel',
-              key: 'ztunnel' as const,
-              order: DELIVERY_ORDER.ztunnel,
-              values: ztunnelValues(mesh, cluster),
-            },
-          ]
-        : []),
-    ];
-    for (const c of charts) {
-      let extra = (props.extraValues?.[c.key] ?? {}) as Record<string, unknown>;
-      for (const [path, reason] of Object.entries(INEFFECTIVE_VALUES[c.key] ?? {})) {
-        if (leafPaths(extra).some((p) => p === path || p.startsWith(`${path}.`))) {
-          addSynthWarning(this, `cluster ${cluster.name}: ${c.chart} value '${path}' was dropped: ${reason}`);
-          extra = withoutPath(extra, path);
-        }
-      }
-      meshCluster.deliveries.addRelease({
-        id: c.id,
-        chart: c.chart,
+    const screened = {
+      base: screenExtraValues('base', props.extraValues?.base as Record<string, unknown> | undefined),
+      istiod: screenExtraValues('istiod', props.extraValues?.istiod as Record<string, unknown> | undefined),
+      cni: screenExtraValues('cni', props.extraValues?.cni as Record<string, unknown> | undefined),
+      ztunnel: screenExtraValues('ztunnel', props.extraValues?.ztunnel as Record<string, unknown> | undefined),
+    };
+    const refused = Object.values(screened).flatMap((x) => x.refused);
+    if (refused.length > 0) throw new ModelOwnedValueError(cluster.name, refused);
+    for (const x of Object.values(screened)) for (const w of x.warnings) addSynthWarning(this, `cluster ${cluster.name}: ${w}`);
+
+    const release = <V extends object>(id: string, chart: IstioChartKey, chartName: string, order: number, derived: V): ChartRelease<V> => {
+      const extra = screened[chart];
+      const delivered: ChartRelease<V> = {
+        id,
+        chart: chartName,
         repository,
         version: cluster.istio.chartVersion,
-        // seed 001's release names: istio-base, istiod, istio-cni, ztunnel.
-        releaseName: c.id,
+        // The release names of Solo's Helm install: istio-base, istiod, istio-cni, ztunnel.
+        releaseName: id,
         namespace: ISTIO_NAMESPACE,
-        values: mergeValues(c.values as Record<string, unknown>, extra),
-        extraValueKeys: leafPaths(extra),
-        order: c.order,
-      });
-    }
-    meshCluster.deliveries.addManifestSource({
+        values: mergeValues(derived, extra.values),
+        extraValueKeys: extra.keys,
+        order,
+      };
+      meshCluster.delivery.addRelease(delivered);
+      return delivered;
+    };
+    const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
+    this.releases = {
+      base: release('istio-base', 'base', 'base', DELIVERY_ORDER.istioBase, baseValues()),
+      istiod: release('istiod', 'istiod', 'istiod', DELIVERY_ORDER.istiod, istiodValues(mesh, cluster)),
+      ...(ambient
+        ? {
+            cni: release('istio-cni', 'cni', 'cni', DELIVERY_ORDER.istioCni, cniValues(cluster)),
+            ztunnel: release('ztunnel', 'ztunnel', 'ztunnel', DELIVERY_ORDER.ztunnel, ztunnelValues(mesh, cluster)),
+          }
+        : {}),
+    };
+    meshCluster.delivery.addManifestSource({
       id: 'gateway-api-crds',
       gitUrl: GATEWAY_API_REPOSITORY,
       path: GATEWAY_API_CRD_PATH,

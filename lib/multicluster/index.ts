@@ -3,4 +3,3 @@ export * from './multicluster';
 export * from './names';
 export * from './remote-peer-gateway';
 export * from './service-type';
-export * from './check';

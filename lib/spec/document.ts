@@ -1,6 +1,6 @@
 /**
  * The mesh spec as plain data: the shape of a YAML inventory file, and what the typed
- * TypeScript props (`SpireMeshProps`) are converted to before validation. Both entry points
+ * TypeScript props (`MeshSpec`) are converted to before validation. Both entry points
  * are checked by the same schema (`schema.ts`) and the same semantic rules (`validate.ts`).
  *
  * Field documentation (meaning and defaults) lives on the typed props in `props.ts`.

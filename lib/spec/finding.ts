@@ -12,7 +12,8 @@ export interface Finding {
   readonly severity: FindingSeverity;
   /**
    * Which check produced it: `spec`, `spire`, `pki`, `schema`, `secrets`, `layout`, `construct`,
-   * `delivery`, `istio`, or `check/<name>` for the multicluster check.
+   * `istio`, or the name of a multicluster check as `istioctl multicluster check` names it
+   * (e.g. `License Check`).
    */
   readonly source: string;
   /**
@@ -29,11 +30,31 @@ export interface Finding {
   readonly fix?: string;
 }
 
-/** `error [spec] clusters[1].name: cluster name 'West_1' is not a DNS-1123 label` plus an indented `fix:` line. */
-export function formatFinding(finding: Finding, indent = ''): string {
+/** How `formatFinding` lays a finding out. */
+export interface FindingLayout {
+  /**
+   * Prefix of every line (block layout).
+   * @default ''
+   */
+  readonly indent?: string;
+  /**
+   * One line, the fix in parentheses (lists on the review page, summaries); otherwise the fix
+   * goes on an indented line of its own.
+   * @default false
+   */
+  readonly inline?: boolean;
+}
+
+/**
+ * `error [spec] clusters[1].name: cluster name 'West_1' is not a DNS-1123 label`, then the fix:
+ * on an indented line of its own, or inline as `(fix: ...)`.
+ */
+export function formatFinding(finding: Finding, layout: FindingLayout = {}): string {
+  const indent = layout.indent ?? '';
   const subject = finding.subject ? `${finding.subject}: ` : '';
   const head = `${indent}${finding.severity} [${finding.source}] ${subject}${finding.message}`;
-  return finding.fix ? `${head}\n${indent}    fix: ${finding.fix}` : head;
+  if (!finding.fix) return head;
+  return layout.inline ? `${head} (fix: ${finding.fix})` : `${head}\n${indent}    fix: ${finding.fix}`;
 }
 
 /** A numbered noun: `1 problem`, `3 problems`. */
@@ -50,7 +71,7 @@ export class SpiremeshError extends Error {
     headline: string,
     public readonly findings: readonly Finding[],
   ) {
-    super(findings.length === 0 ? headline : `${headline}\n${findings.map((f) => formatFinding(f, '  ')).join('\n')}`);
+    super(findings.length === 0 ? headline : `${headline}\n${findings.map((f) => formatFinding(f, { indent: '  ' })).join('\n')}`);
     this.name = new.target.name;
   }
 

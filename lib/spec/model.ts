@@ -26,7 +26,7 @@ import { MeshSpecDocument } from './document';
 import { SpecValidationError } from './errors';
 import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
 import { parseVersion } from './syntax';
-import { ClusterProps, LicenseModel, SpireMeshProps, meshPropsFromDocument, toMeshSpecDocument } from './props';
+import { ClusterProps, LicenseModel, MeshSpec, meshPropsFromDocument, toMeshSpecDocument } from './props';
 import { validateMeshSpec } from './validate';
 
 /** An Istio release with the repositories it is pulled from. */
@@ -163,39 +163,40 @@ export class MeshModel {
    * @param document the same spec as a validated document: the input of the spec digest
    */
   public constructor(
-    props: SpireMeshProps,
+    /** The typed spec this model was resolved from. */
+    public readonly spec: MeshSpec,
     public readonly document: MeshSpecDocument,
   ) {
-    this.name = props.name;
+    this.name = spec.name;
     const istio: IstioDefaults = {
-      distribution: props.istio?.distribution ?? IstioDistribution.SOLO,
-      version: props.istio?.version ?? DEFAULT_ISTIO_VERSION,
-      repoKey: props.istio?.repoKey,
+      distribution: spec.istio?.distribution ?? IstioDistribution.SOLO,
+      version: spec.istio?.version ?? DEFAULT_ISTIO_VERSION,
+      repoKey: spec.istio?.repoKey,
     };
-    this.clusters = props.clusters.map((c) => new ClusterModel(c, { istio }));
-    this.license = props.istio?.license?.model;
+    this.clusters = spec.clusters.map((c) => new ClusterModel(c, { istio }));
+    this.license = spec.istio?.license?.model;
     const byName = new Map(this.clusters.map((c) => [c.name, c]));
     const clusterNamed = (name: string): ClusterModel => {
       const found = byName.get(name);
       if (!found) throw new Error(`link to unknown cluster '${name}': resolve specs with resolveMeshSpec or resolveMeshProps`);
       return found;
     };
-    this.links = props.links
-      ? props.links.map((l) => ({ from: clusterNamed(l.from), to: clusterNamed(l.to) }))
+    this.links = spec.links
+      ? spec.links.map((l) => ({ from: clusterNamed(l.from), to: clusterNamed(l.to) }))
       : this.clusters.flatMap((from) => this.clusters.filter((to) => to !== from).map((to) => ({ from, to })));
     this.spire = {
       ...SPIRE_DEFAULTS,
-      chartVersion: props.spire?.chartVersion ?? SPIRE_DEFAULTS.chartVersion,
-      crdsChartVersion: props.spire?.crdsChartVersion ?? SPIRE_DEFAULTS.crdsChartVersion,
-      version: props.spire?.version ?? SPIRE_DEFAULTS.spireVersion,
+      chartVersion: spec.spire?.chartVersion ?? SPIRE_DEFAULTS.chartVersion,
+      crdsChartVersion: spec.spire?.crdsChartVersion ?? SPIRE_DEFAULTS.crdsChartVersion,
+      version: spec.spire?.version ?? SPIRE_DEFAULTS.spireVersion,
     };
     this.pki = {
-      keyAlgorithm: props.pki?.keyAlgorithm ?? KeyAlgorithm.RSA_2048,
-      keyDirectory: props.pki?.keyDirectory ?? DEFAULT_KEY_DIRECTORY,
-      certificateDirectory: props.pki?.certificateDirectory ?? DEFAULT_CERTIFICATE_DIRECTORY,
-      delivery: (props.pki?.delivery ?? CaDelivery.kubectl()).resolve(props.name),
+      keyAlgorithm: spec.pki?.keyAlgorithm ?? KeyAlgorithm.RSA_2048,
+      keyDirectory: spec.pki?.keyDirectory ?? DEFAULT_KEY_DIRECTORY,
+      certificateDirectory: spec.pki?.certificateDirectory ?? DEFAULT_CERTIFICATE_DIRECTORY,
+      delivery: (spec.pki?.delivery ?? CaDelivery.kubectl()).resolve(spec.name),
     };
-    this.chartDelivery = (props.chartDelivery ?? ChartDelivery.argoCd()).model;
+    this.chartDelivery = (spec.chartDelivery ?? ChartDelivery.argoCd()).model;
   }
 
   /** True when more than one cluster takes part in peering links. */
@@ -246,7 +247,7 @@ export function resolveMeshSpec(
  * Validates typed props and resolves them; the props are validated in their document form, by
  * the same rules as YAML inventories, and the model is built from the props themselves.
  */
-export function resolveMeshProps(props: SpireMeshProps, source: string): MeshModel {
+export function resolveMeshProps(props: MeshSpec, source: string): MeshModel {
   const document = toMeshSpecDocument(props);
   const problems = validateMeshSpec(document);
   if (problems.length > 0) throw new SpecValidationError(source, problems);

@@ -180,7 +180,7 @@ export interface PkiProps {
   readonly delivery?: CaDelivery;
 }
 
-export interface SpireMeshProps {
+export interface MeshSpec {
   /** Mesh name: a DNS-1123 label. */
   readonly name: string;
   /** The clusters of the mesh. */
@@ -206,7 +206,7 @@ export interface SpireMeshProps {
 const compact = compactDocument;
 
 /** The plain spec document of typed props (enum-like values become their YAML strings). */
-export function toMeshSpecDocument(props: SpireMeshProps): MeshSpecDocument {
+export function toMeshSpecDocument(props: MeshSpec): MeshSpecDocument {
   return compact({
     name: props.name,
     clusters: props.clusters.map((c) =>
@@ -232,7 +232,7 @@ export function toMeshSpecDocument(props: SpireMeshProps): MeshSpecDocument {
  * The typed props a validated spec document describes: how a YAML inventory becomes the same
  * props a TypeScript author writes, so both build the model the same way.
  */
-export function meshPropsFromDocument(doc: MeshSpecDocument): SpireMeshProps {
+export function meshPropsFromDocument(doc: MeshSpecDocument): MeshSpec {
   const choice = <T>(value: string | undefined, of: (v: string) => T): T | undefined => (value === undefined ? undefined : of(value));
   return {
     name: doc.name,

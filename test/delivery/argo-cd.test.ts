@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { ChartDelivery, SynthesisError, synthesize } from '../../lib';
+import { ChartDelivery, synthesize } from '../../lib';
 import { ARGO_RESOURCES_FINALIZER, ARGO_SYNC_WAVE_ANNOTATION, ChartDeliveryComponent, EXTRA_VALUES_ANNOTATION } from '../../lib/delivery';
 import { TEST_PROJECT, errorOf, tempDir } from '../helpers';
 import { GATEWAY_API_CRDS, ISTIO_OCI, SPIRE_HELM, byKind, clusterObjects, deliveryMesh, seedReleases, synthDelivery } from './fixtures';
@@ -115,15 +115,15 @@ describe('chart delivery component', () => {
     expect(e.message).toContain("chart release id 'Istio_Base' is not a DNS-1123 label");
   });
 
-  test('a release added after the component was created fails synth instead of being left out', () => {
+  test('a release added at any time is delivered, and an id used twice is refused', () => {
     const out = tempDir();
     const app = new App({ outdir: out });
     const [cluster] = deliveryMesh(app, { chartDelivery: ChartDelivery.argoCd() });
-    cluster.deliveries.addRelease({ ...seedReleases()[0], id: 'late', releaseName: 'late' });
-    const e = errorOf(() => synthesize(app, { outdir: out, baseDir: TEST_PROJECT })) as SynthesisError;
-    expect(e).toBeInstanceOf(SynthesisError);
-    expect(e.message).toContain("'late' was added to the cluster's deliveries after the chart-delivery component was created");
-    expect(e.message).toContain('construct mesh/cluster1/ChartDelivery');
+    cluster.delivery.addRelease({ ...seedReleases()[0], id: 'late', releaseName: 'late' });
+    synthesize(app, { outdir: out, baseDir: TEST_PROJECT });
+    expect(byKind(clusterObjects(out), 'Application').late.spec.source.helm.releaseName).toBe('late');
+    const e = errorOf(() => cluster.delivery.addRelease({ ...seedReleases()[0], id: 'late', releaseName: 'late' }));
+    expect(e.message).toContain("chart release 'late' is declared twice in cluster cluster1");
   });
 
   test('the component exposes the mode and its delivery construct', () => {
@@ -131,6 +131,7 @@ describe('chart delivery component', () => {
     const component = cluster.node.findChild('ChartDelivery') as ChartDeliveryComponent;
     expect(component.mode.value).toBe('argocd');
     expect(component.componentName).toBe('delivery');
-    expect(component.delivery.node.id).toBe('Resource');
+    expect(component.resource.node.id).toBe('Resource');
+    expect(cluster.delivery).toBe(component);
   });
 });

@@ -1,19 +1,19 @@
 /**
- * Shared fixtures of the chart-delivery tests: seed 001's releases with small values, bare
- * clusters that register them and then create the delivery component, and readers for the
- * synthesized output.
+ * Shared fixtures of the chart-delivery tests: the Istio runbook's releases with small values,
+ * bare clusters that deliver them, and readers for the synthesized output.
  *
  * The clusters are bare `MeshCluster`s of a resolved mesh, not a `SpireMesh`: SpireMesh's
- * components register the real releases themselves (which helm-template mode could not render
- * offline), so these tests control exactly what is delivered. `test/delivery/wiring.test.ts`
+ * components deliver the real releases themselves, so these tests control exactly what is
+ * delivered. `test/delivery/wiring.test.ts`
  * covers the real releases of a SpireMesh.
  */
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { ChartDelivery, MeshCluster, SpireMeshProps, SynthesisResult, resolveMeshSpec, synthesize, toMeshSpecDocument } from '../../lib';
-import { ChartDeliveryComponent, ChartRelease, DELIVERY_ORDER, ManifestSource } from '../../lib/delivery';
+import { ChartDelivery, MeshCluster, MeshSpec, SynthesisResult, resolveMeshProps, synthesize } from '../../lib';
+import { ChartRelease, DELIVERY_ORDER, ManifestSource } from '../../lib/core';
+import { chartDeliveryFor } from '../../lib/delivery';
 import { TEST_PROJECT, readTree } from '../helpers';
 
 export const ISTIO_OCI = 'oci://us-docker.pkg.dev/soloio-img/istio-helm';
@@ -73,26 +73,25 @@ export interface DeliveryMeshOptions {
   /** @default [GATEWAY_API_CRDS] */
   readonly manifestSources?: readonly ManifestSource[];
   /** @default one ambient cluster 'cluster1' */
-  readonly props?: Partial<SpireMeshProps>;
+  readonly props?: Partial<MeshSpec>;
 }
 
-/** Bare clusters of a resolved mesh that deliver `releases`, with the delivery component created last. */
+/** Bare clusters of a resolved mesh that deliver `releases` (and nothing else). */
 export function deliveryMesh(app: App, options: DeliveryMeshOptions): MeshCluster[] {
-  const mesh = resolveMeshSpec(
-    toMeshSpecDocument({
+  const mesh = resolveMeshProps(
+    {
       name: 'demo',
       clusters: [{ name: 'cluster1' }],
       ...options.props,
       chartDelivery: options.chartDelivery,
-    }),
+    },
     'delivery test',
   );
   const root = new Construct(app, 'mesh');
   return mesh.clusters.map((cluster) => {
-    const chart = new MeshCluster(root, cluster.name, { mesh, cluster });
-    for (const release of options.releases ?? seedReleases()) chart.deliveries.addRelease(release);
-    for (const source of options.manifestSources ?? [GATEWAY_API_CRDS]) chart.deliveries.addManifestSource(source);
-    new ChartDeliveryComponent(chart, 'ChartDelivery');
+    const chart = new MeshCluster(root, cluster.name, { mesh, cluster, delivery: chartDeliveryFor() });
+    for (const release of options.releases ?? seedReleases()) chart.delivery.addRelease(release);
+    for (const source of options.manifestSources ?? [GATEWAY_API_CRDS]) chart.delivery.addManifestSource(source);
     return chart;
   });
 }

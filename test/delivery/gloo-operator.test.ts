@@ -34,7 +34,7 @@ const glooDelivery = (app = new App()) => {
     chartDelivery: ChartDelivery.glooOperator(),
     props: { clusters: [{ name: 'east', network: 'net-east' }] },
   });
-  return (clusters[0].node.findChild('ChartDelivery') as ChartDeliveryComponent).delivery as GlooOperatorDelivery;
+  return (clusters[0].node.findChild('ChartDelivery') as ChartDeliveryComponent).resource as GlooOperatorDelivery;
 };
 
 describe('Gloo Operator delivery', () => {
@@ -61,7 +61,7 @@ describe('Gloo Operator delivery', () => {
     );
     const [cluster] = deliveryMesh(new App(), { chartDelivery: ChartDelivery.glooOperator(), releases });
     const cm = (
-      (cluster.node.findChild('ChartDelivery') as ChartDeliveryComponent).delivery as GlooOperatorDelivery
+      (cluster.node.findChild('ChartDelivery') as ChartDeliveryComponent).resource as GlooOperatorDelivery
     ).extensionsConfig.toJson();
     expect(parse(cm.data[GLOO_ZTUNNEL_VALUES_KEY])).toEqual({ spire: { enabled: true, socketPath: '/run/x' } });
   });

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { ChartDelivery, SynthesisError } from '../../lib';
-import { ChartRelease } from '../../lib/delivery';
+import { ChartRelease } from '../../lib/core';
 import { errorOf, readTree, tempDir } from '../helpers';
 import { GATEWAY_API_CRDS, SPIRE_HELM, clusterObjects, deliveryMesh, seedReleases, synthDelivery } from './fixtures';
 
@@ -136,28 +136,35 @@ describe('helm-template delivery', () => {
   test('a missing helm binary is a clear error naming the fixes', () => {
     const missing = path.join(tempDir(), 'bin', 'helm');
     const e = errorOf(() =>
-      deliveryMesh(new App(), {
-        chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: missing, chartCacheDirectory: cache }),
-        releases: [tiny()],
-      }),
+      synthDelivery(
+        { chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: missing, chartCacheDirectory: cache }), releases: [tiny()] },
+        tempDir(),
+      ),
     );
+    expect(e).toBeInstanceOf(SynthesisError);
     expect(e.message).toContain(`helm executable '${missing}' was not found at ${missing}`);
     expect(e.message).toContain('scripts/fetch-helm.sh');
     expect(e.message).toContain('set chartDelivery.helmExecutable to its path');
 
     const onPath = errorOf(() =>
-      deliveryMesh(new App(), {
-        chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: 'helm-that-does-not-exist', chartCacheDirectory: cache }),
-        releases: [tiny()],
-      }),
+      synthDelivery(
+        {
+          chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: 'helm-that-does-not-exist', chartCacheDirectory: cache }),
+          releases: [tiny()],
+        },
+        tempDir(),
+      ),
     );
     expect(onPath.message).toContain("helm executable 'helm-that-does-not-exist' was not found on PATH");
   });
 
-  test('missing chart archives are listed at once, each with the helm pull command that fixes it', () => {
+  test('missing chart archives are listed at once (when the tree is checked, before anything is written), each with the helm pull command that fixes it', () => {
     const releases = [tiny({ version: '0.2.0' }), seedReleases().find((r) => r.id === 'spire-crds')!];
-    const e = errorOf(() => deliveryMesh(new App(), { chartDelivery: delivery(), releases }));
+    const out = tempDir();
+    const e = errorOf(() => synthDelivery({ chartDelivery: delivery(), releases }, out));
+    expect(e).toBeInstanceOf(SynthesisError);
     expect(e.message).toContain('helm-template delivery cannot render the charts:');
+    expect(fs.readdirSync(out)).toEqual([]);
     expect(e.message).toContain(
       `chart archive ${path.join(cache, 'tiny-0.2.0.tgz')} of release 'tiny' is missing: run \`helm pull oci://registry.example.com/charts/tiny --version 0.2.0 -d ${cache}\``,
     );

@@ -12,12 +12,12 @@ import {
   OutputConflictError,
   SpecValidationError,
   SpireMesh,
-  SpireMeshProps,
+  MeshSpec,
   SynthesisError,
   applyOutput,
   planOutput,
 } from '../../lib';
-import { errorOf, exampleProps, meshDocument, readTree, synthMesh, tempDir } from '../helpers';
+import { declareSpireMesh, errorOf, exampleProps, meshDocument, readTree, synthMesh, tempDir } from '../helpers';
 import { MeshModel, resolveMeshSpec } from '../../lib/spec';
 
 /** A test component that adds arbitrary objects to every cluster of a mesh. */
@@ -28,9 +28,9 @@ class ExtraObjects extends MeshComponent {
   }
 }
 
-function meshWith(props: SpireMeshProps | MeshModel, add?: (c: ExtraObjects) => void) {
+function meshWith(props: MeshSpec | MeshModel, add?: (c: ExtraObjects) => void) {
   return (app: Construct) => {
-    const mesh = new SpireMesh(app, 'mesh', props);
+    const mesh = declareSpireMesh(app, 'mesh', props);
     if (add) for (const cluster of mesh.clusters) new ExtraObjects(cluster, 'Extra', add);
   };
 }

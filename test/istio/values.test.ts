@@ -4,11 +4,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { IstioLicense, SpecValidationError, SpireMesh, WebhookFailurePolicy, leafPaths, synthesize } from '../../lib';
+import { IstioLicense, ModelOwnedValueError, SpecValidationError, SpireMesh, WebhookFailurePolicy, leafPaths, synthesize } from '../../lib';
 import { declareExampleMesh } from '../../main';
-import { TEST_PROJECT, errorOf, exampleProps, readTree, redeclareIstio, synthMesh, tempDir } from '../helpers';
+import { TEST_PROJECT, errorOf, exampleProps, readTree, synthMesh, tempDir } from '../helpers';
 
 /**
  * Seed 001 "Multicluster" values for cluster `c` (transcribed from the seed: REPO and
@@ -178,21 +178,45 @@ describe('Istio values for other shapes', () => {
     );
   });
 
-  test('extra values are merged, listed for review, and ineffective seed values are dropped with a warning', () => {
+  test('extra values are merged, listed for review, and ineffective values are dropped with a warning', () => {
     const out = tempDir();
     const app = new App({ outdir: out });
-    const mesh = new SpireMesh(app, 'mesh', exampleProps());
-    // Re-declare the Istio releases of cluster1 with extra values through the escape hatch.
-    redeclareIstio(mesh, 'cluster1', {
-      extraValues: { istiod: { pilot: { resources: { requests: { cpu: '500m' } }, cni: { namespace: 'istio-system' } } } },
+    new SpireMesh(app, 'mesh', {
+      ...exampleProps(),
+      components: {
+        istio: { extraValues: { istiod: { pilot: { resources: { requests: { cpu: '500m' } }, cni: { namespace: 'istio-system' } } } } },
+      },
     });
     const result = synthesize(app, { outdir: out, baseDir: TEST_PROJECT });
     const istiod = YAML.parse(fs.readFileSync(path.join(out, 'cluster1/delivery/application_argocd_istiod.yaml'), 'utf8'));
     expect(istiod.spec.source.helm.valuesObject.pilot).toEqual({ cni: { enabled: true }, resources: { requests: { cpu: '500m' } } });
     expect(istiod.metadata.annotations['spiremesh.dev/extra-values']).toBe('pilot.resources.requests.cpu');
     expect(result.warnings).toContain(
-      "mesh/cluster1/Istio: cluster cluster1: istiod value 'pilot.cni.namespace' was dropped: no istiod template reads it (istio-ambient.md §3)",
+      "mesh/cluster1/Istio: cluster cluster1: istiod value 'pilot.cni.namespace' was dropped: no istiod template reads it (istio/istio manifests/charts/istio-control/istio-discovery, 1.29)",
     );
+  });
+
+  test.each([
+    ['istiod', { meshConfig: { trustDomain: 'other.example.com' } }, 'meshConfig.trustDomain', 'clusters[].trustDomain'],
+    ['istiod', { global: { network: 'net-x' } }, 'global.network', 'clusters[].network'],
+    ['istiod', { license: { value: 'LICENSE-KEY' } }, 'license.value', 'istio.license'],
+    ['istiod', { global: { multiCluster: { clusterName: 'x' } } }, 'global.multiCluster.clusterName', 'clusters[].name'],
+    ['istiod', { platforms: { peering: { enabled: false } } }, 'platforms.peering.enabled', 'links[]'],
+    ['istiod', { pilot: { env: { ENABLE_PEERING_DISCOVERY: 'false' } } }, 'pilot.env.ENABLE_PEERING_DISCOVERY', 'links[]'],
+    ['istiod', { hub: 'registry.example.com/istio' }, 'hub', 'istio.distribution and istio.version'],
+    ['ztunnel', { network: 'net-x' }, 'network', 'clusters[].network'],
+    ['ztunnel', { spire: { adminSockHostPath: '/tmp/x' } }, 'spire.adminSockHostPath', 'Spire component'],
+    ['ztunnel', { env: { SKIP_VALIDATE_TRUST_DOMAIN: 'false' } }, 'env.SKIP_VALIDATE_TRUST_DOMAIN', 'clusters[].trustDomain'],
+    ['cni', { global: { tag: '1.0.0' } }, 'global.tag', 'istio.distribution and istio.version'],
+  ] as const)('extraValues.%s %j is refused with the spec field to set instead', (chart, extra, leaf, field) => {
+    const out = tempDir();
+    const e = errorOf(() => synthMesh({ ...exampleProps(), components: { istio: { extraValues: { [chart]: extra } } } }, out));
+    expect(e).toBeInstanceOf(ModelOwnedValueError);
+    expect(e.message).toContain('the Istio escape hatch sets values that the mesh spec derives; nothing was written');
+    expect(e.message).toContain(`error [istio] components.istio.extraValues.${chart}.${leaf}:`);
+    expect(e.message).toContain(field);
+    expect(e.message).not.toContain('LICENSE-KEY');
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 
   test('component props reach every cluster through SpireMesh (TypeScript props and inventory files)', () => {
@@ -214,7 +238,7 @@ describe('Istio values for other shapes', () => {
     const webhook = mesh
       .clusterChart('east')
       .node.findAll()
-      .find((c) => c.node.path.endsWith('Server/Webhook')) as any;
+      .find((c) => ApiObject.isApiObject(c) && c.kind === 'ValidatingWebhookConfiguration') as ApiObject;
     expect(webhook.toJson().webhooks.map((w: any) => w.failurePolicy)).toEqual(['Fail', 'Fail']);
   });
 });

@@ -6,9 +6,13 @@ import { ApiObject, App, JsonPatch } from 'cdk8s';
 import {
   CheckFinding,
   SpireMesh,
-  SpireMeshProps,
+  MeshSpec,
   SynthesisError,
+  Istio,
   checkMesh,
+  collectObjects,
+  formatCheckFinding,
+  mergeValues,
   pkiStoreFor,
   createIstioIntermediate,
   createRootCa,
@@ -17,18 +21,18 @@ import {
   synthesize,
 } from '../../lib';
 import { MeshModel, resolveMeshSpec } from '../../lib/spec';
-import { TEST_PROJECT, errorOf, exampleProps, meshDocument, readTree, redeclareIstio, tempDir } from '../helpers';
+import { TEST_PROJECT, declareSpireMesh, errorOf, exampleProps, meshDocument, readTree, tempDir } from '../helpers';
 
-function synthWith(props: SpireMeshProps | MeshModel, tweak?: (mesh: SpireMesh) => void, now?: Date) {
+function synthWith(props: MeshSpec | MeshModel, tweak?: (mesh: SpireMesh) => void, now?: Date) {
   const out = tempDir();
   const app = new App({ outdir: out });
-  const mesh = new SpireMesh(app, 'mesh', props);
+  const mesh = declareSpireMesh(app, 'mesh', props);
   tweak?.(mesh);
   return { out, run: () => synthesize(app, { outdir: out, baseDir: TEST_PROJECT, now }) };
 }
 
 /** The check findings of a failed synth, as lines. */
-function checkErrors(props: SpireMeshProps | MeshModel, tweak?: (mesh: SpireMesh) => void): string[] {
+function checkErrors(props: MeshSpec | MeshModel, tweak?: (mesh: SpireMesh) => void): string[] {
   const e = errorOf(() => synthWith(props, tweak).run()) as SynthesisError;
   expect(e).toBeInstanceOf(SynthesisError);
   return e.findings.filter((f) => f.gate === 'check').map((f) => f.message);
@@ -42,6 +46,33 @@ const patch = (mesh: SpireMesh, cluster: string, path: string, op: JsonPatch) =>
   ApiObject.of(obj!).addJsonPatch(op);
 };
 
+/**
+ * The check over a mesh whose delivered Istio values of one cluster are overridden: values the
+ * Istio component refuses to take through its escape hatch, as a chart delivered by other means
+ * could still carry them. Returns the error lines.
+ */
+function checkErrorsWithValues(cluster: string, override: { istiod?: object; ztunnel?: object }): string[] {
+  const app = new App();
+  const mesh = new SpireMesh(app, 'mesh', exampleProps());
+  const objects = collectObjects(app).objects;
+  const findings = checkMesh({
+    mesh: mesh.model,
+    clusters: mesh.clusters.map((c) => {
+      const releases = Istio.of(c)!.releases;
+      const tampered =
+        c.cluster.name !== cluster
+          ? releases
+          : {
+              ...releases,
+              istiod: { ...releases.istiod, values: mergeValues(releases.istiod.values, override.istiod ?? {}) },
+              ztunnel: releases.ztunnel && { ...releases.ztunnel, values: mergeValues(releases.ztunnel.values, override.ztunnel ?? {}) },
+            };
+      return { cluster: c.cluster, manifests: objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest), istio: tampered };
+    }),
+  });
+  return findings.filter((f) => f.severity === 'error').map(formatCheckFinding);
+}
+
 describe('multicluster check', () => {
   test('the example mesh passes, with the different-trust-domain warning naming the upstream issue', () => {
     const result = synthWith(exampleProps()).run();
@@ -52,11 +83,7 @@ describe('multicluster check', () => {
   });
 
   test('peering discovery disabled', () => {
-    expect(
-      checkErrors(exampleProps(), (m) =>
-        redeclareIstio(m, 'cluster1', { extraValues: { istiod: { platforms: { peering: { enabled: false } } } } }),
-      ),
-    ).toEqual([
+    expect(checkErrorsWithValues('cluster1', { istiod: { platforms: { peering: { enabled: false } } } })).toEqual([
       expect.stringContaining(
         'error [Incompatible Environment Variable Check] cluster cluster1: istiod values of cluster1: platforms.peering.enabled / ENABLE_PEERING_DISCOVERY: peering discovery is not enabled on istiod',
       ),
@@ -64,11 +91,9 @@ describe('multicluster check', () => {
   });
 
   test('legacy multicluster not disabled, and K8S_SELECT_WORKLOAD_ENTRIES=false', () => {
-    const errors = checkErrors(exampleProps(), (m) =>
-      redeclareIstio(m, 'cluster2', {
-        extraValues: { istiod: { env: { DISABLE_LEGACY_MULTICLUSTER: 'false', K8S_SELECT_WORKLOAD_ENTRIES: 'false' } } },
-      }),
-    );
+    const errors = checkErrorsWithValues('cluster2', {
+      istiod: { env: { DISABLE_LEGACY_MULTICLUSTER: 'false', K8S_SELECT_WORKLOAD_ENTRIES: 'false' } },
+    });
     expect(errors).toEqual([
       expect.stringContaining(
         'cluster cluster2: istiod values of cluster2: env.DISABLE_LEGACY_MULTICLUSTER: legacy multicluster is not disabled (DISABLE_LEGACY_MULTICLUSTER is "false")',
@@ -88,9 +113,7 @@ describe('multicluster check', () => {
   });
 
   test('a network value that disagrees: istiod global.network and ztunnel network', () => {
-    const errors = checkErrors(exampleProps(), (m) =>
-      redeclareIstio(m, 'cluster1', { extraValues: { istiod: { global: { network: 'cluster2' } }, ztunnel: { network: 'net-x' } } }),
-    );
+    const errors = checkErrorsWithValues('cluster1', { istiod: { global: { network: 'cluster2' } }, ztunnel: { network: 'net-x' } });
     expect(errors).toEqual([
       expect.stringContaining(
         "[Network Configuration Check] cluster cluster1: istiod values of cluster1: global.network: is 'cluster2' but the cluster's network is 'cluster1' (fix: set global.network: cluster1)",
@@ -141,10 +164,17 @@ describe('multicluster check', () => {
     ]);
   });
 
+  test("istiod's trust domain must equal the trust domain in SPIRE's server.conf", () => {
+    const errors = checkErrorsWithValues('cluster1', { istiod: { meshConfig: { trustDomain: 'other.example.com' } } });
+    expect(errors).toEqual([
+      expect.stringContaining(
+        "error [Trust Domain Check] cluster cluster1: istiod values of cluster1: meshConfig.trustDomain: is 'other.example.com' but SPIRE's server.conf trust_domain is 'cluster1'",
+      ),
+    ]);
+  });
+
   test('different trust domains but ztunnel still validating them', () => {
-    const errors = checkErrors(exampleProps(), (m) =>
-      redeclareIstio(m, 'cluster2', { extraValues: { ztunnel: { env: { SKIP_VALIDATE_TRUST_DOMAIN: 'false' } } } }),
-    );
+    const errors = checkErrorsWithValues('cluster2', { ztunnel: { env: { SKIP_VALIDATE_TRUST_DOMAIN: 'false' } } });
     expect(errors).toEqual([
       expect.stringContaining(
         'cluster cluster2: ztunnel values of cluster2: env.SKIP_VALIDATE_TRUST_DOMAIN: trust domains differ between peers but ztunnel still validates them',
@@ -210,19 +240,19 @@ describe('multicluster check', () => {
       .concat(
         checkMesh({
           mesh,
-          clusters: mesh.clusters.map((cluster) => ({ cluster, manifests: [], releases: [] })),
+          clusters: mesh.clusters.map((cluster) => ({ cluster, manifests: [] })),
           certificates: { root: info(root.certPem), clusters },
         }),
       )
       .filter((f) => f.check === 'Intermediate Certs Compatibility Check');
     expect(findings).toEqual([
-      expect.objectContaining({ severity: 'error', cluster: 'c2', subject: 'SPIRE upstream intermediate CN=SPIRE c2 CA' }),
+      expect.objectContaining({ severity: 'error', cluster: 'c2', subject: 'cluster c2: SPIRE upstream intermediate CN=SPIRE c2 CA' }),
     ]);
     expect(findings[0].message).toContain('does not chain to the mesh root CN=SPIRE Root CA');
     const soon = new Date(clusters.c1.istioIntermediate.notAfter.getTime() - 10 * 86_400_000);
     const later = checkMesh({
       mesh,
-      clusters: [{ cluster: mesh.cluster('c1'), manifests: [], releases: [] }],
+      clusters: [{ cluster: mesh.cluster('c1'), manifests: [] }],
       certificates: { root: info(root.certPem), clusters },
       now: soon,
     });

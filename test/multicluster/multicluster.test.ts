@@ -2,7 +2,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { IstioLicense, SpireMesh, SpireMeshProps, synthesize } from '../../lib';
+import { IstioLicense, SpireMesh, MeshSpec, synthesize } from '../../lib';
 import {
   EASTWEST_GATEWAY_NAME,
   EastWestGateway,
@@ -13,7 +13,7 @@ import {
 } from '../../lib/multicluster';
 import { MeshModel, MeshSpecDocument, meshPropsFromDocument } from '../../lib/spec';
 import { SchemaRegistry } from '../../lib/validation';
-import { TEST_PROJECT, errorOf, exampleProps, readTree, tempDir } from '../helpers';
+import { TEST_PROJECT, declareSpireMesh, errorOf, exampleProps, readTree, tempDir } from '../helpers';
 
 const LISTENERS = [
   { name: 'cross-network', port: 15008, protocol: 'HBONE', tls: { mode: 'Passthrough' } },
@@ -21,15 +21,15 @@ const LISTENERS = [
 ];
 
 /** A mesh; SpireMesh adds the Multicluster component to every cluster. */
-function meshWithMulticluster(props: SpireMeshProps | MeshModel): { app: App; mesh: SpireMesh } {
+function meshWithMulticluster(props: MeshSpec | MeshModel): { app: App; mesh: SpireMesh } {
   const app = new App();
-  const mesh = new SpireMesh(app, 'mesh', props);
+  const mesh = declareSpireMesh(app, 'mesh', props);
   for (const cluster of mesh.clusters) expect(cluster.node.tryFindChild('Multicluster')).toBeInstanceOf(Multicluster);
   return { app, mesh };
 }
 
 /** Synthesizes into a temp dir (schema gate included; the mesh PKI goes to the helpers' temp project, never the repo) and returns, per cluster, the parsed files of `multicluster/`. */
-function synthMulticluster(props: SpireMeshProps | MeshModel): Record<string, Record<string, any>> {
+function synthMulticluster(props: MeshSpec | MeshModel): Record<string, Record<string, any>> {
   const { app, mesh } = meshWithMulticluster(props);
   const outdir = tempDir();
   synthesize(app, { outdir, baseDir: TEST_PROJECT });
@@ -218,7 +218,7 @@ describe('link topologies', () => {
   });
 
   test('the same mesh declared through SpireMesh props (validated spec) gives the same objects', () => {
-    const props: SpireMeshProps = {
+    const props: MeshSpec = {
       name: 'three',
       istio: { license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
       clusters: [

@@ -18,7 +18,7 @@ import {
   IstioDistribution,
   IstioLicense,
   SpireMesh,
-  SpireMeshConstructProps,
+  SpireMeshProps,
   WebhookFailurePolicy,
   linkBothWays,
 } from '../../lib';
@@ -40,7 +40,7 @@ export interface Variant {
 
 const LICENSE = IstioLicense.fromSecret('solo-istio-license', 'istio-system');
 
-function twoAmbientClusters(name: string, overrides: Partial<SpireMeshConstructProps> = {}): SpireMeshConstructProps {
+function twoAmbientClusters(name: string, overrides: Partial<SpireMeshProps> = {}): SpireMeshProps {
   return {
     name,
     istio: { distribution: IstioDistribution.SOLO, version: '1.29.1', license: LICENSE },

@@ -4,3 +4,4 @@ export * from './common';
 export * from './istiod';
 export * from './ztunnel';
 export * from './derive';
+export * from './merge';

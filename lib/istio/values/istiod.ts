@@ -59,7 +59,7 @@ export interface IstiodValues {
    * `pilot.cni.enabled`: the sidecar injection template assumes istio-cni (upstream). The
    * seed's `pilot.cni.namespace` is left out: no istiod template reads it (istio-ambient.md §3).
    */
-  readonly pilot?: { readonly cni: { readonly enabled: boolean } };
+  readonly pilot?: { readonly cni: { readonly enabled: boolean }; readonly env?: IstiodEnv };
   /** Solo-only: gateway and waypoint pods mount the SPIRE CSI socket (`gateways.spire.workloads`). */
   readonly gateways?: { readonly spire: { readonly workloads: boolean } };
   /** Solo-only: peering-based multicluster (sets ENABLE_PEERING_DISCOVERY and its RBAC). */

@@ -5,16 +5,33 @@
  * ztunnel values, Namespace labels, Gateways) and the mesh certificates, so a mistake is found
  * before anything reaches a cluster. Errors stop synthesis; warnings are printed.
  */
-import { ChartRelease } from '../delivery/release';
+import { IstioReleases } from '../istio/istio';
+import { IstiodEnv } from '../istio/values';
 import { CertificateInfo, chainProblem, daysLeft } from '../pki';
-import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, MeshModel, NETWORK_LABEL } from '../spec';
-import { EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION } from './names';
+import {
+  ClusterModel,
+  DataplaneMode,
+  Finding,
+  FindingSeverity,
+  ISTIO_NAMESPACE,
+  IstioDistribution,
+  MeshModel,
+  NETWORK_LABEL,
+  formatFinding,
+} from '../spec';
+import { SPIRE_CONFIG_KEYS, SPIRE_NAMES } from '../spire/names';
+import { EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION } from '../multicluster/names';
 
-export type CheckSeverity = 'error' | 'warning';
-
-export interface CheckFinding {
-  readonly severity: CheckSeverity;
+/** A finding of the check: `source` is the check's name, `subject` starts with the cluster. */
+export interface CheckFinding extends Finding {
   /** Which check, as `istioctl multicluster check` names it where it has one. */
+  readonly check: string;
+  /** @default - the finding concerns the whole mesh */
+  readonly cluster?: string;
+}
+
+interface CheckFindingInput {
+  readonly severity: FindingSeverity;
   readonly check: string;
   readonly cluster?: string;
   /** The object or value concerned, e.g. `Gateway istio-eastwest/istio-remote-peer-cluster2`. */
@@ -23,13 +40,20 @@ export interface CheckFinding {
   readonly fix: string;
 }
 
+function checkFinding(f: CheckFindingInput): CheckFinding {
+  return { ...f, source: f.check, subject: f.cluster ? `cluster ${f.cluster}: ${f.subject}` : f.subject };
+}
+
 /** What the check reads of one cluster. */
 export interface ClusterCheckInput {
   readonly cluster: ClusterModel;
   /** Rendered objects of the cluster (JSON). */
   readonly manifests: readonly any[];
-  /** Chart releases delivered to the cluster (istiod and ztunnel values are read from here). */
-  readonly releases: readonly ChartRelease[];
+  /**
+   * The Istio releases delivered to the cluster, with their typed values.
+   * @default - no Istio component in the cluster
+   */
+  readonly istio?: IstioReleases;
 }
 
 /** The mesh certificates (public only), when the mesh has a local CA. */
@@ -58,21 +82,51 @@ export interface CheckInput {
 export const TRUST_DOMAIN_ISSUES =
   'istio/istio#61608 (open; fix PR #61610), istio/ztunnel#1671, and trust-domain aliases ignored for ambient (#58511)';
 
-const get = (o: any, path: string): any => path.split('.').reduce((v, k) => (v == null ? undefined : v[k]), o);
+/** `trust_domain` of the SPIRE server config the cluster renders (ConfigMap spire-server, key server.conf). */
+function spireTrustDomain(manifests: readonly any[]): string | undefined {
+  const config = manifests.find(
+    (m) => m.kind === 'ConfigMap' && m.metadata?.name === SPIRE_NAMES.server && m.metadata?.namespace === SPIRE_NAMES.namespace,
+  );
+  const text = config?.data?.[SPIRE_CONFIG_KEYS.server];
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text)?.server?.trust_domain;
+  } catch {
+    return undefined;
+  }
+}
 
 export function checkMesh(input: CheckInput): CheckFinding[] {
   const { mesh } = input;
   const findings: CheckFinding[] = [];
-  const add = (f: CheckFinding) => findings.push(f);
+  const add = (f: CheckFindingInput) => findings.push(checkFinding(f));
   const peered = (c: ClusterModel) => mesh.isPeered(c);
   const byName = new Map(input.clusters.map((c) => [c.cluster.name, c]));
+
+  // Trust Domain Check: istiod must use the trust domain SPIRE issues identities in.
+  for (const ci of input.clusters) {
+    const istiodTrustDomain = ci.istio?.istiod.values.meshConfig.trustDomain;
+    const spire = spireTrustDomain(ci.manifests);
+    if (istiodTrustDomain !== undefined && spire !== undefined && istiodTrustDomain !== spire) {
+      add({
+        severity: 'error',
+        check: 'Trust Domain Check',
+        cluster: ci.cluster.name,
+        subject: `istiod values of ${ci.cluster.name}: meshConfig.trustDomain`,
+        message: `is '${istiodTrustDomain}' but SPIRE's server.conf trust_domain is '${spire}': workloads would get identities istiod does not trust`,
+        fix: `set clusters[].trustDomain once; both are derived from it`,
+      });
+    }
+  }
 
   for (const ci of input.clusters) {
     const { cluster } = ci;
     if (!peered(cluster)) continue;
-    const istiod = ci.releases.find((r) => r.chart === 'istiod')?.values;
-    const ztunnel = ci.releases.find((r) => r.chart === 'ztunnel')?.values;
-    const env = (name: string) => get(istiod, `env.${name}`) ?? get(istiod, `pilot.env.${name}`);
+    const istiod = ci.istio?.istiod.values;
+    const ztunnel = ci.istio?.ztunnel?.values;
+    // The istiod chart copies `.Values.pilot` to the top level, so `pilot.env` counts as `env`
+    // (istio/istio manifests/charts/istio-control/istio-discovery/templates/zzy_descope_legacy.yaml, 1.29).
+    const env = (name: keyof IstiodEnv): string | undefined => istiod?.env[name] ?? istiod?.pilot?.env?.[name];
     const at = `istiod values of ${cluster.name}`;
 
     // Incompatible Environment Variable Check.
@@ -86,7 +140,7 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
         fix: 'keep the Istio component in the cluster',
       });
     } else {
-      const peering = get(istiod, 'platforms.peering.enabled') === true || env('ENABLE_PEERING_DISCOVERY') === 'true';
+      const peering = istiod.platforms?.peering.enabled === true || env('ENABLE_PEERING_DISCOVERY') === 'true';
       if (!peering || env('ENABLE_PEERING_DISCOVERY') === 'false') {
         add({
           severity: 'error',
@@ -119,13 +173,13 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
       }
       // License Check: multicluster needs a Solo Enterprise license, by Secret reference.
       if (cluster.istio.distribution === IstioDistribution.SOLO) {
-        if (!get(istiod, 'license.secretRef.name')) {
+        if (!istiod.license?.secretRef?.name) {
           add({
             severity: 'error',
             check: 'License Check',
             cluster: cluster.name,
             subject: `${at}: license.secretRef`,
-            message: get(istiod, 'license.value')
+            message: istiod.license?.value
               ? 'the license is inline in committed values, not a Secret reference'
               : 'no license is configured for istiod',
             fix: "set istio.license to IstioLicense.fromSecret('<secret>', 'istio-system') (YAML: istio.license.secretName/secretNamespace) and manage that Secret outside dist/",
@@ -143,15 +197,9 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
         namespace?.metadata?.labels?.[NETWORK_LABEL],
         `label the ${ISTIO_NAMESPACE} Namespace ${NETWORK_LABEL}=${expected}`,
       ],
-      [`${at}: global.network`, get(istiod, 'global.network'), `set global.network: ${expected}`],
+      [`${at}: global.network`, istiod?.global.network, `set global.network: ${expected}`],
       ...(ztunnel
-        ? [
-            [
-              `ztunnel values of ${cluster.name}: network`,
-              get(ztunnel, 'network') ?? get(ztunnel, 'global.network'),
-              `set network: ${expected}`,
-            ] as [string, unknown, string],
-          ]
+        ? [[`ztunnel values of ${cluster.name}: network`, ztunnel.network, `set network: ${expected}`] as [string, unknown, string]]
         : []),
     ];
     const eastWest = ci.manifests.find((m) => m.kind === 'Gateway' && m.metadata?.name === EASTWEST_GATEWAY_NAME);
@@ -259,9 +307,9 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
     });
     for (const c of new Set(differing.flatMap((l) => [l.from, l.to]))) {
       const ci = byName.get(c.name);
-      const istiod = ci?.releases.find((r) => r.chart === 'istiod')?.values;
-      const ztunnel = ci?.releases.find((r) => r.chart === 'ztunnel')?.values;
-      if (istiod && get(istiod, 'env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN') !== 'true') {
+      const istiod = ci?.istio?.istiod.values;
+      const ztunnel = ci?.istio?.ztunnel?.values;
+      if (istiod && (istiod.env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN ?? istiod.pilot?.env?.PILOT_SKIP_VALIDATE_TRUST_DOMAIN) !== 'true') {
         add({
           severity: 'error',
           check: 'Trust Domain Check',
@@ -271,7 +319,7 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
           fix: 'set env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true"',
         });
       }
-      if (ztunnel && get(ztunnel, 'env.SKIP_VALIDATE_TRUST_DOMAIN') !== 'true') {
+      if (ztunnel && ztunnel.env.SKIP_VALIDATE_TRUST_DOMAIN !== 'true') {
         add({
           severity: 'error',
           check: 'Trust Domain Check',
@@ -339,10 +387,11 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
   const now = input.now ?? new Date();
   const warnDays = input.expiryWarningDays ?? 30;
   const findings: CheckFinding[] = [];
+  const add = (f: CheckFindingInput) => findings.push(checkFinding(f));
   const expiry = (cluster: string | undefined, subject: string, info: CertificateInfo) => {
     const days = daysLeft(info.notAfter, now);
     if (days < 0)
-      findings.push({
+      add({
         severity: 'error',
         check: 'Intermediate Certs Compatibility Check',
         cluster,
@@ -351,7 +400,7 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
         fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'replace the root (a trust-domain migration)',
       });
     else if (days < warnDays)
-      findings.push({
+      add({
         severity: 'warning',
         check: 'Intermediate Certs Compatibility Check',
         cluster,
@@ -364,7 +413,7 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
   for (const ci of input.clusters) {
     const own = certs.clusters[ci.cluster.name];
     if (!own) {
-      findings.push({
+      add({
         severity: 'error',
         check: 'Intermediate Certs Compatibility Check',
         cluster: ci.cluster.name,
@@ -380,7 +429,7 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
     ] as const) {
       const problem = chainProblem(info, certs.root);
       if (problem) {
-        findings.push({
+        add({
           severity: 'error',
           check: 'Intermediate Certs Compatibility Check',
           cluster: ci.cluster.name,
@@ -397,5 +446,5 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
 
 /** One line per finding, for terminals and the review page. */
 export function formatCheckFinding(f: CheckFinding): string {
-  return `${f.severity === 'error' ? 'error' : 'warning'} [${f.check}]${f.cluster ? ` cluster ${f.cluster}:` : ''} ${f.subject}: ${f.message} (fix: ${f.fix})`;
+  return formatFinding(f, { inline: true });
 }

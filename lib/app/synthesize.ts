@@ -5,14 +5,15 @@
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { MeshModel } from '../spec';
-import { CheckFinding, checkMesh, formatCheckFinding } from '../multicluster/check';
+import { Istio } from '../istio/istio';
+import { CheckFinding, checkMesh, formatCheckFinding } from './check';
 import { MeshPkiReport, PkiError, certificateFacts, prepareMeshPki } from '../pki';
 import { SchemaRegistry } from '../validation';
-import { collectObjects } from './collect';
-import { GateFinding, fileTextHasPrivateKey, schemaGate, secretsGate } from './gates';
-import { renderClusterFiles, renderManifests } from './render';
+import { collectObjects } from '../gitops/collect';
+import { GateFinding, fileTextHasPrivateKey, schemaGate, secretsGate } from '../gitops/gates';
+import { renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
-import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from './writer';
+import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from '../gitops/writer';
 
 export interface SynthesizeOptions {
   /**
@@ -123,7 +124,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
         clusters: charts.map((c) => ({
           cluster: c.cluster,
           manifests: collected.objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest),
-          releases: c.deliveries.releases,
+          istio: Istio.of(c)?.releases,
         })),
         certificates: certs && { root: certs.root, clusters: certs.clusters },
         now: options.now,

@@ -1,0 +1,5 @@
+export * from './check';
+export * from './mesh';
+export * from './review-page';
+export * from './summary';
+export * from './synthesize';

@@ -1,0 +1,126 @@
+/**
+ * The escape hatch of the Istio charts (`IstioComponentProps.extraValues`): values the typed
+ * models do not cover, merged over the derived values and listed for reviewers. Values the model
+ * derives are refused, each naming the spec field that sets it, so that nothing set here can
+ * make istiod, ztunnel, SPIRE and the gateways disagree.
+ */
+import { Finding, SpiremeshError } from '../spec';
+import { leafPaths, pathOverlaps, withoutPath } from './values/merge';
+
+/** The four Istio charts, by the key their values have in `IstioExtraValues`. */
+export type IstioChartKey = 'base' | 'istiod' | 'cni' | 'ztunnel';
+
+const ISTIO_DISTRIBUTION_FIX = 'set istio.distribution and istio.version (or clusters[].istioVersion)';
+const PEERING_FIX = 'declare links between clusters (links[]); peering settings follow from them';
+
+/** Values derived from the spec, per chart, with the spec field (or component) that sets them. */
+const MODEL_OWNED_VALUES: Record<IstioChartKey, Record<string, string>> = {
+  base: {
+    defaultRevision: 'set clusters[].istioRevision',
+    profile: 'set clusters[].dataplaneMode',
+  },
+  istiod: {
+    'meshConfig.trustDomain': 'set clusters[].trustDomain (SPIRE issues identities in that trust domain)',
+    'global.network': 'set clusters[].network',
+    'global.multiCluster.clusterName': 'set clusters[].name',
+    'global.hub': ISTIO_DISTRIBUTION_FIX,
+    'global.tag': ISTIO_DISTRIBUTION_FIX,
+    // The deployment reads `.Values.hub | default .Values.global.hub`, and `pilot.*` is copied to the
+    // top level (istio/istio manifests/charts/istio-control/istio-discovery/templates, 1.29).
+    hub: ISTIO_DISTRIBUTION_FIX,
+    tag: ISTIO_DISTRIBUTION_FIX,
+    'pilot.hub': ISTIO_DISTRIBUTION_FIX,
+    'pilot.tag': ISTIO_DISTRIBUTION_FIX,
+    license: 'set istio.license (IstioLicense.fromSecret(name, namespace))',
+    'platforms.peering': PEERING_FIX,
+    'env.ENABLE_PEERING_DISCOVERY': PEERING_FIX,
+    'env.DISABLE_LEGACY_MULTICLUSTER': PEERING_FIX,
+    'env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN': 'set clusters[].trustDomain',
+    'pilot.env.ENABLE_PEERING_DISCOVERY': PEERING_FIX,
+    'pilot.env.DISABLE_LEGACY_MULTICLUSTER': PEERING_FIX,
+    'pilot.env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN': 'set clusters[].trustDomain',
+    'gateways.spire': 'nothing: gateways always mount the SPIRE agent socket (the SPIRE integration is not optional)',
+    revision: 'set clusters[].istioRevision',
+    profile: 'set clusters[].dataplaneMode',
+  },
+  cni: {
+    'global.hub': ISTIO_DISTRIBUTION_FIX,
+    'global.tag': ISTIO_DISTRIBUTION_FIX,
+    hub: ISTIO_DISTRIBUTION_FIX,
+    tag: ISTIO_DISTRIBUTION_FIX,
+    revision: 'set clusters[].istioRevision',
+    profile: 'set clusters[].dataplaneMode',
+  },
+  ztunnel: {
+    network: 'set clusters[].network',
+    'global.network': 'set clusters[].network',
+    'multiCluster.clusterName': 'set clusters[].name',
+    hub: ISTIO_DISTRIBUTION_FIX,
+    tag: ISTIO_DISTRIBUTION_FIX,
+    'global.hub': ISTIO_DISTRIBUTION_FIX,
+    'global.tag': ISTIO_DISTRIBUTION_FIX,
+    spire: 'nothing: the SPIRE agent socket path comes from the Spire component (SPIRE_PATHS)',
+    'env.SKIP_VALIDATE_TRUST_DOMAIN': 'set clusters[].trustDomain (validation is skipped exactly when peers differ)',
+    revision: 'set clusters[].istioRevision',
+    profile: 'set clusters[].dataplaneMode',
+  },
+};
+
+/**
+ * Values that have no effect or are deprecated upstream, with the reason; they are dropped
+ * from the escape hatch with a warning.
+ */
+const INEFFECTIVE_VALUES: Partial<Record<IstioChartKey, Record<string, string>>> = {
+  istiod: {
+    // istio/istio manifests/charts/istio-control/istio-discovery (1.29): no template reads .Values.pilot.cni.namespace.
+    'pilot.cni.namespace': 'no istiod template reads it (istio/istio manifests/charts/istio-control/istio-discovery, 1.29)',
+    'meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE':
+      'deprecated since Istio 1.25 (validation warns); PILOT_ENABLE_IP_AUTOALLOCATE replaces it',
+  },
+};
+
+/** Thrown when the escape hatch sets values the spec owns; lists every one with the field to set instead. */
+export class ModelOwnedValueError extends SpiremeshError {
+  public constructor(cluster: string, findings: readonly Finding[]) {
+    super(`cluster ${cluster}: the Istio escape hatch sets values that the mesh spec derives; nothing was written:`, findings);
+  }
+}
+
+/** What the escape hatch of one chart contributes. */
+export interface ExtraValuesResult {
+  /** The values to merge over the derived ones. */
+  readonly values: Record<string, unknown>;
+  /** Dotted paths of every value that came through the escape hatch (for reviewers). */
+  readonly keys: readonly string[];
+  /** Warnings about dropped values. */
+  readonly warnings: readonly string[];
+  /** Values refused because the model owns them. */
+  readonly refused: readonly Finding[];
+}
+
+/** Checks the extra values of one chart: refuses model-owned values, drops ineffective ones. */
+export function screenExtraValues(chart: IstioChartKey, extra: Record<string, unknown> = {}): ExtraValuesResult {
+  const refused: Finding[] = [];
+  const leaves = leafPaths(extra);
+  for (const [owned, fix] of Object.entries(MODEL_OWNED_VALUES[chart])) {
+    const hits = leaves.filter((leaf) => pathOverlaps(leaf, owned));
+    if (hits.length > 0) {
+      refused.push({
+        severity: 'error',
+        source: 'istio',
+        subject: `components.istio.extraValues.${chart}.${hits[0]}`,
+        message: `'${owned}' of the ${chart} chart is derived from the mesh spec`,
+        fix: `remove it from extraValues and ${fix}`,
+      });
+    }
+  }
+  let values = extra;
+  const warnings: string[] = [];
+  for (const [path, reason] of Object.entries(INEFFECTIVE_VALUES[chart] ?? {})) {
+    if (leafPaths(values).some((p) => p === path || p.startsWith(`${path}.`))) {
+      warnings.push(`${chart} value '${path}' was dropped: ${reason}`);
+      values = withoutPath(values, path);
+    }
+  }
+  return { values, keys: leafPaths(values), warnings, refused };
+}
