@@ -10,12 +10,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { CaDelivery, IstioLicense, PkiStore, SpireMesh, SpireMeshProps, synthesize } from '../lib';
+import { CaDelivery, IstioLicense, PkiStore, SpireMesh, MeshSpec, synthesize } from '../lib';
 
 const arg = process.argv.indexOf('--clusters');
 const CLUSTERS = arg > 0 ? Number(process.argv[arg + 1]) : 100;
 
-function fleet(n: number): SpireMeshProps {
+function fleet(n: number): MeshSpec {
   return {
     name: 'fleet',
     istio: { license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
