@@ -4,13 +4,13 @@
  */
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import { MeshModel } from '../spec';
+import { Finding, MeshModel, SpiremeshError, countOf } from '../spec';
 import { Istio } from '../istio/istio';
 import { CheckFinding, checkMesh, formatCheckFinding } from './check';
 import { MeshPkiReport, PkiError, certificateFacts, prepareMeshPki } from '../pki';
 import { SchemaRegistry } from '../validation';
 import { collectObjects } from '../gitops/collect';
-import { GateFinding, fileTextHasPrivateKey, schemaGate, secretsGate } from '../gitops/gates';
+import { fileTextHasPrivateKey, gateFinding, schemaGate, secretsGate } from '../gitops/gates';
 import { renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
 import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from '../gitops/writer';
@@ -68,18 +68,9 @@ export interface SynthesisResult {
 }
 
 /** Synthesis refused: every finding, each naming the object and the code that made it. */
-export class SynthesisError extends Error {
-  public constructor(public readonly findings: readonly GateFinding[]) {
-    super(SynthesisError.render(findings));
-    this.name = 'SynthesisError';
-  }
-
-  private static render(findings: readonly GateFinding[]): string {
-    const lines = findings.map((f) => {
-      const what = [f.object, f.constructPath ? `(construct ${f.constructPath})` : undefined].filter(Boolean).join(' ');
-      return `  [${f.gate}] ${what ? `${what}: ` : ''}${f.message}`;
-    });
-    return `synthesis refused with ${findings.length} finding${findings.length === 1 ? '' : 's'}; nothing was written:\n${lines.join('\n')}`;
+export class SynthesisError extends SpiremeshError {
+  public constructor(findings: readonly Finding[]) {
+    super(`synthesis refused with ${countOf(findings.length, 'finding')}; nothing was written:`, findings);
   }
 }
 
@@ -91,9 +82,9 @@ export function defaultOutdir(): string {
 export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): SynthesisResult {
   const outdir = path.resolve(options.outdir ?? defaultOutdir());
   const collected = collectObjects(root);
-  const findings: GateFinding[] = [...collected.findings];
+  const findings: Finding[] = [...collected.findings];
   if (collected.clusters.length === 0) {
-    findings.push({ gate: 'layout', message: 'no MeshCluster found: declare a SpireMesh in the app' });
+    findings.push(gateFinding('layout', 'no MeshCluster found', {}, 'declare a SpireMesh in the app'));
   }
   findings.push(...schemaGate(collected.objects, options.schemaRegistry ?? SchemaRegistry.default()));
   findings.push(...secretsGate(collected.objects));
@@ -109,7 +100,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
       pki.set(chart.mesh, prepareMeshPki(chart.mesh, { baseDir: options.baseDir, readOnly: options.check, now: options.now }));
     } catch (e) {
       if (!(e instanceof PkiError)) throw e;
-      findings.push({ gate: 'pki', message: e.message });
+      findings.push(...e.findings);
     }
   }
 
@@ -131,9 +122,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
       }),
     );
   }
-  findings.push(
-    ...checkFindings.filter((f) => f.severity === 'error').map((f) => ({ gate: 'check' as const, message: formatCheckFinding(f) })),
-  );
+  findings.push(...checkFindings.filter((f) => f.severity === 'error'));
 
   const dirNames = new Map<string, string>();
   const meshes = new Map<string, { dir: string; files: ReadonlyMap<string, string>; objects: number }[]>();
@@ -141,21 +130,23 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     const { mesh, cluster } = chart;
     const owner = dirNames.get(cluster.name);
     if (owner !== undefined) {
-      findings.push({
-        gate: 'layout',
-        constructPath: chart.node.path,
-        message: `cluster directory '${cluster.name}' is rendered by meshes '${owner}' and '${mesh.name}': cluster names must be unique in one output folder`,
-      });
+      findings.push(
+        gateFinding(
+          'layout',
+          `cluster directory '${cluster.name}' is rendered by meshes '${owner}' and '${mesh.name}'`,
+          { constructPath: chart.node.path },
+          'cluster names must be unique in one output folder',
+        ),
+      );
       continue;
     }
     dirNames.set(cluster.name, mesh.name);
     const objects = collected.objects.filter((o) => o.cluster === cluster.name);
     const { files: manifests, duplicates } = renderManifests(objects);
-    findings.push(...duplicates.map((message) => ({ gate: 'layout' as const, message })));
+    findings.push(...duplicates.map((message) => gateFinding('layout', message)));
     const rendered = renderClusterFiles(mesh, cluster, manifests, trustFacts(pki.get(mesh), cluster.name));
     for (const [rel, text] of rendered.files) {
-      if (fileTextHasPrivateKey(text))
-        findings.push({ gate: 'secrets', message: `${cluster.name}/${rel} would contain a PEM private key` });
+      if (fileTextHasPrivateKey(text)) findings.push(gateFinding('secrets', `${cluster.name}/${rel} would contain a PEM private key`));
     }
     meshes.set(mesh.name, [...(meshes.get(mesh.name) ?? []), { dir: cluster.name, files: rendered.files, objects: objects.length }]);
   }

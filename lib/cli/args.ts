@@ -1,7 +1,13 @@
 /** Command-line flags shared by the spiremesh commands. */
 import { defaultOutdir } from '../app/synthesize';
+import { SpiremeshError } from '../spec';
 
-export class UsageError extends Error {}
+/** A command line that cannot be run as given (exit code 2 once the CLI distinguishes usage errors). */
+export class UsageError extends SpiremeshError {
+  public constructor(message: string) {
+    super(message, []);
+  }
+}
 
 export interface CliArgs {
   /** `synth` (default), `check`, `pki`. */

@@ -7,24 +7,12 @@ import { App } from 'cdk8s';
 import { SpireMesh } from '../app/mesh';
 import { formatCheckFinding } from '../app/check';
 import { formatSummary } from '../app/summary';
-import { SynthesisError, synthesize } from '../app/synthesize';
-import { OutputConflictError } from '../gitops';
-import { PkiError } from '../pki';
-import { SpecValidationError } from '../spec';
+import { synthesize } from '../app/synthesize';
+import { SpiremeshError } from '../spec';
 import { CliArgs, UsageError, parseCliArgs } from './args';
 import { runPkiCommand } from './pki-commands';
 
 export type DeclareMesh = (app: App, args: CliArgs) => void;
-
-function isUserError(e: unknown): e is Error {
-  return (
-    e instanceof SpecValidationError ||
-    e instanceof SynthesisError ||
-    e instanceof OutputConflictError ||
-    e instanceof UsageError ||
-    e instanceof PkiError
-  );
-}
 
 /** Runs one command; returns the exit code (0 ok; 1 error, or `synth --check` found differences). */
 export function runCli(declare: DeclareMesh, argv: readonly string[] = process.argv.slice(2)): number {
@@ -51,7 +39,7 @@ export function runCli(declare: DeclareMesh, argv: readonly string[] = process.a
     process.stdout.write(`${formatSummary(result, { check: args.check })}\n`);
     return args.check && !result.upToDate ? 1 : 0;
   } catch (e) {
-    process.stderr.write(`spiremesh: ${isUserError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`);
+    process.stderr.write(`spiremesh: ${SpiremeshError.isSpiremeshError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`);
     return 1;
   }
 }

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
 import { WARNING_METADATA, warningText } from '../core/warnings';
-import { GateFinding } from './gates';
+import { GateFinding, gateFinding } from './gates';
 import { RenderedObject, describeObject } from './layout';
 
 export interface Collected {
@@ -20,7 +20,7 @@ export function collectObjects(root: IConstruct): Collected {
   const all = root.node.findAll();
   // Construct-level validations (node.addValidation), as cdk8s' App.synth() runs them.
   for (const c of all) {
-    for (const error of c.node.validate()) findings.push({ gate: 'construct', constructPath: c.node.path, message: error });
+    for (const error of c.node.validate()) findings.push(gateFinding('construct', error, { constructPath: c.node.path }));
     for (const entry of c.node.metadata) {
       if (entry.type === WARNING_METADATA) warnings.push(`${c.node.path}: ${warningText(entry.data)}`);
     }
@@ -33,18 +33,20 @@ export function collectObjects(root: IConstruct): Collected {
     try {
       cluster = MeshCluster.enclosing(obj);
     } catch (e) {
-      findings.push({ gate: 'layout', constructPath: path, message: (e as Error).message });
+      findings.push(gateFinding('layout', (e as Error).message, { constructPath: path }));
       continue;
     }
     const component = MeshComponent.of(obj);
     const manifest = obj.toJson();
     if (!component) {
-      findings.push({
-        gate: 'layout',
-        object: describeObject(manifest),
-        constructPath: path,
-        message: 'object is not inside a MeshComponent, so it has no output folder: create it in a construct that extends MeshComponent',
-      });
+      findings.push(
+        gateFinding(
+          'layout',
+          'object is not inside a MeshComponent, so it has no output folder',
+          { object: describeObject(manifest), constructPath: path },
+          'create it in a construct that extends MeshComponent',
+        ),
+      );
       continue;
     }
     objects.push({ cluster: cluster.cluster.name, component: component.componentName, constructPath: path, manifest });

@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
+import { SpiremeshError } from '../spec';
 
 /** Name of the per-directory index that records what spiremesh wrote. */
 export const INDEX_FILE = 'spiremesh-index.yaml';
@@ -48,10 +49,12 @@ export function planHasChanges(plan: WritePlan): boolean {
   return plan.operations.size > 0;
 }
 
-export class OutputConflictError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'OutputConflictError';
+/** The output folder holds files spiremesh must not touch where it wants to write. */
+export class OutputConflictError extends SpiremeshError {
+  public constructor(file: string, message: string, fix: string) {
+    super('the output folder cannot be written as planned; nothing was written:', [
+      { severity: 'error', source: 'output', subject: file, message, fix },
+    ]);
   }
 }
 
@@ -110,7 +113,9 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
     const previous = readIndex(dirAbs);
     if (previous && previous.mesh !== mesh) {
       throw new OutputConflictError(
-        `${path.join(outdir, out.dir)} belongs to mesh '${previous.mesh}' (see its ${INDEX_FILE}), not '${mesh}': rename one of the clusters or write to another output folder`,
+        path.join(outdir, out.dir),
+        `belongs to mesh '${previous.mesh}' (see its ${INDEX_FILE}), not '${mesh}'`,
+        'rename one of the clusters or write to another output folder',
       );
     }
     const owned = new Set(previous?.files ?? []);
@@ -126,7 +131,9 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
         operations.set(abs, content);
       } else if (!owned.has(rel) && rel !== INDEX_FILE) {
         throw new OutputConflictError(
-          `${abs} exists but was not written by spiremesh (it is not in ${INDEX_FILE}): move it away, then synthesize again`,
+          abs,
+          `exists but was not written by spiremesh (it is not in ${INDEX_FILE})`,
+          'move it away, then synthesize again',
         );
       } else if (current === content) {
         unchanged.push(rel);
@@ -223,7 +230,9 @@ export function planOwnedFile(outdir: string, name: string, content: string, mar
   const current = readIfExists(abs);
   if (current !== undefined && !current.startsWith(marker)) {
     throw new OutputConflictError(
-      `${abs} exists but was not written by spiremesh (its first line is not the spiremesh marker): move it away, then synthesize again`,
+      abs,
+      'exists but was not written by spiremesh (its first line is not the spiremesh marker)',
+      'move it away, then synthesize again',
     );
   }
   const operations = new Map<string, string | null>();

@@ -1,4 +1,5 @@
 /** Problems found in a mesh spec, with the path of the bad value and how to fix it. */
+import { SpiremeshError, countOf } from './finding';
 
 export type SpecPath = ReadonlyArray<string | number>;
 
@@ -21,7 +22,7 @@ export function formatSpecPath(path: SpecPath): string {
 }
 
 /** Thrown when a mesh spec has problems; lists every problem, not only the first. */
-export class SpecValidationError extends Error {
+export class SpecValidationError extends SpiremeshError {
   public constructor(
     /** Where the spec came from: a file name, or a description of the TypeScript declaration. */
     public readonly source: string,
@@ -29,17 +30,18 @@ export class SpecValidationError extends Error {
     /** Maps a path to `line:column` in the source file, when the source is a file. */
     locate: (path: SpecPath) => string | undefined = () => undefined,
   ) {
-    super(SpecValidationError.render(source, problems, locate));
-    this.name = 'SpecValidationError';
-  }
-
-  private static render(source: string, problems: readonly SpecProblem[], locate: (path: SpecPath) => string | undefined): string {
-    const lines = problems.map((p) => {
-      const at = locate(p.path);
-      const where = at ? `${source}:${at} ${formatSpecPath(p.path)}` : `${source} ${formatSpecPath(p.path)}`;
-      return `  ${where}: ${p.message}\n      fix: ${p.fix}`;
-    });
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    return `mesh spec ${source} has ${count}; nothing was written:\n${lines.join('\n')}`;
+    super(
+      `mesh spec ${source} has ${countOf(problems.length, 'problem')}; nothing was written:`,
+      problems.map((p) => {
+        const at = locate(p.path);
+        return {
+          severity: 'error',
+          source: 'spec',
+          subject: at ? `${source}:${at} ${formatSpecPath(p.path)}` : `${source} ${formatSpecPath(p.path)}`,
+          message: p.message,
+          fix: p.fix,
+        };
+      }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
-import { ChartDelivery, DataplaneMode, SynthesisError, collectObjects } from '../../lib';
+import { ChartDelivery, DataplaneMode, GateFinding, SynthesisError, collectObjects } from '../../lib';
 import {
   ChartDeliveryComponent,
   GLOO_EXTENSIONS_CONFIG_NAME,
@@ -81,7 +81,9 @@ describe('Gloo Operator delivery', () => {
   test('LIMITATION: the schema gate refuses the ServiceMeshController (no CRD available); the ConfigMap passes', () => {
     const e = errorOf(() => synthDelivery({ chartDelivery: ChartDelivery.glooOperator() }, tempDir())) as SynthesisError;
     expect(e).toBeInstanceOf(SynthesisError);
-    expect(e.findings.map((f) => [f.gate, f.object])).toEqual([['schema', 'operator.gloo.solo.io/v1 ServiceMeshController managed-istio']]);
+    expect(e.findings.map((f) => [f.source, (f as GateFinding).object])).toEqual([
+      ['schema', 'operator.gloo.solo.io/v1 ServiceMeshController managed-istio'],
+    ]);
     expect(e.findings[0].message).toContain('no schema is known for operator.gloo.solo.io/v1 ServiceMeshController');
   });
 

@@ -6,6 +6,7 @@ import * as YAML from 'yaml';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import {
+  GateFinding,
   INDEX_FILE,
   MeshComponent,
   kindRank,
@@ -191,7 +192,7 @@ describe('synthesis output', () => {
       ),
     ) as SynthesisError;
     expect(e).toBeInstanceOf(SynthesisError);
-    expect(e.findings.filter((f) => f.gate === 'secrets').map((f) => f.object)).toEqual([
+    expect(e.findings.filter((f) => f.source === 'secrets').map((f) => (f as GateFinding).object)).toEqual([
       'v1 Secret istio-system/cacerts',
       'v1 ConfigMap istio-system/leak',
       'v1 Secret istio-system/cacerts',

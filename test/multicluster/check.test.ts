@@ -35,7 +35,7 @@ function synthWith(props: MeshSpec | MeshModel, tweak?: (mesh: SpireMesh) => voi
 function checkErrors(props: MeshSpec | MeshModel, tweak?: (mesh: SpireMesh) => void): string[] {
   const e = errorOf(() => synthWith(props, tweak).run()) as SynthesisError;
   expect(e).toBeInstanceOf(SynthesisError);
-  return e.findings.filter((f) => f.gate === 'check').map((f) => f.message);
+  return e.findings.filter((f): f is CheckFinding => 'check' in f).map(formatCheckFinding);
 }
 
 const patch = (mesh: SpireMesh, cluster: string, path: string, op: JsonPatch) => {

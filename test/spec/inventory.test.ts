@@ -32,11 +32,11 @@ describe('YAML inventory', () => {
     const e = errorOf(() => synthMesh((app) => SpireMesh.fromInventoryFile(app, 'mesh', file), outdir)) as SpecValidationError;
     expect(e).toBeInstanceOf(SpecValidationError);
     expect(e.problems).toHaveLength(3);
-    const lines = e.message.split('\n').filter((l) => l.startsWith(`  ${file}`));
+    const lines = e.message.split('\n').filter((l) => l.startsWith(`  error [spec] ${file}`));
     expect(lines).toEqual([
-      `  ${file}:5:11 clusters[1].name: cluster name 'West_1' is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`,
-      `  ${file}:9:23 links[0].to: link to unknown cluster 'west-1'`,
-      `  ${file}:10:5 links[1]: cluster 'east' is linked to itself`,
+      `  error [spec] ${file}:5:11 clusters[1].name: cluster name 'West_1' is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`,
+      `  error [spec] ${file}:9:23 links[0].to: link to unknown cluster 'west-1'`,
+      `  error [spec] ${file}:10:5 links[1]: cluster 'east' is linked to itself`,
     ]);
     expect(e.message).toContain("fix: rename the cluster, e.g. 'west-1'");
     expect(fs.existsSync(outdir)).toBe(false);
