@@ -3,8 +3,9 @@
  * multicluster shapes, with trust domain, cluster name and network taken from the spec so that
  * they agree with SPIRE and the gateways by construction.
  */
+import { Scalar, stringify } from 'yaml';
 import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, LicenseModel, MeshModel } from '../../spec';
-import { SPIRE_PATHS } from '../../spire/names';
+import { SPIRE_NAMES, SPIRE_PATHS } from '../../spire/names';
 import { BaseValues } from './base';
 import { CniValues } from './cni';
 import { IstiodEnv, IstiodValues, LicenseValues } from './istiod';
@@ -67,25 +68,28 @@ function licenseValues(license: LicenseModel): LicenseValues {
   return license.kind === 'secret' ? { secretRef: { ...license.secretRef } } : { value: license.value };
 }
 
+/** Where the `spire` injection template mounts the SPIFFE CSI volume in istio-proxy: Envoy's SDS reads `<dir>/socket`. */
+export const WORKLOAD_SOCKET_MOUNT_PATH = '/run/secrets/workload-spiffe-uds';
+
 /**
- * Sidecar clusters read SVIDs from the SPIRE agent socket through the CSI driver (seed 004):
- * the `spire` injection template mounts it where Envoy's SDS expects it.
+ * Sidecar clusters read SVIDs from the SPIRE agent's Workload API socket through the SPIFFE CSI
+ * driver: the `spire` injection template mounts it read-only where Envoy's SDS expects it
+ * (Istio's SPIRE integration, https://istio.io/latest/docs/ops/integrations/spire/). Built from
+ * an object, so the YAML cannot be mis-indented; the driver name is the CSI driver's own.
  */
-export const SIDECAR_SPIRE_TEMPLATE = [
-  'spec:',
-  '  containers:',
-  '  - name: istio-proxy',
-  '    volumeMounts:',
-  '    - name: workload-socket',
-  '      mountPath: /run/secrets/workload-spiffe-uds',
-  '      readOnly: true',
-  '  volumes:',
-  '  - name: workload-socket',
-  '    csi:',
-  '      driver: "csi.spiffe.io"',
-  '      readOnly: true',
-  '',
-].join('\n');
+export const SIDECAR_SPIRE_TEMPLATE: string = (() => {
+  const driver = new Scalar(SPIRE_NAMES.csiPluginName);
+  driver.type = Scalar.QUOTE_DOUBLE;
+  const template = {
+    spec: {
+      containers: [
+        { name: 'istio-proxy', volumeMounts: [{ name: 'workload-socket', mountPath: WORKLOAD_SOCKET_MOUNT_PATH, readOnly: true }] },
+      ],
+      volumes: [{ name: 'workload-socket', csi: { driver, readOnly: true } }],
+    },
+  };
+  return stringify(template, { indentSeq: false });
+})();
 
 export function cniValues(cluster: ClusterModel): CniValues {
   return {
