@@ -27,13 +27,7 @@ import {
   SPIRE_NAMESPACE,
 } from '../spec';
 import { ISTIOD_SAN_DNS } from './hierarchy';
-import { ISTIO_CACERTS_SECRET_NAME, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
-
-/** Keys of each secret, in the order spiremesh writes them. */
-export const SECRET_KEYS = {
-  [SPIRE_UPSTREAM_CA_SECRET_NAME]: ['tls.crt', 'tls.key', 'bundle.crt'],
-  [ISTIO_CACERTS_SECRET_NAME]: ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'],
-} as const;
+import { ISTIO_CACERTS_SECRET_NAME, SECRET_KEYS, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
 
 /** Remote key of one cluster secret in the secret store: `<prefix>/<cluster>/<secret name>`. */
 export function remoteSecretKey(delivery: ExternalSecretsCaDeliveryModel, cluster: ClusterModel, secretName: string): string {
@@ -86,8 +80,9 @@ export class CaSecretDelivery extends MeshComponent {
 
   /**
    * istiod's plug-in CA from cert-manager: a CA Certificate written to `cacerts`, which istiod
-   * reads in the kubernetes.io/tls layout (tls.crt, tls.key, ca.crt; istio-ambient.md §5).
-   * Subject and SAN follow Istio's own intermediate tooling, like the file-based hierarchy.
+   * also reads in the kubernetes.io/tls layout (tls.crt, tls.key, ca.crt; `detectSigningCABundleAndCRL`
+   * in istio/istio pilot/pkg/bootstrap/istio_ca.go, 1.29). Subject and SAN follow Istio's own
+   * intermediate tooling, like the file-based hierarchy.
    */
   private istiodCaCertificate(mesh: MeshModel, delivery: CertManagerCaDeliveryModel, cluster: ClusterModel): void {
     new Certificate(this, 'istiod-ca', {

@@ -1,8 +1,8 @@
-import { redactPrivateKeys } from '../spec';
+import { Finding, SpiremeshError, redactPrivateKeys } from '../spec';
 
 /**
- * PKI errors: one class with structured fields, so callers (CLI, synth) can tell the operator
- * which cluster and which file is wrong, why, and what to do about it.
+ * PKI errors: one class with structured fields and one `pki` finding, so callers (CLI, synth) can
+ * tell the operator which cluster and which file is wrong, why, and what to do about it.
  */
 
 /** Machine-readable reason of a {@link PkiError}. */
@@ -55,8 +55,11 @@ export interface PkiErrorDetails {
   readonly file?: string;
 }
 
-/** The error the PKI library throws for every operator-facing problem. */
-export class PkiError extends Error {
+/**
+ * The error the PKI library throws for every operator-facing problem. Its message is the one
+ * finding rendered by `formatFinding`; private key blocks are redacted from every field.
+ */
+export class PkiError extends SpiremeshError {
   public readonly code: PkiErrorCode;
   public readonly mesh: string | undefined;
   public readonly cluster: string | undefined;
@@ -67,8 +70,7 @@ export class PkiError extends Error {
   public constructor(details: PkiErrorDetails) {
     const reason = redactPrivateKeys(details.reason);
     const fix = redactPrivateKeys(details.fix);
-    super(formatMessage({ ...details, reason, fix }));
-    this.name = 'PkiError';
+    super(details.mesh !== undefined ? `PKI problem in mesh "${details.mesh}":` : 'PKI problem:', [pkiFinding(details, reason, fix)]);
     this.code = details.code;
     this.mesh = details.mesh;
     this.cluster = details.cluster;
@@ -78,17 +80,11 @@ export class PkiError extends Error {
   }
 }
 
-function formatMessage(d: PkiErrorDetails): string {
-  const where: string[] = [];
-  if (d.cluster !== undefined) {
-    where.push(`cluster "${d.cluster}"`);
-  } else if (d.file !== undefined) {
-    where.push('mesh root CA');
-  }
-  if (d.mesh !== undefined) where.push(`mesh "${d.mesh}"`);
-  const prefix = where.length > 0 ? `[${where.join(', ')}] ` : '';
-  const file = d.file !== undefined ? `${d.file}: ` : '';
-  return `${prefix}${file}${d.reason} Fix: ${d.fix}`;
+/** Subject: the cluster (or the mesh root CA, for a file outside any cluster) and the file. */
+function pkiFinding(d: PkiErrorDetails, reason: string, fix: string): Finding {
+  const owner = d.cluster !== undefined ? `cluster "${d.cluster}"` : d.file !== undefined ? 'mesh root CA' : undefined;
+  const subject = [owner, d.file].filter((part) => part !== undefined).join(', ');
+  return { severity: 'error', source: 'pki', subject: subject === '' ? undefined : subject, message: reason, fix };
 }
 
 /** Where a certificate or key lives; used to build precise {@link PkiError}s. */

@@ -8,20 +8,23 @@ import { randomSerialHex } from './serial';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Default validity periods in days: those of the seed runbooks (000/001) and Istio's tooling. */
+/**
+ * Default validity periods in days: those of Solo's SPIRE guide (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/,
+ * "Prepare SPIRE certificates") and of Istio's cert tooling (istio/istio tools/certs/common.mk, 1.29).
+ */
 export const DEFAULT_VALIDITY_DAYS = {
-  /** `openssl req -x509 ... -days 3650` in the seeds; Istio's `ROOTCA_DAYS ?= 3650`. */
+  /** The guide signs the root with `openssl req -x509 -days 3650`; Istio has `ROOTCA_DAYS ?= 3650`. */
   root: 3650,
-  /** `openssl x509 -req ... -days 1825` in the seeds. */
+  /** The guide signs the SPIRE intermediate with `openssl x509 -req -days 1825`. */
   spire: 1825,
   /** Same as SPIRE (Istio's own `INTERMEDIATE_DAYS` is 3650; five years keeps both in step). */
   istio: 1825,
 } as const;
 
-/** Subject CN of the mesh root (seed `root-ca.cnf`). */
+/** Subject CN of the mesh root (`CN = SPIRE Root CA` in the `root-ca.cnf` of Solo's SPIRE guide). */
 export const ROOT_COMMON_NAME = 'SPIRE Root CA';
 
-/** Istio intermediate SAN (`INTERMEDIATE_SAN_DNS` in Istio's `tools/certs/common.mk`). */
+/** Istio intermediate SAN (`INTERMEDIATE_SAN_DNS` in istio/istio tools/certs/common.mk, 1.29). */
 export const ISTIOD_SAN_DNS = 'istiod.istio-system.svc';
 
 /** Options common to every CA certificate this module issues. */
@@ -46,7 +49,7 @@ export interface CaIssueOptions {
 /**
  * Creates the mesh root: `CN=SPIRE Root CA`, basicConstraints critical CA:true pathlen:2
  * (root -> SPIRE upstream intermediate -> SPIRE server CA -> SVID), keyUsage critical
- * keyCertSign+cRLSign, SKI (hash), sha256 (seed `root-ca.cnf`).
+ * keyCertSign+cRLSign, SKI (hash), sha256: the `root-ca.cnf` profile of Solo's SPIRE guide.
  */
 export function createRootCa(options: CaIssueOptions = {}): CertificateAuthority {
   const subject = [utf8('commonName', ROOT_COMMON_NAME)];
@@ -67,8 +70,8 @@ export function createRootCa(options: CaIssueOptions = {}): CertificateAuthority
 
 /**
  * Creates a cluster's SPIRE upstream intermediate: `CN=SPIRE <cluster> CA`, CA:true pathlen:1
- * (SPIRE's own server CA sits below it), keyUsage critical keyCertSign+cRLSign, SKI, AKI = root SKI
- * (seed `intermediate-ca.cnf`, 001 multi-cluster variant).
+ * (SPIRE's own server CA sits below it), keyUsage critical keyCertSign+cRLSign, SKI, AKI = root SKI:
+ * the `intermediate-ca.cnf` profile of Solo's SPIRE guide, with its multicluster subject per cluster.
  */
 export function createSpireIntermediate(issuer: CertificateAuthority, cluster: string, options: CaIssueOptions = {}): CertificateAuthority {
   assertValidName('cluster', cluster);
@@ -88,10 +91,11 @@ export function createSpireIntermediate(issuer: CertificateAuthority, cluster: s
 }
 
 /**
- * Creates a cluster's Istio plug-in CA intermediate the way Istio's `tools/certs`
- * (`intermediate.conf`) does: `O=Istio, CN=Intermediate CA, L=<cluster>`, CA:true pathlen:0
- * (istiod only signs workload leaves), keyUsage critical digitalSignature, nonRepudiation,
- * keyEncipherment, keyCertSign, SKI, AKI = root SKI, SAN DNS `istiod.istio-system.svc`.
+ * Creates a cluster's Istio plug-in CA intermediate the way Istio's cert tooling does
+ * (the `%/intermediate.conf` target of istio/istio tools/certs/common.mk, 1.29):
+ * `O=Istio, CN=Intermediate CA, L=<cluster>`, CA:true pathlen:0 (istiod only signs workload leaves),
+ * keyUsage critical digitalSignature, nonRepudiation, keyEncipherment, keyCertSign, SKI,
+ * AKI = root SKI, SAN DNS `istiod.istio-system.svc`.
  */
 export function createIstioIntermediate(issuer: CertificateAuthority, cluster: string, options: CaIssueOptions = {}): CertificateAuthority {
   assertValidName('cluster', cluster);
@@ -186,8 +190,8 @@ function issue(req: IssueRequest): CertificateAuthority {
 }
 
 /**
- * AKI = the ISSUER's SKI. node-forge gotcha (toolchain.md §5): `{keyIdentifier: true}` would hash
- * the certificate's OWN key, so the AKI would point at itself and chain building would fail.
+ * AKI = the ISSUER's SKI. node-forge's `{keyIdentifier: true}` hashes the certificate's OWN key
+ * (digitalbazaar/forge lib/x509.js, 1.4.3), so the AKI would point at itself and chain building would fail.
  */
 function authorityKeyId(issuer: CertificateAuthority): object {
   return { name: 'authorityKeyIdentifier', keyIdentifier: issuer.cert.generateSubjectKeyIdentifier().getBytes() };

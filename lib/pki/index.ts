@@ -11,8 +11,10 @@ export * from './hierarchy';
 export * from './verify';
 export * from './material';
 export * from './layout';
-export * from './secure-fs';
-export * from './status';
+// Key-custody file I/O stays internal; the CLI writes its export file with the same 0700 folder rule.
+export { ensurePrivateTree } from './secure-fs';
 export * from './store';
+export * from './status';
+export * from './rotation';
 export * from './ca-delivery';
 export * from './mesh-pki';

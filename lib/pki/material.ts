@@ -1,10 +1,22 @@
 import { inspect } from 'util';
 import { normalizePem } from './certificate';
 
-/** Name of the Secret the SPIRE chart's `upstreamAuthority.disk` mounts (seeds 000/001). */
+/**
+ * Name of the Secret the SPIRE chart's `upstreamAuthority.disk` mounts: the default of
+ * `upstreamAuthority.disk.secret.name` (spiffe/helm-charts-hardened charts/spire/charts/spire-server/values.yaml, spire 0.24.2).
+ */
 export const SPIRE_UPSTREAM_CA_SECRET_NAME = 'spiffe-upstream-ca';
-/** Name of istiod's plug-in CA Secret (`CACertsSecret`, istio-ambient.md §5), in `istio-system`. */
+/**
+ * Name of istiod's plug-in CA Secret, in `istio-system`: `CACertsSecret` in istio/istio
+ * security/pkg/pki/ca/ca.go, 1.29 (https://istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert/).
+ */
 export const ISTIO_CACERTS_SECRET_NAME = 'cacerts';
+
+/** Keys of each secret, in the order spiremesh writes them (uploads and ExternalSecret entries). */
+export const SECRET_KEYS = {
+  [SPIRE_UPSTREAM_CA_SECRET_NAME]: ['tls.crt', 'tls.key', 'bundle.crt'],
+  [ISTIO_CACERTS_SECRET_NAME]: ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'],
+} as const;
 
 /** Certificate-only keys of `spiffe-upstream-ca` (safe to commit or render). */
 export interface SpireUpstreamCaPublicData {
@@ -18,7 +30,7 @@ export interface SpireUpstreamCaPublicData {
 export interface IstioCacertsPublicData {
   readonly 'ca-cert.pem': string;
   readonly 'root-cert.pem': string;
-  /** `ca-cert.pem` then `root-cert.pem`, as `tools/certs` builds it (`cat ca-cert.pem root-cert.pem`). */
+  /** `ca-cert.pem` then `root-cert.pem`, as Istio's tools/certs builds it (`cat ca-cert.pem root-cert.pem`). */
   readonly 'cert-chain.pem': string;
 }
 
@@ -27,12 +39,15 @@ export interface IstioCacertsPublicData {
  *
  * `bundle.crt` holds ONLY the root. SPIRE's disk UpstreamAuthority reads `bundle_file_path` as the
  * trust bundle (the upstream trust anchors) and `cert_file_path` as the chain from its signing CA
- * up to (not including) an anchor. The seed runbooks put intermediate + root into bundle.crt
- * (`cat ca.crt root-ca.crt > ca-chain.pem`), which makes SPIRE treat the intermediate as a trust
- * anchor: it lands in the trust bundle SPIRE distributes next to the root, so anything chaining to
- * it verifies without the root, and it stays trusted after a rotation until removed by hand.
- * (The chart only writes `bundle_file_path` when `upstreamAuthority.disk.secret.data.bundle` is
- * non-empty, spire-chart.md §2.1 gotcha: the renderer must set it for an intermediate upstream.)
+ * up to (not including) an anchor (spiffe/spire doc/plugin_server_upstreamauthority_disk.md, v1.11.2).
+ * Solo's SPIRE guide (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/) puts
+ * intermediate + root into bundle.crt (`cat ca.crt root-ca.crt > ca-chain.pem`), which makes SPIRE
+ * treat the intermediate as a trust anchor: it lands in the trust bundle SPIRE distributes next to
+ * the root, so anything chaining to it verifies without the root, and it stays trusted after a
+ * rotation until removed by hand. (The chart writes `bundle_file_path` only when
+ * `upstreamAuthority.disk.secret.data.bundle` is non-empty, even with `secret.create: false`:
+ * spiffe/helm-charts-hardened charts/spire/charts/spire-server/templates/configmap.yaml, spire 0.24.2.
+ * The renderer must set it for an intermediate upstream.)
  */
 export function spireUpstreamCaPublicData(intermediatePem: string, rootPem: string): SpireUpstreamCaPublicData {
   return { 'tls.crt': normalizePem(intermediatePem), 'bundle.crt': normalizePem(rootPem) };
@@ -100,21 +115,19 @@ export class SecretMaterial {
 
 /** `spiffe-upstream-ca` for upload: tls.crt (intermediate), tls.key, bundle.crt (root only). */
 export function spireUpstreamCaSecret(intermediatePem: string, keyPem: string, rootPem: string): SecretMaterial {
-  const pub = spireUpstreamCaPublicData(intermediatePem, rootPem);
-  return new SecretMaterial(SPIRE_UPSTREAM_CA_SECRET_NAME, { ...pub }, { 'tls.key': normalizePem(keyPem) }, [
-    'tls.crt',
-    'tls.key',
-    'bundle.crt',
-  ]);
+  return uploadMaterial(SPIRE_UPSTREAM_CA_SECRET_NAME, spireUpstreamCaPublicData(intermediatePem, rootPem), 'tls.key', keyPem);
 }
 
 /** Istio `cacerts` for upload: ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem. */
 export function istioCacertsSecret(intermediatePem: string, keyPem: string, rootPem: string): SecretMaterial {
-  const pub = istioCacertsPublicData(intermediatePem, rootPem);
-  return new SecretMaterial(ISTIO_CACERTS_SECRET_NAME, { ...pub }, { 'ca-key.pem': normalizePem(keyPem) }, [
-    'ca-cert.pem',
-    'ca-key.pem',
-    'root-cert.pem',
-    'cert-chain.pem',
-  ]);
+  return uploadMaterial(ISTIO_CACERTS_SECRET_NAME, istioCacertsPublicData(intermediatePem, rootPem), 'ca-key.pem', keyPem);
+}
+
+function uploadMaterial(
+  name: keyof typeof SECRET_KEYS,
+  publicData: SpireUpstreamCaPublicData | IstioCacertsPublicData,
+  keyEntry: string,
+  keyPem: string,
+): SecretMaterial {
+  return new SecretMaterial(name, { ...publicData }, { [keyEntry]: normalizePem(keyPem) }, SECRET_KEYS[name]);
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { CertificateAuthority, CertificateInfo, assertValidName, inspectCertificate, parsePrivateKey } from './certificate';
 import { PkiError, PkiFileLocation } from './errors';
+import { PKI_INIT, REPLACE_ROOT, SELF_CHECK_FAILED, replaceIntermediate, restoreRootKey } from './fixes';
 import { DEFAULT_VALIDITY_DAYS, createIntermediate, createRootCa } from './hierarchy';
 import { IntermediateKind } from './intermediate-kind';
 import { KeyAlgorithm } from '../spec/choices';
@@ -15,8 +15,7 @@ import {
   spireUpstreamCaPublicData,
   spireUpstreamCaSecret,
 } from './material';
-import { ensurePrivateTree, moveNoClobber, readPrivateFile, writePrivateFile, writePublicFile } from './secure-fs';
-import { CertificateState, CertificateStatus } from './status';
+import { readPrivateFile, writePrivateFile, writePublicFile } from './secure-fs';
 import {
   DEFAULT_WARN_WITHIN_DAYS,
   ExpiryWarning,
@@ -25,10 +24,7 @@ import {
   assertKeyMatches,
   assertSelfSignedRoot,
   assertTimeValid,
-  chainProblem,
-  daysLeft,
   findExpiring,
-  keyMatchesCertificate,
 } from './verify';
 
 /** Configuration of a mesh's {@link PkiStore}. */
@@ -100,24 +96,6 @@ export interface EnsureResult {
   readonly warnings: readonly ExpiryWarning[];
 }
 
-/** What {@link PkiStore.rotateIntermediate} did. */
-export interface RotationResult {
-  readonly cluster: string;
-  readonly kind: IntermediateKind;
-  readonly certFile: string;
-  readonly keyFile: string;
-  readonly serial: string;
-  readonly notAfter: Date;
-  /** Where the previous certificate now lives (still valid until its own notAfter). */
-  readonly retiredCertFile: string;
-  /**
-   * Where the previous key now lives.
-   * @default - the previous key was not present
-   */
-  readonly retiredKeyFile?: string;
-  readonly retiredSerial: string;
-}
-
 /** Secret values of one cluster, for upload (SOPS, a vault, or `kubectl create secret`). */
 export interface ClusterSecrets {
   readonly cluster: string;
@@ -136,12 +114,17 @@ interface PendingWrite {
 
 /**
  * A mesh's CA hierarchy on disk: public certificates in a committed folder, private keys in a
- * local git-ignored folder. Replaces the seed runbooks' openssl steps (seeds 000/001).
+ * local git-ignored folder. It replaces the manual openssl steps of Solo's SPIRE guide
+ * (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/: `openssl genrsa`, `req`, `x509 -req`)
+ * and keeps custody: reading and verifying, `ensure`, `loadPublic`, `export`. Rotation (rotation.ts)
+ * and status reports (status.ts) build on the reading methods below.
  */
 export class PkiStore {
   public readonly mesh: string;
   public readonly clusters: readonly string[];
   public readonly layout: PkiLayout;
+  /** Certificates expiring within this many days are reported as warnings. */
+  public readonly warnWithinDays: number;
   private readonly props: PkiStoreProps;
 
   public constructor(props: PkiStoreProps) {
@@ -157,6 +140,7 @@ export class PkiStore {
     }
     this.mesh = props.mesh;
     this.clusters = [...props.clusters];
+    this.warnWithinDays = props.warnWithinDays ?? DEFAULT_WARN_WITHIN_DAYS;
     this.props = props;
   }
 
@@ -183,7 +167,7 @@ export class PkiStore {
     if (rootCertExists) {
       root = this.loadRoot(now);
       reused.push(L.rootCertFile);
-      if (rootKeyExists) rootCa = this.authority(undefined, root, L.rootCertFile, L.rootKeyFile);
+      if (rootKeyExists) rootCa = this.rootAuthority(root);
       else keysAbsent.push(L.rootKeyFile);
     } else {
       const existing = this.clusters.flatMap((c) => IntermediateKind.ALL.map((k) => L.certFile(c, k))).filter((f) => fs.existsSync(f));
@@ -207,13 +191,13 @@ export class PkiStore {
         const certExists = fs.existsSync(certFile);
         const keyExists = fs.existsSync(keyFile);
         if (!certExists && keyExists) throw this.orphanKey(cluster, keyFile, certFile);
-        if (!certExists) {
+        // Without a root no intermediate exists either: that case was refused above.
+        if (!certExists || root === undefined) {
           missing.push({ cluster, kind });
           continue;
         }
-        // root is defined here: a missing root with existing intermediates was refused above.
-        const info = this.loadIntermediate(cluster, kind, root!, now);
-        if (keyExists) this.authority(cluster, info, certFile, keyFile);
+        const info = this.loadIntermediate(cluster, kind, root, now);
+        if (keyExists) this.intermediateAuthority(cluster, kind, info);
         else keysAbsent.push(keyFile);
         reused.push(certFile);
         located.push({ role: kind.id, cluster, file: certFile, info });
@@ -221,55 +205,49 @@ export class PkiStore {
     }
 
     // Phase 2: generate in memory.
-    if (missing.length > 0 && root !== undefined && rootCa === undefined) {
-      const first = missing[0];
-      throw new PkiError({
-        code: 'MISSING_ROOT_KEY',
-        mesh: this.mesh,
-        cluster: first.cluster,
-        file: L.display(L.rootKeyFile),
-        reason:
-          `the root private key is missing; it is needed to sign the missing intermediate(s) ` +
-          `${missing.map((m) => L.display(L.certFile(m.cluster, m.kind))).join(', ')}.`,
-        fix:
-          `restore the root key from its offline backup to ${L.rootKeyFile} (chmod 600), then run ensure() again. ` +
-          'Keys are never in git; do not generate a new root unless you mean to replace the trust anchor of every cluster.',
-      });
-    }
     if (root === undefined) {
       rootCa = createRootCa({ keyAlgorithm: this.props.keyAlgorithm, validityDays: this.props.rootValidityDays, now });
-      root = inspectCertificate(rootCa.certPem, this.where(undefined, L.rootCertFile));
-      assertSelfSignedRoot(root, this.where(undefined, L.rootCertFile));
+      root = inspectCertificate(rootCa.certPem, this.fileLocation(undefined, L.rootCertFile));
+      assertSelfSignedRoot(root, this.fileLocation(undefined, L.rootCertFile));
       pending.push({ file: L.rootKeyFile, content: rootCa.keyPem, private: true });
       pending.push({ file: L.rootCertFile, content: rootCa.certPem, private: false });
     }
-    for (const { cluster, kind } of missing) {
-      const ca = createIntermediate(kind, rootCa!, cluster, {
-        keyAlgorithm: this.props.keyAlgorithm,
-        validityDays: this.validityDays(kind),
-        now,
-      });
-      const certFile = L.certFile(cluster, kind);
-      pending.push({ file: L.keyFile(cluster, kind), content: ca.keyPem, private: true, cluster });
-      pending.push({ file: certFile, content: ca.certPem, private: false, cluster });
-      const info = inspectCertificate(ca.certPem, this.where(cluster, certFile));
-      // Self-check with the independent (native) verifier before anything reaches the disk.
-      assertIssuedBy(info, root, this.where(cluster, certFile));
-      located.push({ role: kind.id, cluster, file: certFile, info });
+    if (missing.length > 0) {
+      if (rootCa === undefined) {
+        throw new PkiError({
+          code: 'MISSING_ROOT_KEY',
+          mesh: this.mesh,
+          cluster: missing[0].cluster,
+          file: L.display(L.rootKeyFile),
+          reason:
+            `the root private key is missing; it is needed to sign the missing intermediate(s) ` +
+            `${missing.map((m) => L.display(L.certFile(m.cluster, m.kind))).join(', ')}.`,
+          fix:
+            `${restoreRootKey(L.rootKeyFile, PKI_INIT)} ` +
+            'Keys are never in git; do not generate a new root unless you mean to replace the trust anchor of every cluster.',
+        });
+      }
+      for (const { cluster, kind } of missing) {
+        const { ca, info } = this.issueIntermediate(rootCa, root, cluster, kind, now);
+        const certFile = L.certFile(cluster, kind);
+        pending.push({ file: L.keyFile(cluster, kind), content: ca.keyPem, private: true, cluster });
+        pending.push({ file: certFile, content: ca.certPem, private: false, cluster });
+        located.push({ role: kind.id, cluster, file: certFile, info });
+      }
     }
 
     // Phase 3: write keys before certificates. If interrupted, a key without its certificate is
     // reported as an orphan (clear fix), while a certificate without its key would look like a
     // deliberately offline key.
     for (const w of [...pending.filter((p) => p.private), ...pending.filter((p) => !p.private)]) {
-      const where = this.where(w.cluster, w.file);
+      const where = this.fileLocation(w.cluster, w.file);
       if (w.private) writePrivateFile(w.file, w.content, L.keyDir, where);
       else writePublicFile(w.file, w.content, where);
       created.push(w.file);
     }
 
     located.unshift({ role: 'root', file: L.rootCertFile, info: root });
-    return { created, reused, keysAbsent, warnings: this.warn(located, now) };
+    return { created, reused, keysAbsent, warnings: this.expiryWarnings(located, this.warnWithinDays, now) };
   }
 
   /**
@@ -294,143 +272,7 @@ export class PkiStore {
         istioCacerts: istioCacertsPublicData(istio.pem, root.pem),
       };
     }
-    return { mesh: this.mesh, root, rootPem: root.pem, clusters, warnings: this.warn(located, now) };
-  }
-
-  /**
-   * Issues a new intermediate under the same root and moves the previous certificate (and key) to
-   * `retired/<stem>.<serial>.crt|key`: it stays valid until its own notAfter, so identities it
-   * issued keep verifying against the root. Needs the root key. Upload `export(cluster)` afterwards.
-   */
-  public rotateIntermediate(cluster: string, which: IntermediateKind): RotationResult {
-    this.assertKnownCluster(cluster);
-    const now = this.now();
-    const L = this.layout;
-    const root = this.loadRoot(now);
-    if (!fs.existsSync(L.rootKeyFile)) {
-      throw new PkiError({
-        code: 'MISSING_ROOT_KEY',
-        mesh: this.mesh,
-        cluster,
-        file: L.display(L.rootKeyFile),
-        reason: `the root private key is missing; it is needed to sign the new ${which.description} intermediate.`,
-        fix: `restore the root key from its offline backup to ${L.rootKeyFile} (chmod 600), then rotate again.`,
-      });
-    }
-    const rootCa = this.authority(undefined, root, L.rootCertFile, L.rootKeyFile);
-    const certFile = L.certFile(cluster, which);
-    const keyFile = L.keyFile(cluster, which);
-    if (!fs.existsSync(certFile)) {
-      throw new PkiError({
-        code: 'MISSING_FILE',
-        mesh: this.mesh,
-        cluster,
-        file: L.display(certFile),
-        reason: 'there is no current intermediate to rotate.',
-        fix: 'run ensure() to generate it.',
-      });
-    }
-    // The current certificate is not verified: rotation is the remedy for an expired or broken one.
-    let retiredSerial: string;
-    try {
-      retiredSerial = inspectCertificate(fs.readFileSync(certFile, 'utf8'), this.where(cluster, certFile)).serial;
-    } catch {
-      retiredSerial = `unreadable-${now.getTime()}`;
-    }
-
-    const ca = createIntermediate(which, rootCa, cluster, {
-      keyAlgorithm: this.props.keyAlgorithm,
-      validityDays: this.validityDays(which),
-      now,
-    });
-    assertIssuedBy(inspectCertificate(ca.certPem, this.where(cluster, certFile)), root, this.where(cluster, certFile));
-
-    const retiredCertFile = L.retiredCertFile(cluster, which, retiredSerial);
-    const retiredKeyFile = L.retiredKeyFile(cluster, which, retiredSerial);
-    const hadKey = fs.existsSync(keyFile);
-    for (const target of hadKey ? [retiredCertFile, retiredKeyFile] : [retiredCertFile]) {
-      if (fs.existsSync(target)) {
-        throw new PkiError({
-          code: 'ALREADY_EXISTS',
-          mesh: this.mesh,
-          cluster,
-          file: L.display(target),
-          reason: 'a retired file with the same serial already exists; nothing was changed.',
-          fix: 'inspect both files and remove the stale one by hand.',
-        });
-      }
-    }
-    // Old files move aside first; the new pair is then created without overwriting anything.
-    fs.mkdirSync(path.dirname(retiredCertFile), { recursive: true });
-    moveNoClobber(certFile, retiredCertFile, this.where(cluster, certFile));
-    if (hadKey) {
-      ensurePrivateTree(L.keyDir, path.dirname(retiredKeyFile));
-      moveNoClobber(keyFile, retiredKeyFile, this.where(cluster, keyFile));
-    }
-    writePrivateFile(keyFile, ca.keyPem, L.keyDir, this.where(cluster, keyFile));
-    writePublicFile(certFile, ca.certPem, this.where(cluster, certFile));
-
-    return {
-      cluster,
-      kind: which,
-      certFile,
-      keyFile,
-      serial: ca.cert.serialNumber.toLowerCase(),
-      notAfter: ca.cert.validity.notAfter,
-      retiredCertFile,
-      retiredKeyFile: hadKey ? retiredKeyFile : undefined,
-      retiredSerial,
-    };
-  }
-
-  /**
-   * One row per certificate (root, current and retired intermediates), including missing ones.
-   * Never throws for a bad certificate: problems are reported in the rows.
-   */
-  public status(): CertificateStatus[] {
-    const now = this.now();
-    const L = this.layout;
-    const warnDays = this.props.warnWithinDays ?? DEFAULT_WARN_WITHIN_DAYS;
-    let root: CertificateInfo | undefined;
-    try {
-      root = inspectCertificate(fs.readFileSync(L.rootCertFile, 'utf8'), this.where(undefined, L.rootCertFile));
-    } catch {
-      root = undefined;
-    }
-    const rows: CertificateStatus[] = [this.statusRow('root', undefined, L.rootCertFile, L.rootKeyFile, false, root, now, warnDays)];
-    for (const cluster of this.clusters) {
-      for (const kind of IntermediateKind.ALL) {
-        rows.push(this.statusRow(kind.id, cluster, L.certFile(cluster, kind), L.keyFile(cluster, kind), false, root, now, warnDays));
-        for (const r of L.retiredCertFiles(cluster, kind)) {
-          rows.push(this.statusRow(kind.id, cluster, r.file, L.retiredKeyFile(cluster, kind, r.serial), true, root, now, warnDays));
-        }
-      }
-    }
-    return rows;
-  }
-
-  /**
-   * Certificates (root and current intermediates) expiring within `days`, expired ones included.
-   * Lenient: missing or unreadable files are skipped (status() reports them).
-   */
-  public expiringWithin(days: number = this.props.warnWithinDays ?? DEFAULT_WARN_WITHIN_DAYS): ExpiryWarning[] {
-    const L = this.layout;
-    const candidates: { role: LocatedCertificate['role']; cluster?: string; file: string }[] = [
-      { role: 'root', file: L.rootCertFile },
-      ...this.clusters.flatMap((cluster) => IntermediateKind.ALL.map((k) => ({ role: k.id, cluster, file: L.certFile(cluster, k) }))),
-    ];
-    const located: LocatedCertificate[] = [];
-    for (const c of candidates) {
-      try {
-        located.push({ ...c, info: inspectCertificate(fs.readFileSync(c.file, 'utf8'), this.where(c.cluster, c.file)) });
-      } catch {
-        // reported by status()
-      }
-    }
-    return findExpiring(located, { withinDays: days, now: this.now() }).map((w) => ({
-      ...w,
-      message: w.message.replace(w.file, L.display(w.file)),
-    }));
+    return { mesh: this.mesh, root, rootPem: root.pem, clusters, warnings: this.expiryWarnings(located, this.warnWithinDays, now) };
   }
 
   /**
@@ -451,13 +293,10 @@ export class PkiStore {
           cluster,
           file: this.layout.display(keyFile),
           reason: `the ${kind.description} private key is not in the key directory.`,
-          fix:
-            `restore it from its backup to ${keyFile} (chmod 600); if it is lost, ` +
-            `rotateIntermediate("${cluster}", IntermediateKind.${kind.id.toUpperCase()}) issues a new one (needs the root key).`,
+          fix: `restore it from its backup to ${keyFile} (chmod 600); if it is lost, ${replaceIntermediate(cluster, kind.id)}`,
         });
       }
-      const ca = this.authority(cluster, info, this.layout.certFile(cluster, kind), keyFile);
-      return { info, keyPem: ca.keyPem };
+      return { info, keyPem: this.intermediateAuthority(cluster, kind, info).keyPem };
     };
     const spire = material(IntermediateKind.SPIRE);
     const istio = material(IntermediateKind.ISTIO);
@@ -468,11 +307,103 @@ export class PkiStore {
     };
   }
 
-  // ---------------------------------------------------------------------------------------------
+  // Reading and verifying -----------------------------------------------------------------------
 
-  private now(): Date {
+  /** The store's clock: `props.now`, else the current time (read at each call). */
+  public now(): Date {
     return this.props.now ?? new Date();
   }
+
+  /** Where a file of this mesh lives, for precise {@link PkiError}s (the path as displayed). */
+  public fileLocation(cluster: string | undefined, file: string): PkiFileLocation {
+    return { mesh: this.mesh, cluster, file: this.layout.display(file) };
+  }
+
+  /** Throws INVALID_ARGUMENT for a cluster this mesh does not have. */
+  public assertKnownCluster(cluster: string): void {
+    if (!this.clusters.includes(cluster)) {
+      throw new PkiError({
+        code: 'INVALID_ARGUMENT',
+        mesh: this.mesh,
+        cluster,
+        reason: `unknown cluster; this mesh has ${this.clusters.join(', ') || 'no clusters'}.`,
+        fix: `add the cluster to the mesh and run ${PKI_INIT}.`,
+      });
+    }
+  }
+
+  /** Parses the certificate at `file`, without checking chain or validity (throws when it is missing or unreadable). */
+  public inspectFile(cluster: string | undefined, file: string): CertificateInfo {
+    return inspectCertificate(fs.readFileSync(file, 'utf8'), this.fileLocation(cluster, file));
+  }
+
+  /** The root certificate, verified: a self-signed CA, valid at `now`. */
+  public loadRoot(now: Date = this.now()): CertificateInfo {
+    const file = this.layout.rootCertFile;
+    const where = this.fileLocation(undefined, file);
+    const root = this.readCertificate(
+      undefined,
+      file,
+      `restore it from git (git checkout -- ${this.layout.display(file)}), or run ${PKI_INIT} to create a new mesh hierarchy.`,
+    );
+    assertSelfSignedRoot(root, where);
+    assertTimeValid(root, now, where, REPLACE_ROOT);
+    return root;
+  }
+
+  /** A cluster's intermediate certificate, verified: issued by `root`, valid at `now`. */
+  public loadIntermediate(cluster: string, kind: IntermediateKind, root: CertificateInfo, now: Date = this.now()): CertificateInfo {
+    const file = this.layout.certFile(cluster, kind);
+    const where = this.fileLocation(cluster, file);
+    const info = this.readCertificate(
+      cluster,
+      file,
+      `restore it from git (git checkout -- ${this.layout.display(file)}), or run ${PKI_INIT} with the root key in place to generate it.`,
+    );
+    assertIssuedBy(info, root, where, `restore the matching certificate from git, or ${replaceIntermediate(cluster, kind.id)}`);
+    assertTimeValid(info, now, where, replaceIntermediate(cluster, kind.id));
+    return info;
+  }
+
+  /** The root with its private key (permissions checked, key matched to the certificate), to sign with. */
+  public rootAuthority(root: CertificateInfo): CertificateAuthority {
+    return this.authority(undefined, root, this.layout.rootCertFile, this.layout.rootKeyFile, REPLACE_ROOT);
+  }
+
+  /** A cluster's intermediate with its private key (permissions checked, key matched to the certificate). */
+  public intermediateAuthority(cluster: string, kind: IntermediateKind, info: CertificateInfo): CertificateAuthority {
+    const [certFile, keyFile] = [this.layout.certFile(cluster, kind), this.layout.keyFile(cluster, kind)];
+    return this.authority(cluster, info, certFile, keyFile, replaceIntermediate(cluster, kind.id));
+  }
+
+  /**
+   * A new intermediate for `cluster` signed by the root, in memory (nothing is written), with the
+   * store's key algorithm and validity. Checked with the independent (native) verifier first.
+   */
+  public issueIntermediate(
+    rootCa: CertificateAuthority,
+    root: CertificateInfo,
+    cluster: string,
+    kind: IntermediateKind,
+    now: Date = this.now(),
+  ): { ca: CertificateAuthority; info: CertificateInfo } {
+    const ca = createIntermediate(kind, rootCa, cluster, {
+      keyAlgorithm: this.props.keyAlgorithm,
+      validityDays: this.validityDays(kind),
+      now,
+    });
+    const where = this.fileLocation(cluster, this.layout.certFile(cluster, kind));
+    const info = inspectCertificate(ca.certPem, where);
+    assertIssuedBy(info, root, where, SELF_CHECK_FAILED);
+    return { ca, info };
+  }
+
+  /** Warnings for the certificates that expire within `withinDays`, with paths as displayed. */
+  public expiryWarnings(located: readonly LocatedCertificate[], withinDays: number, now: Date = this.now()): ExpiryWarning[] {
+    return findExpiring(located, { withinDays, now, display: (file) => this.layout.display(file) });
+  }
+
+  // ---------------------------------------------------------------------------------------------
 
   private validityDays(kind: IntermediateKind): number {
     return kind === IntermediateKind.SPIRE
@@ -480,72 +411,30 @@ export class PkiStore {
       : (this.props.istioValidityDays ?? DEFAULT_VALIDITY_DAYS.istio);
   }
 
-  private where(cluster: string | undefined, file: string): PkiFileLocation {
-    return { mesh: this.mesh, cluster, file: this.layout.display(file) };
-  }
-
-  private assertKnownCluster(cluster: string): void {
-    if (!this.clusters.includes(cluster)) {
+  private readCertificate(cluster: string | undefined, file: string, missingFix: string): CertificateInfo {
+    if (!fs.existsSync(file)) {
       throw new PkiError({
-        code: 'INVALID_ARGUMENT',
-        mesh: this.mesh,
-        cluster,
-        reason: `unknown cluster; this mesh has ${this.clusters.join(', ') || 'no clusters'}.`,
-        fix: 'add the cluster to the mesh and run ensure().',
+        ...this.fileLocation(cluster, file),
+        code: 'MISSING_FILE',
+        reason: 'the certificate file does not exist.',
+        fix: missingFix,
       });
     }
-  }
-
-  private readCertificate(cluster: string | undefined, file: string, missingFix: string): CertificateInfo {
-    const where = this.where(cluster, file);
-    if (!fs.existsSync(file)) {
-      throw new PkiError({ ...where, code: 'MISSING_FILE', reason: 'the certificate file does not exist.', fix: missingFix });
-    }
-    return inspectCertificate(fs.readFileSync(file, 'utf8'), where);
-  }
-
-  private loadRoot(now: Date): CertificateInfo {
-    const file = this.layout.rootCertFile;
-    const where = this.where(undefined, file);
-    const root = this.readCertificate(
-      undefined,
-      file,
-      `restore it from git (git checkout -- ${this.layout.display(file)}), or run ensure() to create a new mesh hierarchy.`,
-    );
-    assertSelfSignedRoot(root, where);
-    assertTimeValid(
-      root,
-      now,
-      where,
-      'the root is the trust anchor of every cluster: a new root needs new intermediates everywhere (trust-domain migration).',
-    );
-    return root;
-  }
-
-  private loadIntermediate(cluster: string, kind: IntermediateKind, root: CertificateInfo, now: Date): CertificateInfo {
-    const file = this.layout.certFile(cluster, kind);
-    const where = this.where(cluster, file);
-    const info = this.readCertificate(
-      cluster,
-      file,
-      `restore it from git (git checkout -- ${this.layout.display(file)}), or run ensure() with the root key to generate it.`,
-    );
-    assertIssuedBy(info, root, where);
-    assertTimeValid(
-      info,
-      now,
-      where,
-      `rotateIntermediate("${cluster}", IntermediateKind.${kind.id.toUpperCase()}) issues a replacement (needs the root key); then upload export("${cluster}").`,
-    );
-    return info;
+    return this.inspectFile(cluster, file);
   }
 
   /** Reads a key (permission check, parse) and checks that it belongs to the certificate. */
-  private authority(cluster: string | undefined, info: CertificateInfo, certFile: string, keyFile: string): CertificateAuthority {
-    const where = this.where(cluster, keyFile);
+  private authority(
+    cluster: string | undefined,
+    info: CertificateInfo,
+    certFile: string,
+    keyFile: string,
+    ifLost: string,
+  ): CertificateAuthority {
+    const where = this.fileLocation(cluster, keyFile);
     const keyPem = readPrivateFile(keyFile, where);
     const key = parsePrivateKey(keyPem, where);
-    assertKeyMatches(info, this.layout.display(certFile), keyPem, where);
+    assertKeyMatches(info, this.layout.display(certFile), keyPem, where, ifLost);
     return { cert: info.cert, certPem: info.pem, key, keyPem };
   }
 
@@ -558,74 +447,7 @@ export class PkiStore {
       reason: `the certificate is missing but its private key ${this.layout.display(keyFile)} exists (an interrupted run, or a deleted certificate).`,
       fix:
         `restore the certificate from git (git checkout -- ${this.layout.display(certFile)}); if it was never committed, ` +
-        `move the key out of ${this.layout.keyDir} and run ensure() again to generate a new pair.`,
+        `move the key out of ${this.layout.keyDir} and run ${PKI_INIT} again to generate a new pair.`,
     });
-  }
-
-  private warn(located: readonly LocatedCertificate[], now: Date): ExpiryWarning[] {
-    const L = this.layout;
-    return findExpiring(located, { withinDays: this.props.warnWithinDays ?? DEFAULT_WARN_WITHIN_DAYS, now }).map((w) => ({
-      ...w,
-      message: w.message.replace(w.file, L.display(w.file)),
-    }));
-  }
-
-  private statusRow(
-    role: CertificateStatus['role'],
-    cluster: string | undefined,
-    file: string,
-    keyFile: string,
-    retired: boolean,
-    root: CertificateInfo | undefined,
-    now: Date,
-    warnDays: number,
-  ): CertificateStatus {
-    const keyPresent = fs.existsSync(keyFile);
-    const base = { role, cluster, file, retired, keyPresent };
-    if (!fs.existsSync(file)) {
-      return { ...base, state: 'missing', chainVerified: false, problem: 'file does not exist' };
-    }
-    let info: CertificateInfo;
-    try {
-      info = inspectCertificate(fs.readFileSync(file, 'utf8'), this.where(cluster, file));
-    } catch (e) {
-      return { ...base, state: 'invalid', chainVerified: false, problem: (e as PkiError).reason ?? 'unreadable' };
-    }
-    const problems: string[] = [];
-    let chain: string | undefined;
-    if (root === undefined) chain = 'the root certificate is missing or unreadable';
-    else if (role === 'root' && !info.isCa) chain = 'not a CA certificate';
-    else chain = chainProblem(info, root);
-    if (chain !== undefined) problems.push(chain);
-
-    let keyMatches: boolean | undefined;
-    if (keyPresent) {
-      try {
-        keyMatches = keyMatchesCertificate(info, readPrivateFile(keyFile, this.where(cluster, keyFile)));
-        if (!keyMatches) problems.push(`the key ${this.layout.display(keyFile)} does not match`);
-      } catch (e) {
-        problems.push((e as PkiError).reason ?? 'key unreadable');
-      }
-    }
-    const left = daysLeft(info.notAfter, now);
-    let state: CertificateState;
-    if (problems.length > 0) state = 'invalid';
-    else if (now > info.notAfter) state = 'expired';
-    else if (now < info.notBefore) state = 'not-yet-valid';
-    else if (left <= warnDays) state = 'expiring';
-    else state = 'ok';
-    return {
-      ...base,
-      state,
-      subject: info.subject,
-      issuer: info.issuer,
-      serial: info.serial,
-      notAfter: info.notAfter,
-      daysLeft: left,
-      keyAlgorithm: info.keyAlgorithm,
-      chainVerified: chain === undefined,
-      keyMatches,
-      problem: problems.length > 0 ? problems.join('; ') : undefined,
-    };
   }
 }

@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import { CertificateInfo } from './certificate';
 import { PkiError, PkiFileLocation } from './errors';
+import { pkiRotate } from './fixes';
 import { IntermediateKindId } from './intermediate-kind';
 
 /*
@@ -37,17 +38,10 @@ export function chainProblem(child: CertificateInfo, issuer: CertificateInfo): s
 }
 
 /** Throws CHAIN_INVALID when `child` was not issued by `root`. */
-export function assertIssuedBy(child: CertificateInfo, root: CertificateInfo, where: PkiFileLocation): void {
+export function assertIssuedBy(child: CertificateInfo, root: CertificateInfo, where: PkiFileLocation, fix: string): void {
   const problem = chainProblem(child, root);
   if (problem === undefined) return;
-  throw new PkiError({
-    ...where,
-    code: 'CHAIN_INVALID',
-    reason: `the chain does not verify: ${problem}`,
-    fix:
-      'restore the matching certificate from git, or issue a new intermediate under this root with ' +
-      'rotateIntermediate(cluster, kind) (needs the root key).',
-  });
+  throw new PkiError({ ...where, code: 'CHAIN_INVALID', reason: `the chain does not verify: ${problem}`, fix });
 }
 
 /** Throws CHAIN_INVALID when a root is not a valid self-signed CA. */
@@ -91,16 +85,17 @@ export function keyMatchesCertificate(info: CertificateInfo, keyPem: string): bo
   }
 }
 
-/** Throws KEY_MISMATCH naming the key file when the key does not belong to the certificate. */
-export function assertKeyMatches(info: CertificateInfo, certFile: string, keyPem: string, keyWhere: PkiFileLocation): void {
+/**
+ * Throws KEY_MISMATCH naming the key file when the key does not belong to the certificate;
+ * `ifLost` says how to replace the CA when the right key cannot be restored.
+ */
+export function assertKeyMatches(info: CertificateInfo, certFile: string, keyPem: string, keyWhere: PkiFileLocation, ifLost: string): void {
   if (keyMatchesCertificate(info, keyPem)) return;
   throw new PkiError({
     ...keyWhere,
     code: 'KEY_MISMATCH',
     reason: `the private key does not match the certificate ${certFile} ("${info.subject}", serial ${info.serial}).`,
-    fix:
-      'restore the right key from its backup (keys are never in git). If it is lost, issue a new ' +
-      'intermediate with rotateIntermediate(cluster, kind); a lost root key means a new root.',
+    fix: `restore the right key from its backup (keys are never in git); if it is lost, ${ifLost}`,
   });
 }
 
@@ -142,12 +137,18 @@ export interface ExpiryOptions {
    * @default new Date()
    */
   readonly now?: Date;
+  /**
+   * How file paths are written in messages (`ExpiryWarning.file` keeps the path as given).
+   * @default - as given
+   */
+  readonly display?: (file: string) => string;
 }
 
 /** The certificates that expire within N days (expired ones included), soonest first. */
 export function findExpiring(certs: readonly LocatedCertificate[], options: ExpiryOptions = {}): ExpiryWarning[] {
   const now = options.now ?? new Date();
   const withinDays = options.withinDays ?? DEFAULT_WARN_WITHIN_DAYS;
+  const display = options.display ?? ((file: string) => file);
   const horizon = now.getTime() + withinDays * DAY_MS;
   return certs
     .filter((c) => c.info.notAfter.getTime() <= horizon)
@@ -157,8 +158,7 @@ export function findExpiring(certs: readonly LocatedCertificate[], options: Expi
       const who = c.cluster !== undefined ? `cluster "${c.cluster}" ${c.role} intermediate` : 'mesh root CA';
       const when =
         left < 0 ? `expired on ${c.info.notAfter.toISOString()}` : `expires in ${left} day(s) (${c.info.notAfter.toISOString()})`;
-      const fix =
-        c.cluster !== undefined ? `rotateIntermediate("${c.cluster}", IntermediateKind.${c.role.toUpperCase()})` : 'plan a root migration';
+      const fix = c.cluster !== undefined && c.role !== 'root' ? `run ${pkiRotate(c.cluster, c.role)}` : 'plan a root migration';
       return {
         role: c.role,
         cluster: c.cluster,
@@ -166,7 +166,7 @@ export function findExpiring(certs: readonly LocatedCertificate[], options: Expi
         subject: c.info.subject,
         notAfter: c.info.notAfter,
         daysLeft: left,
-        message: `${who} "${c.info.subject}" ${when}: ${c.file}. Fix: ${fix}.`,
+        message: `${who} "${c.info.subject}" ${when}: ${display(c.file)}. Fix: ${fix}.`,
       };
     });
 }

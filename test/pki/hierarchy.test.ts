@@ -1,4 +1,4 @@
-import crypto = require('crypto');
+import crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as forge from 'node-forge';

@@ -1,12 +1,21 @@
 import * as fs from 'fs';
-import fsModule = require('fs');
+import fsModule from 'fs';
 import * as path from 'path';
-import { IntermediateKind, PkiError, PkiStore, PkiStoreProps, formatStatusTable } from '../../lib/pki';
-import { redactPrivateKeys } from '../../lib/spec';
+import {
+  IntermediateKind,
+  PkiError,
+  PkiStore,
+  PkiStoreProps,
+  expiringWithin,
+  formatStatusTable,
+  pkiStatus,
+  rotateIntermediate,
+} from '../../lib/pki';
+import { SpiremeshError, redactPrivateKeys } from '../../lib/spec';
 import { catchPkiError, cloneBase, openssl, opensslVerify, rmTmp, snapshotTree, tmpDir } from './helpers';
 
 /*
- * Key custody: what ensure / loadPublic / rotateIntermediate / status / export do on disk, and
+ * Key custody: what ensure / loadPublic / export / rotateIntermediate / pkiStatus do on disk, and
  * the errors they raise. Two meshes are generated once; each test works on a copy.
  */
 
@@ -25,6 +34,12 @@ const clone = (src: string, prefix: string): string => {
   cleanup.push(d);
   return d;
 };
+
+/** Fixes name commands a user can run (`npm run pki -- ...`), never library calls. */
+function expectCommandFix(err: PkiError): void {
+  expect(err.fix).not.toMatch(/\b(ensure|rotateIntermediate|export|loadPublic)\(/);
+  expect(err.fix).toContain('`npm run pki -- ');
+}
 
 /** No key material, no long base64 run, in any field of the error. */
 function expectNoKeyMaterial(err: PkiError): void {
@@ -134,6 +149,7 @@ describe('ensure', () => {
     expect(err.message).toContain(s.layout.rootKeyFile);
     expect(err.message).toContain('north/spire-intermediate.crt');
     expect(err.fix).toMatch(/restore the root key from its offline backup/);
+    expect(err.fix).toContain('then run `npm run pki -- init` again');
     expect(snapshotTree(base)).toEqual(before);
     expectNoKeyMaterial(err);
   });
@@ -159,6 +175,7 @@ describe('ensure', () => {
     expect(err.code).toBe('ORPHAN_KEY');
     expect(err.cluster).toBe('east');
     expect(err.message).toContain(certFile);
+    expectCommandFix(err);
     expect(fs.existsSync(certFile)).toBe(false);
     // loadPublic names the missing file too.
     const err2 = catchPkiError(() => s.loadPublic());
@@ -202,7 +219,7 @@ describe('loadPublic (fresh clone: certificates only)', () => {
     expect(err.code).toBe('MISSING_FILE');
     expect(err.cluster).toBe('east');
     expect(err.file).toBe(s.layout.keyFile('east', IntermediateKind.SPIRE));
-    expect(s.status().every((r) => !r.keyPresent)).toBe(true);
+    expect(pkiStatus(s).every((r) => !r.keyPresent)).toBe(true);
   });
 
   test('a key that does not match its certificate fails, naming cluster and key file', () => {
@@ -214,6 +231,7 @@ describe('loadPublic (fresh clone: certificates only)', () => {
     for (const op of [() => s.ensure(), () => s.export('east')]) {
       const err = catchPkiError(op);
       expect(err.code).toBe('KEY_MISMATCH');
+      expectCommandFix(err);
       expect(err.cluster).toBe('east');
       expect(err.file).toBe(keyFile);
       expect(err.message).toContain('cluster "east"');
@@ -223,7 +241,7 @@ describe('loadPublic (fresh clone: certificates only)', () => {
     }
     // Certificates alone are still consistent: synthesis is unaffected.
     expect(() => s.loadPublic()).not.toThrow();
-    const row = s.status().find((r) => r.cluster === 'east' && r.role === 'istio');
+    const row = pkiStatus(s).find((r) => r.cluster === 'east' && r.role === 'istio');
     expect(row).toMatchObject({ state: 'invalid', keyMatches: false, chainVerified: true });
   });
 
@@ -237,13 +255,14 @@ describe('loadPublic (fresh clone: certificates only)', () => {
     for (const op of [() => s.loadPublic(), () => s.ensure(), () => s.export('west')]) {
       const err = catchPkiError(op);
       expect(err.code).toBe('CHAIN_INVALID');
+      expectCommandFix(err);
       expect(err.cluster).toBe('west');
       expect(err.file).toBe(certFile);
       expect(err.message).toContain('cluster "west"');
       expect(err.message).toContain(certFile);
       expectNoKeyMaterial(err);
     }
-    expect(s.status().find((r) => r.cluster === 'west' && r.role === 'spire')).toMatchObject({ state: 'invalid', chainVerified: false });
+    expect(pkiStatus(s).find((r) => r.cluster === 'west' && r.role === 'spire')).toMatchObject({ state: 'invalid', chainVerified: false });
   });
 });
 
@@ -273,21 +292,23 @@ describe('expiry (injected clock)', () => {
       expect(err.message).toContain('cluster "east"');
       expect(err.message).toContain(certFile);
       expect(err.message).toMatch(/expired on/);
-      expect(err.fix).toContain('rotateIntermediate("east", IntermediateKind.SPIRE)');
+      expect(err.fix).toContain('run `npm run pki -- rotate --cluster east --which spire`');
+      expectCommandFix(err);
     }
   });
 
   test('expiry warnings: within 30 days by default, expired ones included', () => {
     const s = timeline(NOW);
-    const warnings = s.expiringWithin();
+    const warnings = expiringWithin(s);
     expect(warnings.map((w) => [w.cluster, w.role, w.daysLeft])).toEqual([
       ['east', 'spire', -35],
       ['east', 'istio', 10],
     ]);
     expect(warnings[1].message).toContain('cluster "east" istio intermediate');
     expect(warnings[1].message).toContain(s.layout.certFile('east', IntermediateKind.ISTIO));
-    expect(s.expiringWithin(5).map((w) => w.role)).toEqual(['spire']);
-    const states = s.status().map((r) => [r.role, r.state]);
+    expect(warnings[1].message).toMatch(/Fix: run `npm run pki -- rotate --cluster east --which istio`\.$/);
+    expect(expiringWithin(s, 5).map((w) => w.role)).toEqual(['spire']);
+    const states = pkiStatus(s).map((r) => [r.role, r.state]);
     expect(states).toEqual([
       ['root', 'ok'],
       ['spire', 'expired'],
@@ -297,11 +318,11 @@ describe('expiry (injected clock)', () => {
 
   test('rotation replaces the expired intermediate; loadPublic then warns about the other one', () => {
     const s = timeline(NOW);
-    const rotated = s.rotateIntermediate('east', IntermediateKind.SPIRE);
+    const rotated = rotateIntermediate(s, 'east', IntermediateKind.SPIRE);
     expect(rotated.notAfter.getTime()).toBe(NOW.getTime() + 365 * DAY_MS);
     const pub = s.loadPublic();
     expect(pub.warnings.map((w) => [w.role, w.daysLeft])).toEqual([['istio', 10]]);
-    const retired = s.status().find((r) => r.retired);
+    const retired = pkiStatus(s).find((r) => r.retired);
     expect(retired).toMatchObject({ role: 'spire', state: 'expired', chainVerified: true, keyPresent: true, keyMatches: true });
   });
 
@@ -314,7 +335,8 @@ describe('expiry (injected clock)', () => {
     expect(err.code).toBe('EXPIRED');
     expect(err.cluster).toBeUndefined();
     expect(err.file).toBe(s.layout.rootCertFile);
-    expect(err.message).toContain('[mesh root CA, mesh "old"]');
+    expect(err.message).toContain('PKI problem in mesh "old":');
+    expect(err.message).toContain(`error [pki] mesh root CA, ${s.layout.rootCertFile}: `);
   });
 });
 
@@ -328,7 +350,7 @@ describe('rotateIntermediate', () => {
     const oldSerial = openssl('x509', '-in', certFile, '-noout', '-serial').trim().replace('serial=', '').toLowerCase();
     const rootBefore = fs.readFileSync(s.layout.rootCertFile, 'utf8');
 
-    const r = s.rotateIntermediate('east', IntermediateKind.SPIRE);
+    const r = rotateIntermediate(s, 'east', IntermediateKind.SPIRE);
     expect(r.retiredSerial).toBe(oldSerial);
     expect(r.retiredCertFile).toBe(path.join(base, 'pki', 'demo', 'east', 'retired', `spire-intermediate.${oldSerial}.crt`));
     expect(fs.readFileSync(r.retiredCertFile, 'utf8')).toBe(oldPem);
@@ -351,14 +373,14 @@ describe('rotateIntermediate', () => {
     expect(s.ensure().created).toEqual([]);
     expect(snapshotTree(base)).toEqual(before);
     expect(s.export('east').spireUpstreamCa.stringData()['tls.crt']).toBe(newPem);
-    const rows = s.status().filter((row) => row.cluster === 'east' && row.role === 'spire');
+    const rows = pkiStatus(s).filter((row) => row.cluster === 'east' && row.role === 'spire');
     expect(rows.map((row) => [row.retired, row.state, row.serial])).toEqual([
       [false, 'ok', r.serial],
       [true, 'ok', oldSerial],
     ]);
 
     // A second rotation keeps both earlier certificates.
-    s.rotateIntermediate('east', IntermediateKind.SPIRE);
+    rotateIntermediate(s, 'east', IntermediateKind.SPIRE);
     expect(s.layout.retiredCertFiles('east', IntermediateKind.SPIRE)).toHaveLength(2);
   });
 
@@ -367,18 +389,19 @@ describe('rotateIntermediate', () => {
     const s = storeAt(base);
     fs.rmSync(s.layout.rootKeyFile);
     const before = snapshotTree(base);
-    const err = catchPkiError(() => s.rotateIntermediate('west', IntermediateKind.ISTIO));
+    const err = catchPkiError(() => rotateIntermediate(s, 'west', IntermediateKind.ISTIO));
     expect(err.code).toBe('MISSING_ROOT_KEY');
+    expect(err.fix).toContain('then run `npm run pki -- rotate --cluster west --which istio` again');
     expect(err.cluster).toBe('west');
     expect(err.file).toBe(s.layout.rootKeyFile);
     expect(snapshotTree(base)).toEqual(before);
-    expect(catchPkiError(() => s.rotateIntermediate('nowhere', IntermediateKind.ISTIO)).code).toBe('INVALID_ARGUMENT');
+    expect(catchPkiError(() => rotateIntermediate(s, 'nowhere', IntermediateKind.ISTIO)).code).toBe('INVALID_ARGUMENT');
   });
 });
 
 describe('status, names and errors', () => {
   test('status rows: subject, issuer, not-after, days left, chain verified', () => {
-    const rows = storeAt(meshA).status();
+    const rows = pkiStatus(storeAt(meshA));
     expect(rows.map((r) => [r.cluster ?? '(root)', r.role, r.subject, r.issuer, r.chainVerified, r.state, r.keyAlgorithm])).toEqual([
       ['(root)', 'root', 'CN=SPIRE Root CA', 'CN=SPIRE Root CA', true, 'ok', 'RSA-2048'],
       ['east', 'spire', 'CN=SPIRE east CA', 'CN=SPIRE Root CA', true, 'ok', 'RSA-2048'],
@@ -392,9 +415,7 @@ describe('status, names and errors', () => {
     const table = formatStatusTable(rows);
     expect(table.split('\n')).toHaveLength(6);
     expect(table).toContain('O=Istio, CN=Intermediate CA, L=west');
-    const missing = storeAt(meshA, { clusters: ['east', 'south'] })
-      .status()
-      .filter((r) => r.cluster === 'south');
+    const missing = pkiStatus(storeAt(meshA, { clusters: ['east', 'south'] })).filter((r) => r.cluster === 'south');
     expect(missing.map((r) => r.state)).toEqual(['missing', 'missing']);
   });
 
@@ -410,7 +431,38 @@ describe('status, names and errors', () => {
     expect(err.message).not.toContain(key.split('\n')[1]);
     expect(err.reason).toBe('bad [REDACTED PRIVATE KEY]\n');
     expect(err.fix).toBe('see [REDACTED PRIVATE KEY]');
-    expect(err.message).toMatch(/^\[cluster "east"\] k\.key: bad/);
+    expect(err.message).toMatch(/^PKI problem:\n {2}error \[pki\] cluster "east", k\.key: bad \[REDACTED PRIVATE KEY\]/);
+    expect(err.findings[0].message).toBe(err.reason);
     expect(redactPrivateKeys('no key here')).toBe('no key here');
+  });
+
+  test('PkiError is a SpiremeshError with one pki finding: subject is the cluster or root CA and the file', () => {
+    const err = new PkiError({
+      code: 'MISSING_FILE',
+      mesh: 'demo',
+      cluster: 'east',
+      file: 'pki/demo/east/spire-intermediate.crt',
+      reason: 'the certificate file does not exist.',
+      fix: 'restore it from git.',
+    });
+    expect(err).toBeInstanceOf(SpiremeshError);
+    expect(err.name).toBe('PkiError');
+    expect(err.findings).toEqual([
+      {
+        severity: 'error',
+        source: 'pki',
+        subject: 'cluster "east", pki/demo/east/spire-intermediate.crt',
+        message: 'the certificate file does not exist.',
+        fix: 'restore it from git.',
+      },
+    ]);
+    expect(err.message).toBe(
+      'PKI problem in mesh "demo":\n' +
+        '  error [pki] cluster "east", pki/demo/east/spire-intermediate.crt: the certificate file does not exist.\n' +
+        '      fix: restore it from git.',
+    );
+    const root = new PkiError({ code: 'EXPIRED', mesh: 'demo', file: 'pki/demo/root-ca.crt', reason: 'r', fix: 'f' });
+    expect(root.findings[0].subject).toBe('mesh root CA, pki/demo/root-ca.crt');
+    expect(new PkiError({ code: 'INVALID_ARGUMENT', reason: 'r', fix: 'f' }).findings[0].subject).toBeUndefined();
   });
 });
