@@ -15,9 +15,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as kplus from 'cdk8s-plus-30';
 import * as ts from 'typescript';
 import * as YAML from 'yaml';
 import { createFormatter, createParser, DEFAULT_CONFIG, SchemaGenerator, type CompletedConfig } from 'ts-json-schema-generator';
+import { sortKeysDeep } from '../lib/spec/canonical-json';
 import { KUBERNETES_SCHEMA_FILE } from '../lib/validation/schema-registry';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -28,18 +30,8 @@ const CRD_SUBDIR = 'crds';
 // Deterministic JSON
 // ---------------------------------------------------------------------------------------------
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}
-
 function stableJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2) + '\n';
+  return JSON.stringify(sortKeysDeep(value), null, 2) + '\n';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,7 +459,7 @@ function readL1Types(): L1Types {
   }
 
   // apiVersion and kind of each Kube<Kind> class: its static GVK, read at runtime.
-  const l1 = require('cdk8s-plus-30').k8s as Record<string, { GVK?: { apiVersion: string; kind: string } }>;
+  const l1 = kplus.k8s as unknown as Record<string, { GVK?: { apiVersion: string; kind: string } }>;
   const kinds = kindClasses.map((className): KindRoot => {
     const gvk = l1[className]?.GVK;
     const props = `${className}Props`;
@@ -613,7 +605,8 @@ function kubernetesArtifact(): string {
     return schema;
   });
 
-  const pkgVersion = (name: string) => require(`${name}/package.json`).version as string;
+  const pkgVersion = (name: string) =>
+    (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
   return stableJson({
     generator: `ts-json-schema-generator ${pkgVersion('ts-json-schema-generator')} from cdk8s-plus-30 ${pkgVersion('cdk8s-plus-30')} lib/imports/k8s.d.ts`,
     kubernetesVersion: '1.30',

@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { CaDelivery, SpireMesh, parseCliArgs, resolveMeshSpec, runCli } from '../lib';
+import { CaDelivery, SpireMesh, resolveMeshSpec, runCli } from '../lib';
+import { parseCliArgs } from '../lib/cli';
 import { declareExampleMesh } from '../main';
 import { readTree, tempDir } from './helpers';
 

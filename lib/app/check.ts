@@ -1,9 +1,10 @@
 /**
  * `spiremesh check`: the static form of what `istioctl multicluster check` verifies on live
- * clusters (seed 001, "Validate your multicluster setup"), plus mistakes users report upstream
- * (istio-ambient.md, "Pain points"). It reads what synthesis is about to write (istiod and
- * ztunnel values, Namespace labels, Gateways) and the mesh certificates, so a mistake is found
- * before anything reaches a cluster. Errors stop synthesis; warnings are printed.
+ * clusters ("Validate your multicluster setup" in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/),
+ * plus mistakes users report in istio/istio and istio/ztunnel issues (cited where each check is made).
+ * It reads what synthesis is about to write (istiod and ztunnel values, Namespace labels, Gateways)
+ * and the mesh certificates, so a mistake is found before anything reaches a cluster. Errors stop
+ * synthesis; warnings are printed.
  */
 import { IstioReleases } from '../istio/istio';
 import { IstiodEnv } from '../istio/values';
@@ -20,7 +21,7 @@ import {
   formatFinding,
 } from '../spec';
 import { SPIRE_CONFIG_KEYS, SPIRE_NAMES } from '../spire/names';
-import { EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION } from '../multicluster/names';
+import { EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION } from '../multicluster';
 
 /** A finding of the check: `source` is the check's name, `subject` starts with the cluster. */
 export interface CheckFinding extends Finding {
@@ -78,7 +79,7 @@ export interface CheckInput {
   readonly expiryWarningDays?: number;
 }
 
-/** Upstream issues behind the different-trust-domain warning (istio-ambient.md, "Pain points"). */
+/** Upstream issues behind the different-trust-domain warning: istiod stamps its local trust domain on remote workloads. */
 export const TRUST_DOMAIN_ISSUES =
   'istio/istio#61608 (open; fix PR #61610), istio/ztunnel#1671, and trust-domain aliases ignored for ambient (#58511)';
 
@@ -333,7 +334,7 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
   }
 
   // Sidecars in a peered ambient multi-network mesh get east-west gateway endpoints and fail
-  // with 503 (istio/istio#57878, open; istio-ambient.md "Pain points").
+  // with 503 (istio/istio#57878, open).
   for (const c of mesh.clusters.filter((x) => peered(x) && x.dataplaneMode === DataplaneMode.SIDECAR)) {
     add({
       severity: 'warning',

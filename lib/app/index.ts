@@ -1,5 +1,14 @@
-export * from './check';
-export * from './mesh';
-export * from './review-page';
-export * from './summary';
-export * from './synthesize';
+// The composition root and what runs on it: SpireMesh, synthesis, the multicluster check, the review page.
+export {
+  TRUST_DOMAIN_ISSUES,
+  checkMesh,
+  formatCheckFinding,
+  type CheckCertificates,
+  type CheckFinding,
+  type CheckInput,
+  type ClusterCheckInput,
+} from './check';
+export { SpireMesh, type MeshComponentsProps, type SpireMeshProps } from './mesh';
+export { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage, type ReviewPageMesh } from './review-page';
+export { formatSummary } from './summary';
+export { SynthesisError, defaultOutdir, synthesize, type ClusterSummary, type SynthesisResult, type SynthesizeOptions } from './synthesize';

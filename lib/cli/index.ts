@@ -1,3 +1,4 @@
-export * from './args';
-export * from './main';
-export * from './pki-commands';
+// Command-line entry points of a spiremesh app.
+export { USAGE, UsageError, parseCliArgs, type CliArgs } from './args';
+export { runCli, synthMain, type DeclareMesh } from './main';
+export { runPkiCommand } from './pki-commands';

@@ -1,5 +1,15 @@
-export * from './cluster';
-export * from './component';
-export * from './namespaces';
-export * from './delivery';
-export * from './warnings';
+// The core layer: the per-cluster chart, the component base class, the delivery contract that
+// components hand their charts to, and the warnings synthesis prints.
+export { MeshCluster, type ClusterDeliveryFactory, type MeshClusterProps } from './cluster';
+export { MeshComponent, type MeshComponentProps } from './component';
+export {
+  DELIVERY_ORDER,
+  isOciRepository,
+  type ChartRelease,
+  type ChartRepository,
+  type ChartValues,
+  type IClusterDelivery,
+  type ManifestSource,
+} from './delivery';
+export { MeshNamespaces } from './namespaces';
+export { WARNING_METADATA, addSynthWarning, collectSynthWarnings, warningText } from './warnings';

@@ -66,7 +66,7 @@ export function helmPullCommand(release: ChartRelease, directory: string): strin
     : `helm pull ${release.chart} --repo ${release.repository.url} --version ${release.version} -d ${directory}`;
 }
 
-/** The `helm upgrade --install` command of seed 001 for a release. */
+/** The `helm upgrade --install` command for a release, as https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ runs it. */
 export function helmInstallCommand(release: ChartRelease): string {
   const chart = isOciRepository(release.repository) ? ociChartUrl(release) : `${release.chart} --repo ${release.repository.url}`;
   return `helm upgrade --install ${release.releaseName} ${chart} --namespace ${release.namespace} --create-namespace --version ${release.version} -f <values>`;

@@ -24,39 +24,41 @@ export interface GlooOperatorDeliveryProps {
   readonly orderedReleases: OrderedReleases;
   /**
    * Namespace of the Gloo Operator, where it reads `gloo-extensions-config`.
-   * @default 'gloo-mesh' (seed 000)
+   * @default 'gloo-mesh' (the namespace of https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/)
    */
   readonly namespace?: string;
 }
 
 /**
- * The Gloo Operator's objects (seed 000, "Install an ambient mesh with SPIRE enabled"): a
+ * The Gloo Operator's objects ("Install an ambient mesh with SPIRE enabled" in
+ * https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/): a
  * `ServiceMeshController` that makes the operator install istiod, istio-cni and ztunnel, and
  * the `gloo-extensions-config` ConfigMap whose `values.istiod` / `values.istio-ztunnel` keys
  * the operator merges into those charts' values to turn the SPIRE integration on.
  *
- * The seed's ConfigMap is mis-indented: `name`/`namespace` and the `values.*` keys sit at the
+ * That guide's ConfigMap is mis-indented: `name`/`namespace` and the `values.*` keys sit at the
  * level of `metadata` and `data` instead of under them (both parse as null), and inside
  * `values.istiod` `workloads: true` is a sibling of `spire` (so `gateways.spire` is null and
  * `gateways.workloads` is set) instead of `gateways.spire.workloads`. Here the embedded YAML is
  * generated from objects, so the nesting is right by construction (test/delivery/gloo-operator.test.ts
- * parses the seed's text to show the difference).
+ * parses the guide's text to show the difference).
  *
  * Embedded values: only the SPIRE keys (`gateways.spire` of the istiod release, `spire` of the
- * ztunnel release, seed 000's values when those releases are not declared). The operator owns
- * hub, tag, profile, cluster and network; passing the releases' other values could fight it.
+ * ztunnel release, the guide's `workloads: true` / `enabled: true` when those releases are not
+ * declared). The operator owns hub, tag, profile, cluster and network; passing the releases'
+ * other values could fight it.
  *
  * Limits:
- * - No CRD for `ServiceMeshController` is available (not in ../shared/crds), so the synth-time
+ * - No CRD for `ServiceMeshController` is available (no public copy was found to import), so the synth-time
  *   schema gate refuses it ("no schema is known"). Synth in this mode fails until the CRD is
  *   added to cdk8s.yaml and imported. Its scope is unverified: it is emitted without a
- *   namespace, as in the seed (which applies it with `kubectl apply -n gloo-mesh`).
- * - The operator must be installed beforehand (seed 000: `helm install gloo-operator
+ *   namespace, as in the guide (which applies it with `kubectl apply -n gloo-mesh`).
+ * - The operator must be installed beforehand (the guide runs `helm install gloo-operator
  *   oci://us-docker.pkg.dev/solo-public/gloo-operator-helm/gloo-operator --version 0.2.4 -n gloo-mesh
  *   --create-namespace`); that install creates the namespace, so no Namespace object is emitted.
  * - The operator installs only Istio: other releases (spire-crds, ...) and manifest sources get
  *   a synth warning with the command that installs them.
- * - Ambient only: seed 000 documents the SPIRE integration for `dataplaneMode: Ambient`.
+ * - Ambient only: the guide documents the SPIRE integration for `dataplaneMode: Ambient`.
  */
 export class GlooOperatorDelivery extends Construct implements IChartDelivery {
   public readonly mode = ChartDeliveryMode.GLOO_OPERATOR;
@@ -84,7 +86,8 @@ export class GlooOperatorDelivery extends Construct implements IChartDelivery {
         network: cluster.network,
         dataplaneMode: 'Ambient',
         installNamespace: ISTIO_NAMESPACE,
-        // The operator installs the Solo build of this version: no -solo tag, no repo key (seed 000).
+        // The operator installs the Solo build of this version: no -solo tag, no repo key
+        // (https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/).
         version: cluster.istio.version,
       },
     });
@@ -119,13 +122,19 @@ export class GlooOperatorDelivery extends Construct implements IChartDelivery {
   }
 }
 
-/** `values.istiod` (seed 000): `gateways.spire.workloads: true`, or the istiod release's `gateways.spire`. */
+/**
+ * `values.istiod` (https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/): `gateways.spire.workloads: true`, or
+ * the istiod release's `gateways.spire`.
+ */
 export function glooIstiodValues(istiod?: ChartRelease): Record<string, unknown> {
   const spire = pick(istiod?.values, ['gateways', 'spire']);
   return { gateways: { spire: spire ?? { workloads: true } } };
 }
 
-/** `values.istio-ztunnel` (seed 000): `spire.enabled: true`, or the ztunnel release's `spire`. */
+/**
+ * `values.istio-ztunnel` (https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/): `spire.enabled: true`, or the
+ * ztunnel release's `spire`.
+ */
 export function glooZtunnelValues(ztunnel?: ChartRelease): Record<string, unknown> {
   const spire = pick(ztunnel?.values, ['spire']);
   return { spire: spire ?? { enabled: true } };

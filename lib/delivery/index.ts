@@ -1,7 +1,22 @@
-export * from './argo-cd';
-export * from './chart-delivery';
-export * from './component';
-export * from './flux';
-export * from './gloo-operator';
-export * from './helm-template';
-export * from './names';
+// How charts reach a cluster: the delivery component every MeshCluster creates first, and the
+// construct of each mode. Input checks and message texts (`_checks.ts`) stay private.
+export { ArgoCdDelivery, type ArgoCdDeliveryProps } from './argo-cd';
+export type { IChartDelivery, OrderedReleases } from './chart-delivery';
+export { ChartDeliveryComponent, chartDeliveryFor, type ChartDeliveryComponentProps } from './component';
+export { FluxDelivery, type FluxDeliveryProps } from './flux';
+export { GlooOperatorDelivery, glooIstiodValues, glooZtunnelValues, type GlooOperatorDeliveryProps } from './gloo-operator';
+export { chartArchive } from './helm-executable';
+export { HelmTemplateDelivery, type HelmTemplateDeliveryProps } from './helm-template';
+export {
+  ARGO_RESOURCES_FINALIZER,
+  ARGO_SYNC_WAVE_ANNOTATION,
+  DELIVERY_COMPONENT_NAME,
+  EXTRA_VALUES_ANNOTATION,
+  FLUX_NAMESPACE,
+  GLOO_EXTENSIONS_CONFIG_NAME,
+  GLOO_ISTIOD_VALUES_KEY,
+  GLOO_NAMESPACE,
+  GLOO_ZTUNNEL_VALUES_KEY,
+  HELM_CHART_LAYER_MEDIA_TYPE,
+  HELM_TEMPLATE_KUBE_VERSION,
+} from './names';

@@ -15,8 +15,6 @@ export const ARGO_SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export const ARGO_RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 /** Argo CD: the cluster Argo CD runs in (one Argo CD instance per cluster is assumed). */
 export const ARGO_IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
-export const ARGO_DEFAULT_NAMESPACE = 'argocd';
-export const ARGO_DEFAULT_PROJECT = 'default';
 
 /** Flux: namespace of the Flux controllers and, by convention, of their sources and releases. */
 export const FLUX_NAMESPACE = 'flux-system';
@@ -29,23 +27,30 @@ export const FLUX_DEFAULT_INTERVAL = '10m';
  * schemas that the synth-time gate validates against (imports/schemas/kubernetes-1.30.json).
  */
 export const HELM_TEMPLATE_KUBE_VERSION = '1.30.0';
-export const HELM_DEFAULT_EXECUTABLE = 'helm';
-export const HELM_DEFAULT_CHART_CACHE = '.spiremesh/charts';
 
-/** Gloo Operator (seed 000): namespace of the operator and of its extensions ConfigMap. */
+/**
+ * Gloo Operator (https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/): namespace of the operator and of its
+ * extensions ConfigMap.
+ */
 export const GLOO_NAMESPACE = 'gloo-mesh';
-/** Gloo Operator (seed 000): the ConfigMap the operator merges into the Istio charts' values. */
+/**
+ * Gloo Operator (https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/): the ConfigMap the operator merges into
+ * the Istio charts' values.
+ */
 export const GLOO_EXTENSIONS_CONFIG_NAME = 'gloo-extensions-config';
-/** Gloo Operator (seed 000): name of the ServiceMeshController. */
+/** Gloo Operator (https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/): name of the ServiceMeshController. */
 export const GLOO_CONTROLLER_NAME = 'managed-istio';
 export const GLOO_CONTROLLER_API_VERSION = 'operator.gloo.solo.io/v1';
 export const GLOO_CONTROLLER_KIND = 'ServiceMeshController';
-/** Data keys of the extensions ConfigMap: `values.<chart release of the operator>` (seed 000). */
+/**
+ * Data keys of the extensions ConfigMap: `values.<chart release of the operator>`
+ * (https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/).
+ */
 export const GLOO_ISTIOD_VALUES_KEY = 'values.istiod';
 export const GLOO_ZTUNNEL_VALUES_KEY = 'values.istio-ztunnel';
 
 /**
- * Chart names of the Istio charts (seed 001: base, istiod, cni, ztunnel). In gloo-operator mode
- * the operator installs these; everything else must be delivered another way.
+ * Chart names of the Istio charts (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ installs base, istiod,
+ * cni, ztunnel). In gloo-operator mode the operator installs these; everything else must be delivered another way.
  */
 export const ISTIO_CHARTS: readonly string[] = ['base', 'istiod', 'cni', 'ztunnel'];

@@ -28,14 +28,12 @@ export function gateFinding(
 /** Every object against its schema: Kubernetes 1.30 for built-in kinds, the imported CRD schemas otherwise. */
 export function schemaGate(objects: readonly RenderedObject[], registry: SchemaRegistry): GateFinding[] {
   return objects.flatMap((o) =>
-    registry
-      .validate(o.manifest)
-      .map((v) =>
-        gateFinding('schema', `${v.field || '/'}: ${v.message} (schema: ${v.schema})`, {
-          object: v.object,
-          constructPath: o.constructPath,
-        }),
-      ),
+    registry.validate(o.manifest).map((v) =>
+      gateFinding('schema', `${v.field || '/'}: ${v.message} (schema: ${v.schema})`, {
+        object: v.object,
+        constructPath: o.constructPath,
+      }),
+    ),
   );
 }
 

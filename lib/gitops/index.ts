@@ -1,6 +1,27 @@
-export * from './collect';
-export * from './gates';
-export * from './layout';
-export * from './provenance';
-export * from './render';
-export * from './writer';
+// The output machinery: collect objects from the tree, lay them out and order them, render
+// manifests, kustomization and index, run the trust gates, and write atomically with scoped pruning.
+export { collectObjects, type Collected } from './collect';
+export { fileTextHasPrivateKey, gateFinding, schemaGate, secretsGate, type GateFinding } from './gates';
+export { compareForApply, describeObject, kindRank, objectFilePath, type RenderedObject } from './layout';
+export { generatorInfo, pinnedVersions, sha256, specDigest } from './provenance';
+export {
+  KUSTOMIZATION_FILE,
+  renderClusterFiles,
+  renderIndex,
+  renderKustomization,
+  renderManifests,
+  type ClusterFiles,
+  type RenderedFile,
+  type TrustFacts,
+} from './render';
+export {
+  INDEX_FILE,
+  OutputConflictError,
+  applyOutput,
+  planHasChanges,
+  planOutput,
+  planOwnedFile,
+  type DirectoryOutput,
+  type DirectoryReport,
+  type WritePlan,
+} from './writer';

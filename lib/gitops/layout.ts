@@ -1,8 +1,8 @@
 /**
  * Where each object goes in `dist/<cluster>/` and in which order it is applied.
  *
- * Layout (compare Tanka's one-file-per-object export and Holos' per-component folders,
- * gitops-anchors.md §1): `<component>/<kind>_<namespace>_<name>.yaml`, or
+ * Layout (compare Tanka's one-file-per-object `tk export`, grafana/tanka docs/src/content/docs/exporting.md, and Holos'
+ * per-component folders, holos-run/holos doc/md/concepts.md): `<component>/<kind>_<namespace>_<name>.yaml`, or
  * `<component>/<kind>_<name>.yaml` for cluster-scoped objects. `_` cannot appear in
  * Kubernetes names or kinds, so the name is unambiguous and stable across runs.
  */

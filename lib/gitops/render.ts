@@ -84,11 +84,13 @@ export function renderIndex(
       specDigest: specDigest(mesh),
       versions: pinnedVersions(mesh, cluster),
       ...(trust ? { trust } : {}),
-      files: [...files.keys()].sort().map((p) => ({
-        path: p,
-        sha256: sha256(files.get(p)!),
-        ...(objectsByPath.has(p) ? { objects: objectsByPath.get(p) } : {}),
-      })),
+      files: [...files.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([p, text]) => ({
+          path: p,
+          sha256: sha256(text),
+          ...(objectsByPath.has(p) ? { objects: objectsByPath.get(p) } : {}),
+        })),
     })
   );
 }

@@ -191,10 +191,12 @@ export function applyOutput(plan: WritePlan): void {
       tempFiles.push(tmp);
       staged.set(abs, tmp);
     }
-    for (const [abs, content] of plan.operations) {
+    for (const abs of plan.operations.keys()) {
       backups.set(abs, readIfExists(abs));
-      if (content === null) fs.rmSync(abs, { force: true });
-      else fs.renameSync(staged.get(abs)!, abs);
+      // Only files with content were staged; the others are deletions.
+      const tmp = staged.get(abs);
+      if (tmp === undefined) fs.rmSync(abs, { force: true });
+      else fs.renameSync(tmp, abs);
     }
   } catch (e) {
     for (const [abs, original] of backups) {

@@ -12,7 +12,7 @@ import {
   localityLabels,
   peeringListeners,
 } from './names';
-import { EastWestServiceType } from './service-type';
+import { EastWestServiceType } from '../spec';
 
 export interface EastWestGatewayProps {
   /**
@@ -24,8 +24,9 @@ export interface EastWestGatewayProps {
 
 /**
  * The east-west Gateway of a cluster: exactly the object Solo's
- * `istioctl multicluster expose -n istio-eastwest` applies (istio-ambient.md §1, seed 001
- * "Link clusters"). Its class deploys a ztunnel-based gateway with a Service of the same name.
+ * `istioctl multicluster expose -n istio-eastwest` applies (`makeExposeGateway` in istioctl/pkg/peer/expose.go of
+ * Solo's Istio fork, PetrMc/istio-petrmc-upstream-fork @bb9338f5; "Link clusters" in
+ * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/). Its class deploys a ztunnel-based gateway with a Service of the same name.
  * Create it inside a `MeshCluster`; network, cluster name and locality come from that
  * cluster's resolved spec.
  */
@@ -43,7 +44,8 @@ export class EastWestGateway extends Construct {
     this.serviceType = props.serviceType ?? EastWestServiceType.LOAD_BALANCER;
     chart.namespaces.addNamespace(EASTWEST_NAMESPACE);
 
-    // LoadBalancer is the class default, so `expose` writes no annotation for it (§1).
+    // LoadBalancer is the class default (the fork's pilot/pkg/config/kube/gateway/deploymentcontroller.go), so `expose`
+    // writes no annotation for it.
     const annotations =
       this.serviceType === EastWestServiceType.NODE_PORT
         ? { [SERVICE_TYPE_ANNOTATION]: this.serviceType.value, [DATA_PLANE_SERVICE_TYPE_ANNOTATION]: this.serviceType.value }
@@ -55,7 +57,7 @@ export class EastWestGateway extends Construct {
         namespace: EASTWEST_NAMESPACE,
         labels: {
           // The network must equal the istio-system namespace label and what peers put on
-          // their remote Gateways (seed 001, "Network configuration").
+          // their remote Gateways ("Network configuration" check in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
           [NETWORK_LABEL]: this.cluster.network,
           [CLUSTER_LABEL]: this.cluster.name,
           [EXPOSE_ISTIOD_LABEL]: String(XDS_PORT),

@@ -1,5 +1,12 @@
-export * from './east-west-gateway';
-export * from './multicluster';
-export * from './names';
-export * from './remote-peer-gateway';
-export * from './service-type';
+// Peering between clusters: the east-west Gateway, one remote peer Gateway per link, and the names both use.
+export { EastWestGateway, type EastWestGatewayProps } from './east-west-gateway';
+export { Multicluster, type MulticlusterProps } from './multicluster';
+export {
+  EASTWEST_GATEWAY_CLASS,
+  EASTWEST_GATEWAY_NAME,
+  REMOTE_GATEWAY_CLASS,
+  REMOTE_PEER_GATEWAY_PREFIX,
+  TRUST_DOMAIN_ANNOTATION,
+  remotePeerGatewayName,
+} from './names';
+export { RemotePeerGateway, type RemotePeerGatewayProps } from './remote-peer-gateway';

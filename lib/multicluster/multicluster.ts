@@ -12,8 +12,9 @@ export interface MulticlusterProps {}
  * Peering objects of one cluster (output folder `multicluster/`): its east-west Gateway when
  * the cluster takes part in any link (`istioctl multicluster expose` runs on every peered
  * cluster), and one remote peer Gateway per link from this cluster (`istioctl multicluster
- * link`; seed 001 "Link clusters", istio-ambient.md §1, §2). Renders nothing for a cluster
- * without links. Create it directly in a `MeshCluster`.
+ * link`, "Link clusters" in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/; the Gateways they generate
+ * are `makeExposeGateway` / `makeLinkGateway` in istioctl/pkg/peer/{expose,link}.go of Solo's Istio fork,
+ * PetrMc/istio-petrmc-upstream-fork @bb9338f5). Renders nothing for a cluster without links. Create it directly in a `MeshCluster`.
  */
 export class Multicluster extends MeshComponent {
   /** The cluster's east-west gateway; undefined when the cluster takes part in no link. */
@@ -27,7 +28,7 @@ export class Multicluster extends MeshComponent {
 
     const peered = mesh.isPeered(cluster);
     // The eastwest and istio-remote classes and the peering annotations exist only in Solo's
-    // build (istio-ambient.md §1: upstream has no expose or link).
+    // build: upstream istio/istio istioctl/pkg/multicluster/ has only create-remote-secret, no expose or link.
     if (peered && cluster.istio.distribution !== IstioDistribution.SOLO) {
       throw new Error(
         `cluster '${cluster.name}' is linked but uses istio distribution '${cluster.istio.distribution.value}', which has no peering: use IstioDistribution.SOLO or remove its links`,

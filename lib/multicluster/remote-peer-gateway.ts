@@ -12,7 +12,7 @@ import {
   peeringListeners,
   remotePeerGatewayName,
 } from './names';
-import { EastWestServiceType } from './service-type';
+import { EastWestServiceType } from '../spec';
 
 export interface RemotePeerGatewayProps extends LinkModel {
   /**
@@ -25,8 +25,9 @@ export interface RemotePeerGatewayProps extends LinkModel {
 
 /**
  * The Gateway that lets cluster `from` reach cluster `to`: exactly the object Solo's
- * `istioctl multicluster link --from <from> --to <to>` writes into `from`
- * (istio-ambient.md §2). Create it inside the `MeshCluster` of `from`.
+ * `istioctl multicluster link --from <from> --to <to>` writes into `from` (`makeLinkGateway` in
+ * istioctl/pkg/peer/link.go of Solo's Istio fork, PetrMc/istio-petrmc-upstream-fork @bb9338f5). Create it inside
+ * the `MeshCluster` of `from`.
  */
 export class RemotePeerGateway extends Construct {
   /** The Gateway object. */
@@ -50,7 +51,8 @@ export class RemotePeerGateway extends Construct {
       );
     }
     const address = to.eastWestAddress;
-    // istiod rejects an istio-remote Gateway without spec.addresses (§2, ValidatePeerGateway).
+    // istiod rejects an istio-remote Gateway without spec.addresses (ValidatePeerGateway in the fork's
+    // platform/discovery/peering/watcher.go).
     if (address === undefined || address === '') {
       throw new Error(
         `cluster '${to.name}' has no eastWestAddress, so cluster '${from.name}' cannot link to it: set eastWestAddress of cluster '${to.name}' to the load balancer IP or DNS name of its istio-eastwest gateway`,
@@ -72,7 +74,7 @@ export class RemotePeerGateway extends Construct {
         name: remotePeerGatewayName(to.name),
         namespace: EASTWEST_NAMESPACE,
         annotations: {
-          // The remote e/w Service name; required for NodePort peering (§2).
+          // The remote e/w Service name; required for NodePort peering (ValidatePeerGateway, watcher.go).
           [SERVICE_ACCOUNT_ANNOTATION]: EASTWEST_GATEWAY_NAME,
           [TRUST_DOMAIN_ANNOTATION]: to.trustDomain,
           ...(this.remoteServiceType === EastWestServiceType.NODE_PORT
@@ -80,7 +82,8 @@ export class RemotePeerGateway extends Construct {
             : {}),
         },
         labels: {
-          // Must equal the remote cluster's own network (seed 001, "Network configuration").
+          // Must equal the remote cluster's own network ("Network configuration" check in
+          // https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
           [NETWORK_LABEL]: to.network,
           [CLUSTER_LABEL]: to.name,
           ...localityLabels(to),

@@ -47,37 +47,56 @@ export abstract class Choice {
 
 /** How workloads join the mesh. */
 export class DataplaneMode extends Choice {
-  /** ztunnel node proxies, ztunnel as a trusted delegate of the node's SPIRE agent (seed 001). */
+  /**
+   * ztunnel node proxies; Solo's ztunnel is a trusted delegate of the node's SPIRE agent
+   * (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
+   */
   public static readonly AMBIENT = new DataplaneMode('ambient');
-  /** Classic Envoy sidecars that read SVIDs from the SPIRE agent socket through the CSI driver (seed 004). */
+  /**
+   * Classic Envoy sidecars that read SVIDs from the SPIRE agent socket through the CSI driver
+   * (https://istio.io/latest/docs/ops/integrations/spire/).
+   */
   public static readonly SIDECAR = new DataplaneMode('sidecar');
 }
 
 /**
- * How a cluster's east-west gateway is reached from its peers (seed 001, "Link clusters":
- * "either LoadBalancer or NodePort addresses").
+ * How a cluster's east-west gateway is reached from its peers ("Link clusters" in
+ * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/: "either LoadBalancer or NodePort addresses").
  */
 export class EastWestServiceType extends Choice {
-  /** The eastwest class's default Service type; no annotation is written (istio-ambient.md §1). */
+  /**
+   * The `istio-eastwest` class's default Service type, so no annotation is written (Solo's Istio fork,
+   * PetrMc/istio-petrmc-upstream-fork @bb9338f5, pilot/pkg/config/kube/gateway/deploymentcontroller.go).
+   */
   public static readonly LOAD_BALANCER = new EastWestServiceType('LoadBalancer');
-  /** NodePort peering, Solo-only: annotations on the east-west and remote peer Gateways (istio-ambient.md §1). */
+  /**
+   * NodePort peering, Solo-only: `peering.solo.io/data-plane-service-type` on the east-west Gateway and
+   * `peering.solo.io/preferred-data-plane-service-type` on the remote peer Gateways (Solo's Istio fork,
+   * PetrMc/istio-petrmc-upstream-fork @bb9338f5, pkg/config/constants/solo.go).
+   */
   public static readonly NODE_PORT = new EastWestServiceType('NodePort');
 }
 
 /** Which Istio build is installed. */
 export class IstioDistribution extends Choice {
-  /** The Solo distribution (`<version>-solo` images): needed for SPIRE in ambient and for peering (seed 001). */
+  /**
+   * The Solo distribution (`<version>-solo` images): needed for SPIRE in ambient and for peering
+   * (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
+   */
   public static readonly SOLO = new IstioDistribution('solo');
-  /** Community Istio: SPIRE works with sidecars only (istio-ambient.md §4). */
+  /**
+   * Community Istio: SPIRE works with sidecars only (https://istio.io/latest/docs/ops/integrations/spire/);
+   * istio/ztunnel has no SPIRE support (PR #1676 is unmerged).
+   */
   public static readonly UPSTREAM = new IstioDistribution('upstream');
 }
 
 /**
- * Key type and size of the mesh's CA keys. Only RSA: node-forge cannot read or sign with EC
- * keys (toolchain.md §5).
+ * Key type and size of the mesh's CA keys. Only RSA: node-forge 1.4.3 has no EC API (`pki.publicKeyFromPem` of a P-256
+ * key throws "Unknown OID"), so it cannot read or sign with EC keys.
  */
 export class KeyAlgorithm extends Choice {
-  /** RSA 2048, as in the seeds' openssl commands (`openssl genrsa ... 2048`). */
+  /** RSA 2048, as in the `openssl genrsa ... 2048` commands of https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ */
   public static readonly RSA_2048 = new KeyAlgorithm('rsa-2048', 2048);
   /** RSA 4096, Istio's own cert tooling default; key generation is about 5x slower. */
   public static readonly RSA_4096 = new KeyAlgorithm('rsa-4096', 4096);

@@ -1,14 +1,97 @@
-export * from './choices';
-export * from './document';
-export * from './errors';
-export * from './load';
-export * from './model';
-export * from './names';
-export * from './props';
-export * from './schema';
-export * from './syntax';
-export * from './validate';
-export * from './defaults';
-export * from './finding';
-export * from './canonical-json';
-export * from './pem';
+// The spec layer: typed props and choices, the YAML document and its schema, validation, the
+// resolved model, shared names and defaults, and the finding type every layer reports with.
+export { canonicalJson, sortKeysDeep } from './canonical-json';
+export {
+  CaDelivery,
+  CaDeliveryMode,
+  ChartDelivery,
+  ChartDeliveryMode,
+  Choice,
+  DataplaneMode,
+  EastWestServiceType,
+  IssuerKind,
+  IstioDistribution,
+  KeyAlgorithm,
+  type ArgoCdDeliveryModel,
+  type ArgoCdDeliveryOptions,
+  type CaDeliveryModel,
+  type CertManagerCaDeliveryModel,
+  type CertManagerDeliveryOptions,
+  type ChartDeliveryModel,
+  type ExternalSecretsCaDeliveryModel,
+  type ExternalSecretsDeliveryOptions,
+  type FluxDeliveryModel,
+  type GlooOperatorDeliveryModel,
+  type HelmTemplateDeliveryModel,
+  type HelmTemplateDeliveryOptions,
+  type KubectlCaDeliveryModel,
+} from './choices';
+export {
+  DEFAULT_ARGO_CD_NAMESPACE,
+  DEFAULT_ARGO_CD_PROJECT,
+  DEFAULT_CERTIFICATE_DIRECTORY,
+  DEFAULT_CHART_CACHE_DIRECTORY,
+  DEFAULT_HELM_EXECUTABLE,
+  DEFAULT_KEY_DIRECTORY,
+  DEFAULT_SECRETS_DIRECTORY,
+  defaultRemoteKeyPrefix,
+} from './defaults';
+export type {
+  CaDeliveryDocument,
+  ChartDeliveryDocument,
+  ClusterDocument,
+  IstioDocument,
+  LicenseDocument,
+  LinkDocument,
+  MeshSpecDocument,
+  PkiDocument,
+  SpireDocument,
+} from './document';
+export { SpecValidationError, formatSpecPath, type SpecPath, type SpecProblem } from './errors';
+export { SpiremeshError, countOf, formatFinding, type Finding, type FindingLayout, type FindingSeverity } from './finding';
+export { loadMeshSpecFile, parseMeshSpecYaml } from './load';
+export {
+  ClusterModel,
+  IstioRelease,
+  MeshModel,
+  resolveMeshProps,
+  resolveMeshSpec,
+  type LinkModel,
+  type PkiModel,
+  type SpireVersions,
+} from './model';
+export {
+  CLUSTER_LABEL,
+  EASTWEST_NAMESPACE,
+  ISTIO_NAMESPACE,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  NETWORK_LABEL,
+  SPIRE_NAMESPACE,
+  ZTUNNEL_SERVICE_ACCOUNT,
+} from './names';
+export { containsPrivateKey, redactPrivateKeys } from './pem';
+export {
+  IstioLicense,
+  linkBothWays,
+  meshPropsFromDocument,
+  toMeshSpecDocument,
+  type ClusterProps,
+  type IstioProps,
+  type LicenseModel,
+  type LinkProps,
+  type MeshSpec,
+  type PkiProps,
+  type SpireProps,
+} from './props';
+export { MESH_SPEC_SCHEMA } from './schema';
+export {
+  addressProblem,
+  addressType,
+  editDistance,
+  isDns1123Label,
+  isDns1123Subdomain,
+  labelValueProblem,
+  trustDomainProblem,
+} from './syntax';
+export { validateMeshSpec } from './validate';

@@ -50,7 +50,10 @@ export class IstioRelease {
     return parseVersion(this.version).minor;
   }
 
-  /** Image tag: Solo builds are tagged `<version>-solo` (seed 001). */
+  /**
+   * Image tag: Solo builds are tagged `<version>-solo` (`ISTIO_IMAGE=${ISTIO_VERSION}-solo` in
+   * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
+   */
   public get tag(): string {
     return this.distribution === IstioDistribution.SOLO ? `${this.version}-solo` : this.version;
   }
@@ -74,7 +77,7 @@ export class IstioRelease {
     return this.minor >= SOLO_REPOSITORIES.firstPublicMinor ? SOLO_REPOSITORIES.helm : SOLO_REPOSITORIES.keyedHelm(this.requiredRepoKey);
   }
 
-  /** Gateway API standard-channel release matching this Istio minor (istio-ambient.md §6). */
+  /** Gateway API standard-channel release matching this Istio minor (`sigs.k8s.io/gateway-api` in istio/istio go.mod at the release tag). */
   public get gatewayApiVersion(): string {
     return gatewayApiVersionForIstioMinor(this.minor);
   }

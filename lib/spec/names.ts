@@ -3,16 +3,28 @@
  * constructs import them instead of repeating string literals.
  */
 
-/** Namespace of istiod, ztunnel and istio-cni (seed 001 installs every Istio chart there). */
+/**
+ * Namespace of istiod, ztunnel and istio-cni (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ installs
+ * every Istio chart there).
+ */
 export const ISTIO_NAMESPACE = 'istio-system';
 
-/** Service account of the ztunnel DaemonSet; part of the SPIRE delegate ID (seed 001). */
+/**
+ * Service account of the ztunnel DaemonSet; part of the SPIRE delegate ID `spiffe://<td>/ns/istio-system/sa/ztunnel`
+ * (`spire-agent.authorizedDelegates` in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
+ */
 export const ZTUNNEL_SERVICE_ACCOUNT = 'ztunnel';
 
-/** Namespace of the SPIRE server, agent and CSI driver (seed 001: `helm -n spire-server`). */
+/**
+ * Namespace of the SPIRE server, agent and CSI driver (`helm upgrade -i spire spire/spire --namespace spire-server` in
+ * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
+ */
 export const SPIRE_NAMESPACE = 'spire-server';
 
-/** Namespace of the east-west gateway (seed 001: `istioctl multicluster expose -n istio-eastwest`). */
+/**
+ * Namespace of the east-west gateway (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/: "Create an
+ * east-west gateway in the istio-eastwest namespace").
+ */
 export const EASTWEST_NAMESPACE = 'istio-eastwest';
 
 /** Label that carries a cluster's network on the istio-system namespace and on gateways. */

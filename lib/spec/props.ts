@@ -9,18 +9,19 @@ export interface ClusterProps {
   /** Cluster name: a DNS-1123 label. Used as Istio's cluster ID and SPIRE's k8s_psat cluster name. */
   readonly name: string;
   /**
-   * kubeconfig context of the cluster. No underscores: tools put it into certificate SANs (seed 000).
+   * kubeconfig context of the cluster. No underscores: tools put it into certificate SANs, where underscores are not
+   * FQDN-compliant (https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/).
    * @default - the cluster name
    */
   readonly context?: string;
   /**
    * SPIFFE trust domain of the cluster's SPIRE server and istiod (`meshConfig.trustDomain`).
-   * @default - the cluster name (seed 001 uses `trustDomain: ${CLUSTER_NAME}`)
+   * @default - the cluster name, as in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ (`trustDomain: ${CLUSTER_NAME}`)
    */
   readonly trustDomain?: string;
   /**
    * Istio network of the cluster (`topology.istio.io/network`); unique per cluster.
-   * @default - the cluster name (seed 001 uses `network: ${cluster}`)
+   * @default - the cluster name, as in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ (`network: ${cluster}`)
    */
   readonly network?: string;
   /**
@@ -87,7 +88,8 @@ export interface IstioProps {
    */
   readonly version?: string;
   /**
-   * Solo repo key (12 characters) for Solo Istio 1.28 and earlier (seed 001).
+   * Solo repo key (12 characters, the hash at the end of us-docker.pkg.dev/gloo-mesh/istio-<repo-key>) for Solo Istio 1.28
+   * and earlier (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
    * @default - none; required for Solo versions before 1.29
    */
   readonly repoKey?: string;

@@ -157,7 +157,8 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
       const p = labelValueProblem(c.network);
       if (p) add(at('network'), `network ${p}`, 'use a label-safe network name, e.g. the cluster name');
     }
-    // Multi-network peering needs one network per cluster (seed 001, "Network configuration").
+    // Peering without a flat network needs one network per cluster ("Network configuration" check in
+    // https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
     if (network)
       unique(
         'network',
@@ -216,7 +217,8 @@ function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpe
       });
       return;
     }
-    // Solo 1.28 and earlier are served from per-minor repositories named by a repo key (seed 001).
+    // Solo 1.28 and earlier are served from per-minor repositories us-docker.pkg.dev/gloo-mesh/istio-<repo-key>
+    // (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
     if (distribution === IstioDistribution.SOLO.value && minor < SOLO_REPOSITORIES.firstPublicMinor && !str(istio.repoKey)) {
       problems.push({
         path: ['istio', 'repoKey'],
@@ -330,8 +332,9 @@ function linkProblems(
   } else if (names.filter(Boolean).length > 1) {
     names.forEach((n) => n && targets.add(n)); // all-to-all by default
   }
-  // A remote peer Gateway points at the target's east-west address (istio-ambient.md §2:
-  // `spec.addresses` is required), so every link target must have one.
+  // A remote peer Gateway points at the target's east-west address, and Solo's istiod rejects an `istio-remote` Gateway
+  // without `spec.addresses` (ValidatePeerGateway in platform/discovery/peering/watcher.go of Solo's Istio fork,
+  // PetrMc/istio-petrmc-upstream-fork @bb9338f5), so every link target must have one.
   clusters.forEach((c, i) => {
     if (c && str(c.name) && targets.has(c.name) && !str(c.eastWestAddress)) {
       problems.push({

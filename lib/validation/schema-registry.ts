@@ -20,7 +20,10 @@ export interface SchemaViolation {
   readonly field: string;
   /** What is wrong, e.g. "unknown field 'imagePullPolicyy'" or "must be integer (got "3")". */
   readonly message: string;
-  /** The schema that judged it, e.g. "Kubernetes 1.30 apps/v1 Deployment" or "CRD gateways.gateway.networking.k8s.io v1 (kubernetes-sigs/gateway-api v1.4.0)". */
+  /**
+   * The schema that judged it, e.g. "Kubernetes 1.30 apps/v1 Deployment" or
+   * "CRD gateways.gateway.networking.k8s.io v1 (kubernetes-sigs/gateway-api v1.4.0)".
+   */
   readonly schema: string;
 }
 

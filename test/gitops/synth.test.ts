@@ -1,23 +1,12 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import * as YAML from 'yaml';
 import * as kplus from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
-import {
-  GateFinding,
-  INDEX_FILE,
-  MeshComponent,
-  kindRank,
-  OutputConflictError,
-  SpecValidationError,
-  SpireMesh,
-  MeshSpec,
-  SynthesisError,
-  applyOutput,
-  planOutput,
-} from '../../lib';
+import { GateFinding, MeshComponent, MeshSpec, OutputConflictError, SpecValidationError, SpireMesh, SynthesisError } from '../../lib';
+import { INDEX_FILE, applyOutput, collectObjects, kindRank, planOutput, renderClusterFiles, renderManifests } from '../../lib/gitops';
 import { declareSpireMesh, errorOf, exampleProps, meshDocument, readTree, synthMesh, tempDir } from '../helpers';
 import { MeshModel, resolveMeshSpec } from '../../lib/spec';
 
@@ -225,14 +214,13 @@ describe('synthesis output', () => {
     const before = readTree(out);
     const changed = meshWith(exampleProps(), (c) => new kplus.ConfigMap(c, 'cm', { metadata: { name: 'new', namespace: 'spire-server' } }));
     // Plan the change, then make one target unwritable (a non-empty directory in its place).
-    const app = new (require('cdk8s').App)({ outdir: out });
+    const app = new App({ outdir: out });
     changed(app);
-    const collected = require('../../lib').collectObjects(app);
+    const collected = collectObjects(app);
     expect(collected.findings).toEqual([]);
-    const { renderManifests, renderClusterFiles } = require('../../lib');
-    const mesh = new SpireMesh(new (require('cdk8s').App)(), 'm', exampleProps()).model;
-    const outputs = mesh.clusters.map((cluster: any) => {
-      const { files } = renderManifests(collected.objects.filter((o: any) => o.cluster === cluster.name));
+    const mesh = new SpireMesh(new App(), 'm', exampleProps()).model;
+    const outputs = mesh.clusters.map((cluster) => {
+      const { files } = renderManifests(collected.objects.filter((o) => o.cluster === cluster.name));
       return { dir: cluster.name, files: renderClusterFiles(mesh, cluster, files).files };
     });
     const plan = planOutput(out, 'example', outputs);

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { IstioLicense, ModelOwnedValueError, SpecValidationError, SpireMesh, WebhookFailurePolicy, leafPaths, synthesize } from '../../lib';
+import { IstioLicense, ModelOwnedValueError, SpecValidationError, SpireMesh, WebhookFailurePolicy, synthesize } from '../../lib';
+import { leafPaths } from '../../lib/istio';
 import { declareExampleMesh } from '../../main';
 import { TEST_PROJECT, errorOf, exampleProps, readTree, synthMesh, tempDir } from '../helpers';
 

@@ -12,7 +12,6 @@ import {
   checkMesh,
   collectObjects,
   formatCheckFinding,
-  mergeValues,
   pkiStoreFor,
   createIstioIntermediate,
   createRootCa,
@@ -20,6 +19,7 @@ import {
   inspectCertificate,
   synthesize,
 } from '../../lib';
+import { mergeValues } from '../../lib/istio';
 import { MeshModel, resolveMeshSpec } from '../../lib/spec';
 import { TEST_PROJECT, declareSpireMesh, errorOf, exampleProps, meshDocument, readTree, tempDir } from '../helpers';
 

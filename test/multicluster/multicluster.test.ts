@@ -2,15 +2,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { IstioLicense, SpireMesh, MeshSpec, synthesize } from '../../lib';
-import {
-  EASTWEST_GATEWAY_NAME,
-  EastWestGateway,
-  EastWestServiceType,
-  Multicluster,
-  RemotePeerGateway,
-  remotePeerGatewayName,
-} from '../../lib/multicluster';
+import { EastWestServiceType, IstioLicense, MeshSpec, SpireMesh, synthesize } from '../../lib';
+import { EASTWEST_GATEWAY_NAME, EastWestGateway, Multicluster, RemotePeerGateway, remotePeerGatewayName } from '../../lib/multicluster';
 import { MeshModel, MeshSpecDocument, meshPropsFromDocument } from '../../lib/spec';
 import { SchemaRegistry } from '../../lib/validation';
 import { TEST_PROJECT, declareSpireMesh, errorOf, exampleProps, readTree, tempDir } from '../helpers';
@@ -28,7 +21,10 @@ function meshWithMulticluster(props: MeshSpec | MeshModel): { app: App; mesh: Sp
   return { app, mesh };
 }
 
-/** Synthesizes into a temp dir (schema gate included; the mesh PKI goes to the helpers' temp project, never the repo) and returns, per cluster, the parsed files of `multicluster/`. */
+/**
+ * Synthesizes into a temp dir (schema gate included; the mesh PKI goes to the helpers' temp
+ * project, never the repo) and returns, per cluster, the parsed files of `multicluster/`.
+ */
 function synthMulticluster(props: MeshSpec | MeshModel): Record<string, Record<string, any>> {
   const { app, mesh } = meshWithMulticluster(props);
   const outdir = tempDir();
