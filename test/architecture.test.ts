@@ -1,0 +1,78 @@
+/**
+ * The layer rules of lib/ (.dependency-cruiser.cjs) are enforced, not just written down: the
+ * real tree passes, and each upward import the architecture forbids is caught by the real
+ * dependency-cruiser when it is added to a copy of lib/.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tempDir } from './helpers';
+
+const ROOT = path.resolve(__dirname, '..');
+const DEPCRUISE = path.join(ROOT, 'node_modules/.bin/depcruise');
+
+/** Runs dependency-cruiser over `dir`/lib with the project's rules; returns its exit status and output. */
+function cruise(dir: string): { status: number | null; output: string } {
+  const run = spawnSync(DEPCRUISE, ['lib', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+/** A copy of the project's lib/, imports/ and configuration, where probes can be added. */
+function scratchProject(): string {
+  const dir = tempDir('spiremesh-layers-');
+  for (const entry of ['lib', 'imports', 'tsconfig.json', '.dependency-cruiser.cjs', 'package.json']) {
+    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+describe('layer rules (dependency-cruiser)', () => {
+  test('the tree has no upward import and no cycle', () => {
+    const { status, output } = cruise(ROOT);
+    expect(output).toContain('no dependency violations found');
+    expect(status).toBe(0);
+  });
+
+  // The upward imports a review found before the layers were introduced, each as a probe.
+  const probes: readonly [string, string, string][] = [
+    ['lib/core/probe.ts', "import { SpireMesh } from '../app/mesh';\nexport const probe = SpireMesh;\n", 'no-upward-core'],
+    [
+      'lib/core/probe.ts',
+      "import { ChartDeliveryComponent } from '../delivery/component';\nexport const probe = ChartDeliveryComponent;\n",
+      'no-upward-core',
+    ],
+    [
+      'lib/istio/probe.ts',
+      "import { collectObjects } from '../gitops/collect';\nexport const probe = collectObjects;\n",
+      'no-upward-components',
+    ],
+    ['lib/gitops/probe.ts', "import { checkMesh } from '../app/check';\nexport const probe = checkMesh;\n", 'no-upward-gitops'],
+    ['lib/spec/probe.ts', "import { MeshCluster } from '../core/cluster';\nexport const probe = MeshCluster;\n", 'no-upward-spec'],
+  ];
+
+  test('each forbidden upward import is reported with its rule, and fails the check', () => {
+    const dir = scratchProject();
+    for (const [file, source, rule] of probes) {
+      fs.writeFileSync(path.join(dir, file), source);
+      const { status, output } = cruise(dir);
+      expect(`${file}: ${status}`).toBe(`${file}: 1`);
+      expect(output).toContain(rule);
+      expect(output).toContain(file);
+      fs.rmSync(path.join(dir, file));
+    }
+  });
+
+  test('an import cycle inside one layer is reported', () => {
+    const dir = scratchProject();
+    fs.writeFileSync(path.join(dir, 'lib/spec/cycle-a.ts'), "import { b } from './cycle-b';\nexport const a = (): number => b() + 1;\n");
+    fs.writeFileSync(path.join(dir, 'lib/spec/cycle-b.ts'), "import { a } from './cycle-a';\nexport const b = (): number => a() - 1;\n");
+    const { status, output } = cruise(dir);
+    expect(status).toBe(1);
+    expect(output).toContain('no-circular');
+  });
+});
