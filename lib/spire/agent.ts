@@ -1,30 +1,33 @@
 /**
- * spire-agent on every node, as chart 0.24.2 renders it with the seed's values
- * (spire-chart.md §1.2 objects 20-24, §1.3, §2.2, §2.3).
+ * spire-agent on every node, as chart 0.24.2 renders it with the values of the documented install
+ * (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/: ztunnel as authorized delegate, admin socket on the
+ * node, tolerations; spiffe/helm-charts-hardened charts/spire/charts/spire-agent/templates/{daemonset,configmap,roles}.yaml).
  */
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
-import { DataplaneMode } from '../spec';
+import { DataplaneMode, Finding } from '../spec';
 import { LogLevel } from './choices';
-import { SpireAgentConfig, configChecksum, renderSpireConfig } from './config';
+import { SpireAgentConfig, configChecksum, renderSpireConfig, spireHealthChecks } from './config';
 import { SpireImages, resolveSpireImages } from './images';
 import {
+  SPIRE_AGENT_ADMIN_SOCKET_HOST_PATH,
   SPIRE_CONFIG_KEYS,
   SPIRE_LABELS,
   SPIRE_NAMES,
   SPIRE_PATHS,
   SPIRE_PORTS,
   SPIRE_PSAT_AUDIENCE,
+  SPIRE_SERVER_ADDRESS,
   spireCommonLabels,
   spireSelectorLabels,
 } from './names';
 import { clusterRoleWithBinding, serviceAccountSubject } from './rbac';
-import { SpireProblem, objectNameProblem, spiffeIdProblem, throwIfProblems, trustDomainNameProblem } from './validation';
+import { clusterIdentityProblems, spiffeIdProblem, spireFinding, throwIfFindings } from './validation';
 
 /**
- * Tolerations of the seed's spire-agent and spiffe-csi-driver (seed 001): run on every node,
- * including tainted control-plane and critical-addon nodes, and stay during NoExecute taints.
+ * Tolerations of spire-agent and spiffe-csi-driver in the documented install (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/):
+ * run on every node, including tainted control-plane and critical-addon nodes, and stay during NoExecute taints.
  */
 export const SPIRE_NODE_TOLERATIONS: readonly k8s.Toleration[] = [
   { effect: 'NoSchedule', operator: 'Exists' },
@@ -45,7 +48,7 @@ export interface SpireAgentProps {
   readonly clusterName?: string;
   /**
    * SPIFFE IDs allowed to use the Delegated Identity API on the admin socket.
-   * @default - ambient clusters: [cluster.ztunnelSpiffeId] (ztunnel, seed 001); sidecar clusters: none
+   * @default - ambient clusters: [cluster.ztunnelSpiffeId] (ztunnel fetches its workloads' SVIDs as delegate); sidecar clusters: none
    */
   readonly authorizedDelegates?: readonly string[];
   /**
@@ -56,7 +59,7 @@ export interface SpireAgentProps {
   readonly adminSocket?: boolean;
   /**
    * Pod tolerations.
-   * @default SPIRE_NODE_TOLERATIONS (seed 001)
+   * @default SPIRE_NODE_TOLERATIONS
    */
   readonly tolerations?: readonly k8s.Toleration[];
   /**
@@ -96,27 +99,27 @@ export class SpireAgent extends Construct {
     ];
     const adminSocket = props.adminSocket ?? this.authorizedDelegates.length > 0;
     const subject = `SpireAgent '${this.node.path}'`;
-    const problems: SpireProblem[] = [
-      trustDomainNameProblem('trustDomain', this.trustDomain),
-      objectNameProblem('clusterName', this.clusterName),
-    ].filter((p) => p !== undefined);
-    this.authorizedDelegates.forEach((d, i) => {
-      const p = spiffeIdProblem(`authorizedDelegates[${i}]`, d, { requirePath: true });
-      if (p) problems.push(p);
-      else if (!d.startsWith(`spiffe://${this.trustDomain}/`)) {
-        problems.push({
-          problem: `authorizedDelegates[${i}] '${d}' is not in the agent's trust domain '${this.trustDomain}': a delegate gets its own identity from this SPIRE`,
-          fix: `use an ID of the form 'spiffe://${this.trustDomain}/...'`,
-        });
-      }
-    });
-    if (!adminSocket && this.authorizedDelegates.length > 0) {
-      problems.push({
-        problem: `adminSocket is false but authorizedDelegates is [${this.authorizedDelegates.join(', ')}]: the Delegated Identity API is served on the admin socket`,
-        fix: 'set adminSocket to true, or remove the authorized delegates',
-      });
-    }
-    throwIfProblems(subject, problems);
+    const delegateProblem = (d: string, i: number): Finding | undefined => {
+      const field = `authorizedDelegates[${i}]`;
+      const idProblem = spiffeIdProblem(field, d, { requirePath: true });
+      if (idProblem || d.startsWith(`spiffe://${this.trustDomain}/`)) return idProblem;
+      return spireFinding(
+        field,
+        `'${d}' is not in the agent's trust domain '${this.trustDomain}': a delegate gets its own identity from this SPIRE`,
+        `use an ID of the form 'spiffe://${this.trustDomain}/...'`,
+      );
+    };
+    throwIfFindings(subject, [
+      ...clusterIdentityProblems(this.trustDomain, this.clusterName),
+      ...this.authorizedDelegates.map(delegateProblem),
+      !adminSocket && this.authorizedDelegates.length > 0
+        ? spireFinding(
+            'adminSocket',
+            `false, but authorizedDelegates is [${this.authorizedDelegates.join(', ')}]: the Delegated Identity API is served on the admin socket`,
+            'set adminSocket to true, or remove the authorized delegates',
+          )
+        : undefined,
+    ]);
 
     const images = resolveSpireImages(mesh.spire, props.images);
     const ns = SPIRE_NAMES.namespace;
@@ -131,7 +134,7 @@ export class SpireAgent extends Construct {
         data_dir: SPIRE_PATHS.agentDataDir,
         log_level: (props.logLevel ?? LogLevel.INFO).value,
         retry_bootstrap: true,
-        server_address: `${SPIRE_NAMES.server}.${ns}`,
+        server_address: SPIRE_SERVER_ADDRESS,
         server_port: String(SPIRE_PORTS.serverService),
         socket_path: `${SPIRE_PATHS.agentSocketDir}/${SPIRE_PATHS.agentSocketName}`,
         trust_bundle_path: `${SPIRE_PATHS.agentBundleDir}/${SPIRE_NAMES.bundleConfigMapKey}`,
@@ -152,13 +155,7 @@ export class SpireAgent extends Construct {
           },
         },
       },
-      health_checks: {
-        listener_enabled: true,
-        bind_address: '0.0.0.0',
-        bind_port: String(SPIRE_PORTS.agentHealth),
-        live_path: '/live',
-        ready_path: '/ready',
-      },
+      health_checks: spireHealthChecks(SPIRE_PORTS.agentHealth),
     };
     this.configText = renderSpireConfig(this.config);
 
@@ -173,7 +170,7 @@ export class SpireAgent extends Construct {
       subject: serviceAccountSubject(SPIRE_NAMES.agent, ns),
     });
 
-    if (adminSocket) this.adminSocketHostPath = `${SPIRE_PATHS.agentAdminSocketHostDir}/${SPIRE_PATHS.agentAdminSocketName}`;
+    if (adminSocket) this.adminSocketHostPath = SPIRE_AGENT_ADMIN_SOCKET_HOST_PATH;
     const healthz = k8s.IntOrString.fromString('healthz');
     const socketName = SPIRE_PATHS.agentSocketName;
     // Makes the alternate names of the Workload API socket symlinks to it in the node folder
@@ -238,14 +235,18 @@ export class SpireAgent extends Construct {
                   { name: 'spire-agent-socket-dir', mountPath: SPIRE_PATHS.agentSocketDir, readOnly: false },
                   { name: 'spire-token', mountPath: SPIRE_PATHS.agentTokenDir },
                 ],
-                livenessProbe: { httpGet: { path: '/live', port: healthz }, initialDelaySeconds: 15, periodSeconds: 60 },
-                readinessProbe: { httpGet: { path: '/ready', port: healthz }, initialDelaySeconds: 10, periodSeconds: 30 },
+                livenessProbe: { httpGet: { path: SPIRE_PATHS.healthLivePath, port: healthz }, initialDelaySeconds: 15, periodSeconds: 60 },
+                readinessProbe: {
+                  httpGet: { path: SPIRE_PATHS.healthReadyPath, port: healthz },
+                  initialDelaySeconds: 10,
+                  periodSeconds: 30,
+                },
               },
             ],
             tolerations: [...(props.tolerations ?? SPIRE_NODE_TOLERATIONS)],
             volumes: [
               { name: 'spire-config', configMap: { name: SPIRE_NAMES.agent } },
-              // The admin socket's folder on the node, where ztunnel mounts it (seed 001:
+              // The admin socket's folder on the node, where Solo's ztunnel mounts it (the chart's
               // sockets.admin.enabled + mountOnHost with hostBasePath /run/spire/agent/sockets).
               ...(adminSocket
                 ? [

@@ -1,6 +1,6 @@
 /**
- * ClusterFederatedTrustDomain: a federation relationship that the controller manager keeps in
- * SPIRE (dynamic federation, spire-chart.md §5).
+ * ClusterFederatedTrustDomain: a federation relationship that the controller manager keeps in SPIRE through the
+ * Trust Domain API (dynamic federation, "Federation configuration" of https://spiffe.io/docs/latest/deploying/spire_server/).
  */
 import { Construct } from 'constructs';
 import {
@@ -9,7 +9,8 @@ import {
 } from '../../imports/spire-clusterfederatedtrustdomain-spire.spiffe.io';
 import { BundleEndpointProfile } from './choices';
 import { SPIRE_CLASS_NAME } from './names';
-import { SpireProblem, objectNameProblem, spiffeIdProblem, throwIfProblems, trustDomainNameProblem } from './validation';
+import { Finding } from '../spec';
+import { objectNameProblem, spiffeIdProblem, spireFinding, suggestObjectName, throwIfFindings, trustDomainNameProblem } from './validation';
 
 export interface ClusterFederatedTrustDomainProps {
   /** The foreign trust domain, e.g. 'cluster2' or 'west.example.org'. */
@@ -47,48 +48,26 @@ export class ClusterFederatedTrustDomain extends Construct {
   public constructor(scope: Construct, id: string, props: ClusterFederatedTrustDomainProps) {
     super(scope, id);
     const name = props.name ?? props.trustDomain;
-    const problems: SpireProblem[] = [];
-    const add = (p: SpireProblem | undefined) => {
-      if (p) problems.push(p);
-    };
-    add(trustDomainNameProblem('trustDomain', props.trustDomain));
     const nameProblem = objectNameProblem('name', name);
-    if (nameProblem) {
-      problems.push(
-        props.name === undefined
-          ? {
-              problem: `the default name (the trust domain '${name}') is not a valid Kubernetes object name`,
-              fix: nameProblem.fix.replace('use a name', 'set `name`, e.g.'),
-            }
-          : nameProblem,
-      );
-    }
-    add(bundleEndpointUrlProblem(props.bundleEndpointUrl));
-    if (props.bundleEndpointProfile === BundleEndpointProfile.HTTPS_SPIFFE) {
-      if (props.endpointSpiffeId === undefined) {
-        problems.push({
-          problem: 'bundleEndpointProfile https_spiffe needs endpointSpiffeId (the SPIFFE ID the bundle endpoint presents)',
-          fix: `set endpointSpiffeId, for a SPIRE server 'spiffe://${props.trustDomain}/spire/server'`,
-        });
-      } else {
-        add(spiffeIdProblem('endpointSpiffeId', props.endpointSpiffeId));
-      }
-    } else if (props.endpointSpiffeId !== undefined) {
-      problems.push({
-        problem: `bundleEndpointProfile https_web does not take endpointSpiffeId, got '${props.endpointSpiffeId}' (the endpoint is authenticated with Web PKI)`,
-        fix: 'remove endpointSpiffeId, or use BundleEndpointProfile.HTTPS_SPIFFE',
-      });
-    }
-    add(trustDomainBundleProblem(props.trustDomainBundle));
-    throwIfProblems(`ClusterFederatedTrustDomain '${name}' (${this.node.path})`, problems);
+    throwIfFindings(`ClusterFederatedTrustDomain '${name}' (${this.node.path})`, [
+      trustDomainNameProblem('trustDomain', props.trustDomain),
+      nameProblem && props.name === undefined
+        ? spireFinding(
+            'name',
+            `the default name (the trust domain '${name}') is not a valid Kubernetes object name`,
+            `set \`name\`, e.g. '${suggestObjectName(name)}'`,
+          )
+        : nameProblem,
+      bundleEndpointUrlProblem(props.bundleEndpointUrl),
+      endpointSpiffeIdProblem(props),
+      trustDomainBundleProblem(props.trustDomainBundle),
+    ]);
 
     this.name = name;
     this.resource = new ClusterFederatedTrustDomainResource(this, 'Resource', {
       metadata: { name },
       spec: {
-        // The controller manager runs with `watchClassless: false` and reconciles only objects of
-        // its class; without className (as the seed's kubectl-applied ClusterSPIFFEIDs are) the
-        // object would be silently ignored. One constant, shared with SpireServer.
+        // The controller manager (`watchClassless: false`) silently ignores objects of another class or none.
         className: this.className,
         trustDomain: props.trustDomain,
         bundleEndpointUrl: props.bundleEndpointUrl,
@@ -102,8 +81,28 @@ export class ClusterFederatedTrustDomain extends Construct {
   }
 }
 
+/** `endpointSpiffeId` is required for `HTTPS_SPIFFE` and must be a SPIFFE ID; `HTTPS_WEB` does not take one. */
+function endpointSpiffeIdProblem(props: ClusterFederatedTrustDomainProps): Finding | undefined {
+  const id = props.endpointSpiffeId;
+  if (props.bundleEndpointProfile !== BundleEndpointProfile.HTTPS_SPIFFE) {
+    return id === undefined
+      ? undefined
+      : spireFinding(
+          'bundleEndpointProfile',
+          `https_web does not take endpointSpiffeId, got '${id}' (the endpoint is authenticated with Web PKI)`,
+          'remove endpointSpiffeId, or use BundleEndpointProfile.HTTPS_SPIFFE',
+        );
+  }
+  if (id !== undefined) return spiffeIdProblem('endpointSpiffeId', id);
+  return spireFinding(
+    'bundleEndpointProfile',
+    'https_spiffe needs endpointSpiffeId (the SPIFFE ID the bundle endpoint presents)',
+    `set endpointSpiffeId, for a SPIRE server 'spiffe://${props.trustDomain}/spire/server'`,
+  );
+}
+
 /** An https URL without userinfo (the controller manager's own check). */
-function bundleEndpointUrlProblem(value: string): SpireProblem | undefined {
+function bundleEndpointUrlProblem(value: string): Finding | undefined {
   let url: URL | undefined;
   try {
     url = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? new URL(value) : undefined;
@@ -111,28 +110,32 @@ function bundleEndpointUrlProblem(value: string): SpireProblem | undefined {
     url = undefined;
   }
   if (!url) {
-    return {
-      problem: `bundleEndpointUrl '${value}' is not a URL`,
-      fix: "write it as 'https://<host>[:<port>][/<path>]', e.g. 'https://spire.cluster2.example.org:8443'",
-    };
+    return spireFinding(
+      'bundleEndpointUrl',
+      `'${value}' is not a URL`,
+      "write it as 'https://<host>[:<port>][/<path>]', e.g. 'https://spire.cluster2.example.org:8443'",
+    );
   }
+  const httpsUrl = `https://${url.host}${url.pathname === '/' ? '' : url.pathname}`;
   if (url.protocol !== 'https:') {
-    return {
-      problem: `bundleEndpointUrl '${value}' uses scheme '${url.protocol.replace(/:$/, '')}'; bundle endpoints must be https`,
-      fix: `use 'https://${url.host}${url.pathname === '/' ? '' : url.pathname}'`,
-    };
+    return spireFinding(
+      'bundleEndpointUrl',
+      `'${value}' uses scheme '${url.protocol.replace(/:$/, '')}'; bundle endpoints must be https`,
+      `use '${httpsUrl}'`,
+    );
   }
   if (url.username !== '' || url.password !== '') {
-    return {
-      problem: `bundleEndpointUrl '${value}' contains userinfo (user or password), which is not allowed`,
-      fix: `remove it: 'https://${url.host}${url.pathname === '/' ? '' : url.pathname}'`,
-    };
+    return spireFinding(
+      'bundleEndpointUrl',
+      `'${value}' contains userinfo (user or password), which is not allowed`,
+      `remove it: '${httpsUrl}'`,
+    );
   }
   return undefined;
 }
 
 /** A SPIFFE bundle is a JWK set: a JSON object with a `keys` array. */
-function trustDomainBundleProblem(value: string | undefined): SpireProblem | undefined {
+function trustDomainBundleProblem(value: string | undefined): Finding | undefined {
   if (value === undefined) return undefined;
   try {
     const parsed = JSON.parse(value);
@@ -140,8 +143,9 @@ function trustDomainBundleProblem(value: string | undefined): SpireProblem | und
   } catch {
     // fall through
   }
-  return {
-    problem: 'trustDomainBundle is not a SPIFFE bundle (a JSON object with a "keys" array)',
-    fix: "paste the output of 'spire-server bundle show -format spiffe' of the foreign server",
-  };
+  return spireFinding(
+    'trustDomainBundle',
+    'not a SPIFFE bundle (a JSON object with a "keys" array)',
+    "paste the output of 'spire-server bundle show -format spiffe' of the foreign server",
+  );
 }

@@ -3,24 +3,26 @@
  */
 import { Construct } from 'constructs';
 import { ClusterSpiffeid } from '../../imports/spire-clusterspiffeid-spire.spiffe.io';
+import { Finding } from '../spec';
 import { LabelSelectorOperator } from './choices';
 import { SPIRE_CLASS_NAME, SPIRE_NAMES } from './names';
 import {
   SpireLabelSelector,
-  SpireProblem,
   durationProblem,
   federatesWithProblems,
   isEmptySelector,
   objectNameProblem,
   selectorProblems,
   selectorToJson,
+  spireFinding,
   templateProblems,
-  throwIfProblems,
+  throwIfFindings,
 } from './validation';
 
 /**
- * The Istio SPIFFE ID of a pod, `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`,
- * as a controller-manager template (seed 001; Istio requires this form).
+ * The Istio SPIFFE ID of a pod, `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`, as a controller-manager
+ * template. Istio requires this form (https://istio.io/latest/docs/ops/integrations/spire/); the ClusterSPIFFEIDs of
+ * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ use this template.
  */
 export const SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE =
   'spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}';
@@ -107,8 +109,8 @@ export interface ClusterSpiffeIdProps {
  */
 export class ClusterSpiffeId extends Construct {
   /**
-   * ztunnel's registration (seed 001, `istio-ztunnel-reg`): gives ztunnel the SPIFFE ID that
-   * the agents authorize as delegate.
+   * ztunnel's registration (`istio-ztunnel-reg` of the documented ambient install): gives ztunnel
+   * the SPIFFE ID that the agents authorize as delegate.
    */
   public static istioZtunnel(scope: Construct, id = 'IstioZtunnelReg'): ClusterSpiffeId {
     return new ClusterSpiffeId(scope, id, {
@@ -118,7 +120,7 @@ export class ClusterSpiffeId extends Construct {
     });
   }
 
-  /** Waypoint proxies' registration (seed 001, `istio-waypoint-reg`). */
+  /** Waypoint proxies' registration (`istio-waypoint-reg` of the documented ambient install). */
   public static istioWaypoint(scope: Construct, id = 'IstioWaypointReg'): ClusterSpiffeId {
     return new ClusterSpiffeId(scope, id, {
       name: 'istio-waypoint-reg',
@@ -127,7 +129,7 @@ export class ClusterSpiffeId extends Construct {
     });
   }
 
-  /** Ambient workloads' registration (seed 001, `istio-ambient-reg`). */
+  /** Ambient workloads' registration (`istio-ambient-reg` of the documented ambient install). */
   public static istioAmbient(scope: Construct, id = 'IstioAmbientReg'): ClusterSpiffeId {
     return new ClusterSpiffeId(scope, id, {
       name: 'istio-ambient-reg',
@@ -162,47 +164,30 @@ export class ClusterSpiffeId extends Construct {
 
   public constructor(scope: Construct, id: string, props: ClusterSpiffeIdProps) {
     super(scope, id);
-    const problems: SpireProblem[] = [];
-    const add = (p: SpireProblem | undefined) => {
-      if (p) problems.push(p);
-    };
-    add(objectNameProblem('name', props.name));
-    if (!props.spiffeIdTemplate.startsWith('spiffe://')) {
-      problems.push({
-        problem: `spiffeIdTemplate '${props.spiffeIdTemplate}' does not start with 'spiffe://'`,
-        fix: `start it with 'spiffe://{{ .TrustDomain }}/', e.g. '${SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE}'`,
-      });
-    }
-    problems.push(...templateProblems('spiffeIdTemplate', props.spiffeIdTemplate));
-    (props.dnsNameTemplates ?? []).forEach((t, i) => problems.push(...templateProblems(`dnsNameTemplates[${i}]`, t)));
-    (props.workloadSelectorTemplates ?? []).forEach((t, i) => {
-      problems.push(...templateProblems(`workloadSelectorTemplates[${i}]`, t));
-      if (!/^[^:\s]+:.+/.test(t))
-        problems.push({
-          problem: `workloadSelectorTemplates[${i}] '${t}' is not of the form 'type:value'`,
-          fix: "write it as e.g. 'k8s:ns:{{ .PodMeta.Namespace }}'",
-        });
-    });
-    problems.push(...selectorProblems('podSelector', props.podSelector), ...selectorProblems('namespaceSelector', props.namespaceSelector));
-    if (isEmptySelector(props.podSelector) && isEmptySelector(props.namespaceSelector) && !props.matchAllPods) {
-      problems.push({
-        problem:
-          'neither podSelector nor namespaceSelector has a label or expression, so this registration would match every pod in the cluster',
-        fix: 'add matchLabels or matchExpressions to podSelector or namespaceSelector, or set matchAllPods: true if every pod is meant',
-      });
-    }
-    problems.push(...federatesWithProblems('federatesWith', props.federatesWith));
-    add(durationProblem('ttl', props.ttl));
-    add(durationProblem('jwtTtl', props.jwtTtl));
-    throwIfProblems(`ClusterSpiffeId '${props.name}' (${this.node.path})`, problems);
+    throwIfFindings(`ClusterSpiffeId '${props.name}' (${this.node.path})`, [
+      objectNameProblem('name', props.name),
+      spiffeIdTemplateProblems(props.spiffeIdTemplate),
+      ...(props.dnsNameTemplates ?? []).map((t, i) => templateProblems(`dnsNameTemplates[${i}]`, t)),
+      ...(props.workloadSelectorTemplates ?? []).map((t, i) => workloadSelectorTemplateProblems(`workloadSelectorTemplates[${i}]`, t)),
+      selectorProblems('podSelector', props.podSelector),
+      selectorProblems('namespaceSelector', props.namespaceSelector),
+      isEmptySelector(props.podSelector) && isEmptySelector(props.namespaceSelector) && !props.matchAllPods
+        ? spireFinding(
+            undefined,
+            'neither podSelector nor namespaceSelector has a label or expression, so this registration would match every pod in the cluster',
+            'add matchLabels or matchExpressions to podSelector or namespaceSelector, or set matchAllPods: true if every pod is meant',
+          )
+        : undefined,
+      federatesWithProblems('federatesWith', props.federatesWith),
+      durationProblem('ttl', props.ttl),
+      durationProblem('jwtTtl', props.jwtTtl),
+    ]);
 
     this.name = props.name;
     this.resource = new ClusterSpiffeid(this, 'Resource', {
       metadata: { name: props.name },
       spec: {
-        // The controller manager runs with `watchClassless: false` and reconciles only objects of
-        // its class; without className (as the seed's kubectl-applied ClusterSPIFFEIDs are) the
-        // object would be silently ignored. One constant, shared with SpireServer.
+        // The controller manager (`watchClassless: false`) silently ignores objects of another class or none.
         className: this.className,
         spiffeIdTemplate: props.spiffeIdTemplate,
         podSelector: selectorToJson(props.podSelector),
@@ -220,4 +205,26 @@ export class ClusterSpiffeId extends Construct {
       },
     });
   }
+}
+
+/** The SPIFFE ID template: a controller-manager template that renders to a `spiffe://` ID. */
+function spiffeIdTemplateProblems(template: string): Finding[] {
+  const scheme = template.startsWith('spiffe://')
+    ? []
+    : [
+        spireFinding(
+          'spiffeIdTemplate',
+          `'${template}' does not start with 'spiffe://'`,
+          `start it with 'spiffe://{{ .TrustDomain }}/', e.g. '${SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE}'`,
+        ),
+      ];
+  return [...scheme, ...templateProblems('spiffeIdTemplate', template)];
+}
+
+/** A workload selector template: a controller-manager template that renders to `type:value`. */
+function workloadSelectorTemplateProblems(field: string, template: string): Finding[] {
+  const shape = /^[^:\s]+:.+/.test(template)
+    ? []
+    : [spireFinding(field, `'${template}' is not of the form 'type:value'`, "write it as e.g. 'k8s:ns:{{ .PodMeta.Namespace }}'")];
+  return [...templateProblems(field, template), ...shape];
 }

@@ -1,11 +1,11 @@
 /**
- * ClusterStaticEntry: one registration entry kept in SPIRE by the controller manager; the
- * GitOps form of `spire-server entry create` (seed 004, "Manual Registration").
+ * ClusterStaticEntry: one registration entry kept in SPIRE by the controller manager; the GitOps form of
+ * `spire-server entry create` ("Option 2: Manual Registration" of https://istio.io/latest/docs/ops/integrations/spire/).
  */
 import { Construct } from 'constructs';
 import { ClusterStaticEntry as ClusterStaticEntryResource } from '../../imports/spire-clusterstaticentry-spire.spiffe.io';
 import { SPIRE_CLASS_NAME } from './names';
-import { SpireProblem, durationProblem, federatesWithProblems, objectNameProblem, spiffeIdProblem, throwIfProblems } from './validation';
+import { durationProblem, federatesWithProblems, objectNameProblem, spiffeIdProblem, spireFinding, throwIfFindings } from './validation';
 
 export interface ClusterStaticEntryProps {
   /** Object name (cluster-scoped). */
@@ -67,39 +67,36 @@ export class ClusterStaticEntry extends Construct {
 
   public constructor(scope: Construct, id: string, props: ClusterStaticEntryProps) {
     super(scope, id);
-    const problems: SpireProblem[] = [];
-    const add = (p: SpireProblem | undefined) => {
-      if (p) problems.push(p);
-    };
-    add(objectNameProblem('name', props.name));
-    add(spiffeIdProblem('spiffeId', props.spiffeId, { requirePath: true }));
-    add(spiffeIdProblem('parentId', props.parentId));
-    if (props.selectors.length === 0) {
-      problems.push({
-        problem: 'selectors is empty: an entry needs at least one selector',
-        fix: "add selectors such as 'k8s:ns:default' and 'k8s:sa:sleep'",
-      });
-    }
-    props.selectors.forEach((s, i) => {
-      if (!/^[^:\s]+:\S.*$/.test(s)) {
-        problems.push({
-          problem: `selectors[${i}] '${s}' is not of the form 'type:value'`,
-          fix: "write it as e.g. 'k8s:ns:default' or 'k8s:sa:sleep'",
-        });
-      }
-    });
-    problems.push(...federatesWithProblems('federatesWith', props.federatesWith));
-    add(durationProblem('x509SvidTtl', props.x509SvidTtl));
-    add(durationProblem('jwtSvidTtl', props.jwtSvidTtl));
-    throwIfProblems(`ClusterStaticEntry '${props.name}' (${this.node.path})`, problems);
+    throwIfFindings(`ClusterStaticEntry '${props.name}' (${this.node.path})`, [
+      objectNameProblem('name', props.name),
+      spiffeIdProblem('spiffeId', props.spiffeId, { requirePath: true }),
+      spiffeIdProblem('parentId', props.parentId),
+      props.selectors.length === 0
+        ? spireFinding(
+            'selectors',
+            'empty, but an entry needs at least one selector',
+            "add selectors such as 'k8s:ns:default' and 'k8s:sa:sleep'",
+          )
+        : undefined,
+      ...props.selectors.map((s, i) =>
+        /^[^:\s]+:\S.*$/.test(s)
+          ? undefined
+          : spireFinding(
+              `selectors[${i}]`,
+              `'${s}' is not of the form 'type:value'`,
+              "write it as e.g. 'k8s:ns:default' or 'k8s:sa:sleep'",
+            ),
+      ),
+      federatesWithProblems('federatesWith', props.federatesWith),
+      durationProblem('x509SvidTtl', props.x509SvidTtl),
+      durationProblem('jwtSvidTtl', props.jwtSvidTtl),
+    ]);
 
     this.name = props.name;
     this.resource = new ClusterStaticEntryResource(this, 'Resource', {
       metadata: { name: props.name },
       spec: {
-        // The controller manager runs with `watchClassless: false` and reconciles only objects of
-        // its class; without className (as the seed's kubectl-applied ClusterSPIFFEIDs are) the
-        // object would be silently ignored. One constant, shared with SpireServer.
+        // The controller manager (`watchClassless: false`) silently ignores objects of another class or none.
         className: this.className,
         spiffeId: props.spiffeId,
         parentId: props.parentId,

@@ -4,14 +4,17 @@
  *
  * - `server.conf` and `agent.conf`: pretty JSON with keys sorted at every level (SPIRE reads
  *   JSON as HCL's JSON form), plugins in SPIRE's list form `{"NodeAttestor": [{"k8s_psat":
- *   {"plugin_data": {...}}}]}`, as the chart emits them (spire-chart.md §2);
+ *   {"plugin_data": {...}}}]}`, as the chart emits them (`spire-lib.reformat-and-yaml2json` in
+ *   spiffe/helm-charts-hardened charts/spire/charts/spire-lib/templates/_helpers.tpl, chart 0.24.2);
  * - the controller manager's `controller-manager-config.yaml`: YAML of a
- *   `ControllerManagerConfig` object (spire-chart.md §3.1).
+ *   `ControllerManagerConfig` object (charts/spire-server/templates/controller-manager-configmap.yaml).
  *
  * Field names are SPIRE's own (snake_case), so the interfaces read like SPIRE's documentation.
  */
 import { createHash } from 'crypto';
 import { stringify } from 'yaml';
+import { sortKeysDeep } from '../spec';
+import { SPIRE_API_VERSION, SPIRE_PATHS } from './names';
 
 /** One plugin of a SPIRE config: its `plugin_data` (and, for external plugins, command and checksum). */
 export interface SpirePlugin<D> {
@@ -27,6 +30,17 @@ export interface SpireHealthChecks {
   readonly bind_port: string;
   readonly live_path: string;
   readonly ready_path: string;
+}
+
+/** `health_checks` of server and agent: the listener on all addresses at `port`, with the paths the pod probes call. */
+export function spireHealthChecks(port: number): SpireHealthChecks {
+  return {
+    listener_enabled: true,
+    bind_address: '0.0.0.0',
+    bind_port: String(port),
+    live_path: SPIRE_PATHS.healthLivePath,
+    ready_path: SPIRE_PATHS.healthReadyPath,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +97,7 @@ export interface K8sBundleNotifierData {
   readonly config_map: string;
 }
 
-/** SPIRE's `disk` UpstreamAuthority (doc/plugin_server_upstreamauthority_disk.md). */
+/** SPIRE's `disk` UpstreamAuthority (spiffe/spire doc/plugin_server_upstreamauthority_disk.md, v1.11.2). */
 export interface DiskUpstreamAuthorityData {
   readonly cert_file_path: string;
   readonly key_file_path: string;
@@ -91,7 +105,7 @@ export interface DiskUpstreamAuthorityData {
   readonly bundle_file_path?: string;
 }
 
-/** SPIRE's `cert-manager` UpstreamAuthority (doc/plugin_server_upstreamauthority_cert_manager.md). */
+/** SPIRE's `cert-manager` UpstreamAuthority (spiffe/spire doc/plugin_server_upstreamauthority_cert_manager.md, v1.11.2). */
 export interface CertManagerUpstreamAuthorityData {
   readonly namespace: string;
   readonly issuer_name: string;
@@ -161,9 +175,12 @@ export interface SpireAgentConfig {
 // ---------------------------------------------------------------------------------------------
 // controller-manager-config.yaml
 
-/** spire-controller-manager's `ControllerManagerConfig` (api/v1alpha1, v0.6.0), the fields spiremesh sets. */
+/**
+ * spire-controller-manager's `ControllerManagerConfig`, the fields spiremesh sets
+ * (spiffe/spire-controller-manager api/v1alpha1/controllermanagerconfig_types.go, v0.6.0).
+ */
 export interface ControllerManagerConfig {
-  readonly apiVersion: 'spire.spiffe.io/v1alpha1';
+  readonly apiVersion: typeof SPIRE_API_VERSION;
   readonly kind: 'ControllerManagerConfig';
   readonly metadata: { readonly name: string; readonly namespace: string; readonly labels?: Readonly<Record<string, string>> };
   readonly metrics: { readonly bindAddress: string };
@@ -203,27 +220,13 @@ function pluginsToListForm(plugins: object): Record<string, Array<Record<string,
   return out;
 }
 
-/** Recursively sorts object keys and drops undefined members. */
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
-
 /**
  * `server.conf` / `agent.conf` text: pretty JSON (2-space indent), keys sorted, plugins in list
  * form, ending in a newline.
  */
 export function renderSpireConfig(config: SpireServerConfig | SpireAgentConfig): string {
   const listForm = { ...config, plugins: pluginsToListForm(config.plugins) };
-  return `${JSON.stringify(sortKeys(listForm), undefined, 2)}\n`;
+  return `${JSON.stringify(sortKeysDeep(listForm), undefined, 2)}\n`;
 }
 
 /** `controller-manager-config.yaml` text (keys in declaration order, no line folding). */

@@ -1,6 +1,7 @@
 /**
  * The SPIFFE CSI driver, which publishes the agent's Workload API socket folder into pods as an
- * ephemeral `csi.spiffe.io` volume (spire-chart.md §1.2 objects 25-27, §1.3).
+ * ephemeral `csi.spiffe.io` volume, as chart 0.24.2 renders it
+ * (spiffe/helm-charts-hardened charts/spire/charts/spiffe-csi-driver/templates/{daemonset,spiffe-csi-driver}.yaml).
  */
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
@@ -12,7 +13,7 @@ import { SPIRE_NAMES, SPIRE_PATHS, SPIRE_PORTS, spireCommonLabels, spireSelector
 export interface SpiffeCsiDriverProps {
   /**
    * Pod tolerations.
-   * @default SPIRE_NODE_TOLERATIONS (seed 001)
+   * @default SPIRE_NODE_TOLERATIONS
    */
   readonly tolerations?: readonly k8s.Toleration[];
   /**

@@ -1,9 +1,10 @@
 /**
  * Container images of the SPIRE install. The tags come from the mesh model (`mesh.spire`,
  * defaulting to SPIRE_DEFAULTS in lib/versions.ts: the images that chart 0.24.2 pins); the
- * repositories are the chart's (spire-chart.md §1.3).
+ * repositories are the chart's (`image` values of the subcharts of spiffe/helm-charts-hardened charts/spire, chart 0.24.2).
  */
 import { SpireVersions } from '../spec';
+import { spireFinding, throwIfFindings } from './validation';
 
 export const SPIRE_IMAGE_REPOSITORIES = {
   server: 'ghcr.io/spiffe/spire-server',
@@ -65,12 +66,17 @@ export function resolveSpireImages(versions: SpireVersions, overrides: SpireImag
       overrides.nodeDriverRegistrar ?? `${SPIRE_IMAGE_REPOSITORIES.nodeDriverRegistrar}:${versions.nodeDriverRegistrarVersion}`,
     initBash: overrides.initBash ?? SPIRE_INIT_BASH_IMAGE,
   };
-  for (const [key, ref] of Object.entries(resolved)) {
-    if (ref.trim() === '' || /\s/.test(ref)) {
-      throw new Error(
-        `image '${key}' reference '${ref}' is empty or contains whitespace: give a full reference such as '${SPIRE_IMAGE_REPOSITORIES.server}:1.11.2'`,
-      );
-    }
-  }
+  throwIfFindings(
+    'SpireImages',
+    Object.entries(resolved).map(([key, ref]) =>
+      ref.trim() === '' || /\s/.test(ref)
+        ? spireFinding(
+            key,
+            `image reference '${ref}' is empty or contains whitespace`,
+            `give a full reference such as '${SPIRE_IMAGE_REPOSITORIES.server}:1.11.2'`,
+          )
+        : undefined,
+    ),
+  );
   return resolved;
 }

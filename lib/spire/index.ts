@@ -1,13 +1,49 @@
 /**
  * SPIRE as typed cdk8s constructs: server (+ controller manager), agent, CSI driver, the
  * identity custom resources, and the `Spire` component that composes them for one cluster.
+ * Checks, renderers and RBAC helpers stay private to lib/spire.
  */
-export * from './names';
+export {
+  SPIRE_RELEASE,
+  SPIRE_CLASS_NAME,
+  SPIRE_NAMES,
+  SPIRE_CONFIG_KEYS,
+  SPIRE_LABELS,
+  SPIRE_PATHS,
+  SPIRE_AGENT_ADMIN_SOCKET_HOST_PATH,
+  SPIRE_PORTS,
+  SPIRE_PSAT_AUDIENCE,
+} from './names';
 export * from './choices';
-export * from './config';
-export * from './images';
-export * from './validation';
+export type {
+  SpirePlugin,
+  SpireHealthChecks,
+  SpireCaSubjectEntry,
+  SpireServerSection,
+  SqlDataStoreData,
+  K8sPsatClusterData,
+  K8sPsatServerData,
+  DiskKeyManagerData,
+  K8sBundleNotifierData,
+  DiskUpstreamAuthorityData,
+  CertManagerUpstreamAuthorityData,
+  UpstreamAuthorityPlugins,
+  SpireServerPlugins,
+  SpireServerConfig,
+  SpireAgentSection,
+  K8sPsatAgentData,
+  K8sWorkloadAttestorData,
+  SpireAgentPlugins,
+  SpireAgentConfig,
+  ControllerManagerConfig,
+} from './config';
+export { SPIRE_IMAGE_REPOSITORIES, SPIRE_INIT_BASH_IMAGE } from './images';
+export type { SpireImages } from './images';
+export { SpireConfigError } from './validation';
+export type { SpireLabelSelector, SpireLabelSelectorRequirement } from './validation';
 export * from './upstream-authority';
+export * from './server-config';
+export * from './controller-manager';
 export * from './server';
 export * from './agent';
 export * from './csi-driver';

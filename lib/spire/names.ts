@@ -1,15 +1,15 @@
 /**
  * Names, paths and ports of the SPIRE install, each defined once.
  *
- * The values equal what the upstream `spire` chart 0.24.2 renders for the seed's install
- * (`helm install spire spire/spire -n spire-server`, spire-chart.md §1.1), so a cluster that was
- * installed with Helm can be taken over in place: object names, the controller manager's class
- * name and its entry ID prefix decide who owns what in the cluster and in SPIRE's datastore.
- * Every other module of lib/spire reads them from here; nothing is typed twice.
+ * The values equal what the spire chart 0.24.2 (spiffe/helm-charts-hardened, charts/spire) renders for
+ * `helm upgrade -i spire spire/spire -n spire-server`, the install of https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/,
+ * so a cluster installed with Helm can be taken over in place: object names, the controller manager's class name and its
+ * entry ID prefix decide who owns what in the cluster and in SPIRE's datastore. Every other module of lib/spire reads
+ * them from here; nothing is typed twice.
  */
 import { SPIRE_NAMESPACE } from '../spec';
 
-/** Helm release name of the seed's install (seed 001: `helm upgrade -i spire spire/spire`). */
+/** Helm release name of the documented install (`helm upgrade -i spire spire/spire`). */
 export const SPIRE_RELEASE = 'spire';
 
 /** Value of `app.kubernetes.io/instance` on every SPIRE object (the Helm release name). */
@@ -17,13 +17,23 @@ const INSTANCE = SPIRE_RELEASE;
 
 /**
  * The controller manager's `className` and the `spec.className` of every ClusterSPIFFEID,
- * ClusterFederatedTrustDomain and ClusterStaticEntry: `<namespace>-<release>` as the chart derives
- * it (spire-chart.md §3.1). With `watchClassless: false` the controller manager ignores objects of
- * any other class, including class-less ones.
+ * ClusterFederatedTrustDomain and ClusterStaticEntry: `<namespace>-<release>`, the chart's default when
+ * `controllerManager.className` is empty (charts/spire-server/templates/_helpers.tpl, chart 0.24.2). With
+ * `watchClassless: false` the controller manager ignores objects of any other class, including class-less ones.
  */
 export const SPIRE_CLASS_NAME = `${SPIRE_NAMESPACE}-${SPIRE_RELEASE}`;
 
-/** Object names (release `spire` in namespace `spire-server`, spire-chart.md §1.2). */
+/** API group of the controller manager's custom resources and of its own config kind. */
+export const SPIRE_API_GROUP = 'spire.spiffe.io';
+/** API version of those custom resources and of `ControllerManagerConfig` (spire-controller-manager 0.6.0). */
+export const SPIRE_API_VERSION = `${SPIRE_API_GROUP}/v1alpha1` as const;
+/** API group of cert-manager's CertificateRequests and issuers. */
+export const CERT_MANAGER_API_GROUP = 'cert-manager.io';
+
+/** The CSI driver's plugin name (charts/spiffe-csi-driver/values.yaml `pluginName`, chart 0.24.2). */
+const CSI_PLUGIN_NAME = 'csi.spiffe.io';
+
+/** Object names: the chart's name helpers for release `spire` in namespace `spire-server`. */
 export const SPIRE_NAMES = {
   namespace: SPIRE_NAMESPACE,
   /** StatefulSet, its Service (`serviceName`), ServiceAccount and ConfigMap (`server.conf`). */
@@ -48,7 +58,7 @@ export const SPIRE_NAMES = {
   /** DaemonSet and ServiceAccount of the CSI driver. */
   csiDriver: `${SPIRE_RELEASE}-spiffe-csi-driver`,
   /** The CSIDriver object and the driver's plugin name. */
-  csiPluginName: 'csi.spiffe.io',
+  csiPluginName: CSI_PLUGIN_NAME,
   /** Names of the chart's ClusterSPIFFEIDs: `<namespace>-<release>-<key>`. */
   clusterSpiffeIdPrefix: `${SPIRE_NAMESPACE}-${SPIRE_RELEASE}-`,
 } as const;
@@ -78,7 +88,10 @@ export function spireCommonLabels(appName: 'server' | 'agent' | 'spiffe-csi-driv
   return { ...spireSelectorLabels(appName), [SPIRE_LABELS.version]: version };
 }
 
-/** Paths inside the containers and on the nodes (spire-chart.md §1.3, §2.3). */
+/** The agent's `sockets.hostBasePath` (charts/spire-agent/values.yaml, chart 0.24.2; the documented install sets the same). */
+const AGENT_SOCKETS_HOST_BASE = '/run/spire/agent/sockets';
+
+/** Paths inside the containers and on the nodes, as the chart's server and agent templates mount them. */
 export const SPIRE_PATHS = {
   /** Server: config folder (ConfigMap spire-server), data folder (PVC spire-data), API socket folder. */
   serverConfigDir: '/run/spire/config',
@@ -105,18 +118,21 @@ export const SPIRE_PATHS = {
   agentAdminSocketDir: '/tmp/spire-agent/private',
   agentAdminSocketName: 'admin.sock',
   /**
-   * The admin socket's folder on the node: `<sockets.hostBasePath>/csi.spiffe.io/admin`. The Solo
-   * ztunnel chart's `spire.adminSockHostPath` default is this folder (istio-ambient.md §4).
+   * The admin socket's folder on the node: `<sockets.hostBasePath>/csi.spiffe.io/admin` (charts/spire-agent/templates/daemonset.yaml).
+   * It is also the default `spire.adminSockHostPath` of Solo's ztunnel chart (manifests/charts/ztunnel/values.yaml).
    */
-  agentAdminSocketHostDir: '/run/spire/agent/sockets/csi.spiffe.io/admin',
+  agentAdminSocketHostDir: `${AGENT_SOCKETS_HOST_BASE}/${CSI_PLUGIN_NAME}/admin`,
   /** CSI driver: the kubelet's folder. */
   kubeletDir: '/var/lib/kubelet',
+  /** HTTP paths of the server's and agent's health listener (`health_checks`), which the pod probes call. */
+  healthLivePath: '/live',
+  healthReadyPath: '/ready',
 } as const;
 
 /** The admin socket as ztunnel sees it on the node. */
 export const SPIRE_AGENT_ADMIN_SOCKET_HOST_PATH = `${SPIRE_PATHS.agentAdminSocketHostDir}/${SPIRE_PATHS.agentAdminSocketName}`;
 
-/** Ports (spire-chart.md §1.3). */
+/** Ports of the chart's containers and Services. */
 export const SPIRE_PORTS = {
   serverGrpc: 8081,
   serverHealth: 8080,
@@ -130,5 +146,11 @@ export const SPIRE_PORTS = {
   csiRegistrarHealth: 9809,
 } as const;
 
+/** `<service>.<namespace>` of the spire-server Service: the address agents connect to. */
+export const SPIRE_SERVER_ADDRESS = `${SPIRE_NAMES.server}.${SPIRE_NAMES.namespace}`;
+
 /** Audience of the agents' projected token and of the server's k8s_psat attestor. */
 export const SPIRE_PSAT_AUDIENCE = 'spire-server';
+
+/** Volume of the server pod that holds the server API socket; the controller manager sidecar mounts it read-only. */
+export const SPIRE_SERVER_SOCKET_VOLUME = 'spire-server-socket';

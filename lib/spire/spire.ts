@@ -7,15 +7,16 @@ import { k8s } from 'cdk8s-plus-30';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
-import { DELIVERY_ORDER } from '../delivery/release';
+import { DELIVERY_ORDER } from '../core/delivery';
 import { DataplaneMode, SPIRE_NAMESPACE } from '../spec';
 import { SpireAgent } from './agent';
 import { LogLevel, WebhookFailurePolicy } from './choices';
 import { ClusterSpiffeId } from './cluster-spiffe-id';
 import { SpiffeCsiDriver } from './csi-driver';
 import { SpireImages } from './images';
-import { SPIRE_CLASS_NAME } from './names';
-import { SpireCaSubject, SpireServer } from './server';
+import { SPIRE_API_GROUP, SPIRE_CLASS_NAME } from './names';
+import { SpireServer } from './server';
+import { SpireCaSubject } from './server-config';
 import { UpstreamAuthority } from './upstream-authority';
 
 /** Kinds the controller manager reconciles by `spec.className`. */
@@ -55,17 +56,17 @@ export interface SpireComponentProps {
   readonly authorizedDelegates?: readonly string[];
   /**
    * Tolerations of the agent pods.
-   * @default SPIRE_NODE_TOLERATIONS (seed 001)
+   * @default SPIRE_NODE_TOLERATIONS
    */
   readonly agentTolerations?: readonly k8s.Toleration[];
   /**
    * Tolerations of the CSI driver pods.
-   * @default SPIRE_NODE_TOLERATIONS (seed 001)
+   * @default SPIRE_NODE_TOLERATIONS
    */
   readonly csiDriverTolerations?: readonly k8s.Toleration[];
   /**
-   * Render seed 001's three ClusterSPIFFEIDs (istio-ztunnel-reg, istio-waypoint-reg,
-   * istio-ambient-reg).
+   * Render the three ClusterSPIFFEIDs of the documented ambient install (istio-ztunnel-reg,
+   * istio-waypoint-reg, istio-ambient-reg; https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
    * @default - true for ambient clusters
    */
   readonly istioRegistrations?: boolean;
@@ -107,9 +108,9 @@ export class Spire extends MeshComponent {
     }
     const { cluster } = meshCluster;
     meshCluster.namespaces.addNamespace(SPIRE_NAMESPACE);
-    // The SPIRE CRDs come from the pinned spire-crds chart (seed 001: `helm upgrade -i spire-crds
-    // --version 0.5.0`), delivered before everything else; their YAML is never copied here.
-    meshCluster.deliveries.addRelease({
+    // The SPIRE CRDs come from the pinned spire-crds chart (0.5.0, as https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/
+    // installs it), delivered before everything else; their YAML is never copied here.
+    meshCluster.delivery.addRelease({
       id: 'spire-crds',
       chart: 'spire-crds',
       repository: { url: meshCluster.mesh.spire.chartRepository },
@@ -153,7 +154,7 @@ export class Spire extends MeshComponent {
     return meshCluster.node
       .findAll()
       .filter((c: IConstruct): c is ApiObject => ApiObject.isApiObject(c))
-      .filter((o) => o.apiVersion.startsWith('spire.spiffe.io/') && CLASSED_KINDS.includes(o.kind))
+      .filter((o) => o.apiVersion.startsWith(`${SPIRE_API_GROUP}/`) && CLASSED_KINDS.includes(o.kind))
       .flatMap((o) => {
         const className = o.toJson()?.spec?.className;
         if (className === this.className) return [];

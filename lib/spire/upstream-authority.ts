@@ -6,15 +6,16 @@ import { k8s } from 'cdk8s-plus-30';
 import { IssuerKind, MeshModel, SPIRE_NAMESPACE } from '../spec';
 import { SPIRE_UPSTREAM_CA_SECRET_NAME } from '../pki/material';
 import { UpstreamAuthorityPlugins } from './config';
-import { SPIRE_PATHS } from './names';
-import { objectNameProblem, throwIfProblems } from './validation';
+import { CERT_MANAGER_API_GROUP, SPIRE_PATHS } from './names';
+import { namespaceNameProblem, objectNameProblem, throwIfFindings } from './validation';
 
 /** Options of `UpstreamAuthority.disk()`. */
 export interface DiskUpstreamAuthorityOptions {
   /**
    * Secret with `tls.crt` (the upstream CA certificate, an intermediate), `tls.key` and
    * `bundle.crt` (the trust anchors), in the spire-server namespace.
-   * @default 'spiffe-upstream-ca' (seed 001; spiremesh's PKI delivers this Secret)
+   * @default 'spiffe-upstream-ca' (the Secret name of https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/;
+   * spiremesh's PKI delivers this Secret)
    */
   readonly secretName?: string;
   /**
@@ -49,6 +50,28 @@ export interface CertManagerUpstreamAuthorityOptions {
   readonly namespace?: string;
 }
 
+/** SPIRE's `disk` plugin with its settings resolved. */
+export interface DiskUpstreamAuthorityModel {
+  readonly kind: 'disk';
+  /** The Secret mounted at `/run/spire/upstream_ca`. */
+  readonly secretName: string;
+  /** `tls.crt` is an intermediate: `bundle.crt` holds the trust anchors. */
+  readonly intermediate: boolean;
+}
+
+/** SPIRE's `cert-manager` plugin with its settings resolved. */
+export interface CertManagerUpstreamAuthorityModel {
+  readonly kind: 'cert-manager';
+  readonly issuerName: string;
+  readonly issuerKind: IssuerKind;
+  readonly issuerGroup: string;
+  /** Where spire-server creates its CertificateRequests (and gets the RBAC to do so). */
+  readonly namespace: string;
+}
+
+/** The resolved UpstreamAuthority: one member per plugin, each with exactly its settings. */
+export type UpstreamAuthorityModel = DiskUpstreamAuthorityModel | CertManagerUpstreamAuthorityModel;
+
 /** A Kubernetes volume and its mount in the spire-server container. */
 interface ServerVolume {
   readonly volume: k8s.Volume;
@@ -57,29 +80,25 @@ interface ServerVolume {
 
 /** spire-server's UpstreamAuthority plugin. */
 export class UpstreamAuthority {
-  /**
-   * SPIRE's `disk` plugin reading the Secret `spiffe-upstream-ca` mounted at
-   * `/run/spire/upstream_ca` (seed 001).
-   */
+  /** SPIRE's `disk` plugin reading a Secret (by default `spiffe-upstream-ca`) mounted at `/run/spire/upstream_ca`. */
   public static disk(options: DiskUpstreamAuthorityOptions = {}): UpstreamAuthority {
     const secretName = options.secretName ?? SPIRE_UPSTREAM_CA_SECRET_NAME;
-    const p = objectNameProblem('UpstreamAuthority.disk secretName', secretName);
-    throwIfProblems('UpstreamAuthority.disk', p ? [p] : []);
-    return new UpstreamAuthority('disk', { secretName, intermediate: options.intermediate ?? true });
+    throwIfFindings('UpstreamAuthority.disk', [objectNameProblem('secretName', secretName)]);
+    return new UpstreamAuthority({ kind: 'disk', secretName, intermediate: options.intermediate ?? true });
   }
 
   /** SPIRE's `cert-manager` plugin: each CA rotation is a cert-manager CertificateRequest. */
   public static certManager(options: CertManagerUpstreamAuthorityOptions): UpstreamAuthority {
     const namespace = options.namespace ?? SPIRE_NAMESPACE;
-    const problems = [
-      objectNameProblem('UpstreamAuthority.certManager issuerName', options.issuerName),
-      objectNameProblem('UpstreamAuthority.certManager namespace', namespace),
-    ].filter((p) => p !== undefined);
-    throwIfProblems('UpstreamAuthority.certManager', problems);
-    return new UpstreamAuthority('cert-manager', {
+    throwIfFindings('UpstreamAuthority.certManager', [
+      objectNameProblem('issuerName', options.issuerName),
+      namespaceNameProblem('namespace', namespace),
+    ]);
+    return new UpstreamAuthority({
+      kind: 'cert-manager',
       issuerName: options.issuerName,
       issuerKind: options.issuerKind ?? IssuerKind.CLUSTER_ISSUER,
-      issuerGroup: options.issuerGroup ?? 'cert-manager.io',
+      issuerGroup: options.issuerGroup ?? CERT_MANAGER_API_GROUP,
       namespace,
     });
   }
@@ -98,35 +117,27 @@ export class UpstreamAuthority {
   }
 
   private constructor(
-    /** SPIRE's plugin name: 'disk' or 'cert-manager'. */
-    public readonly pluginName: string,
-    private readonly options: {
-      readonly secretName?: string;
-      readonly intermediate?: boolean;
-      readonly issuerName?: string;
-      readonly issuerKind?: IssuerKind;
-      readonly issuerGroup?: string;
-      readonly namespace?: string;
-    },
+    /** The plugin and its resolved settings. */
+    public readonly model: UpstreamAuthorityModel,
   ) {}
+
+  /** SPIRE's plugin name: 'disk' or 'cert-manager'. */
+  public get pluginName(): UpstreamAuthorityModel['kind'] {
+    return this.model.kind;
+  }
 
   /** Namespace where spire-server needs cert-manager RBAC (cert-manager plugin only). */
   public get certManagerNamespace(): string | undefined {
-    return this.pluginName === 'cert-manager' ? this.options.namespace : undefined;
+    return this.model.kind === 'cert-manager' ? this.model.namespace : undefined;
   }
 
   /** The `UpstreamAuthority` section of server.conf. */
   public renderPlugin(): UpstreamAuthorityPlugins {
-    const o = this.options;
-    if (this.pluginName === 'cert-manager') {
+    const m = this.model;
+    if (m.kind === 'cert-manager') {
       return {
         'cert-manager': {
-          plugin_data: {
-            namespace: o.namespace!,
-            issuer_name: o.issuerName!,
-            issuer_kind: o.issuerKind!.value,
-            issuer_group: o.issuerGroup!,
-          },
+          plugin_data: { namespace: m.namespace, issuer_name: m.issuerName, issuer_kind: m.issuerKind.value, issuer_group: m.issuerGroup },
         },
       };
     }
@@ -136,12 +147,11 @@ export class UpstreamAuthority {
         plugin_data: {
           cert_file_path: `${dir}/tls.crt`,
           key_file_path: `${dir}/tls.key`,
-          // The chart writes bundle_file_path only when it creates the Secret itself with a bundle
-          // (`upstreamAuthority.disk.secret.data.bundle`), so with the seed's pre-created Secret it
-          // is missing and SPIRE takes tls.crt for a self-signed root. spiremesh's upstream CA is an
-          // intermediate: tls.crt holds the intermediate and bundle.crt only the root, which SPIRE
-          // must be told is the trust anchor (SPIRE doc plugin_server_upstreamauthority_disk.md).
-          ...(o.intermediate ? { bundle_file_path: `${dir}/bundle.crt` } : {}),
+          // The chart writes bundle_file_path only when `upstreamAuthority.disk.secret.data.bundle` is set
+          // (charts/spire-server/templates/configmap.yaml, chart 0.24.2); without it SPIRE takes tls.crt for a
+          // self-signed root. spiremesh's tls.crt is an intermediate and bundle.crt holds only the root, which
+          // SPIRE must be told is the trust anchor (spiffe/spire doc/plugin_server_upstreamauthority_disk.md, v1.11.2).
+          ...(m.intermediate ? { bundle_file_path: `${dir}/bundle.crt` } : {}),
         },
       },
     };
@@ -149,10 +159,10 @@ export class UpstreamAuthority {
 
   /** Volume and mount the plugin needs in the spire-server pod (disk only). */
   public serverVolumes(): ServerVolume[] {
-    if (this.pluginName !== 'disk') return [];
+    if (this.model.kind !== 'disk') return [];
     return [
       {
-        volume: { name: 'upstream-ca', secret: { secretName: this.options.secretName! } },
+        volume: { name: 'upstream-ca', secret: { secretName: this.model.secretName } },
         mount: { name: 'upstream-ca', mountPath: SPIRE_PATHS.upstreamCaDir, readOnly: false },
       },
     ];

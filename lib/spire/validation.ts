@@ -1,33 +1,40 @@
 /**
- * Checks of SPIFFE IDs, controller-manager templates, selectors and durations, run by the
- * constructs when a mesh is declared. Each problem names the bad value and the fix.
+ * Checks of names, SPIFFE IDs, controller-manager templates, selectors and durations, run by the
+ * constructs when a mesh is declared. Each check returns a Finding (source `spire`, subject = the
+ * prop or field) that names the bad value and the fix; a construct throws them all at once.
  */
-import { labelValueProblem, trustDomainProblem } from '../spec';
+import { Finding, SpiremeshError, isDns1123Label, isDns1123Subdomain, labelValueProblem, trustDomainProblem } from '../spec';
 import { LabelSelectorOperator } from './choices';
 
-/** One problem with a prop: what is wrong and how to fix it. */
-export interface SpireProblem {
-  readonly problem: string;
-  readonly fix: string;
-}
-
-/** Thrown by the SPIRE constructs for invalid props; lists every problem at once. */
-export class SpireConfigError extends Error {
+/** Thrown by the SPIRE constructs for invalid props; lists every finding at once, rendered by formatFinding. */
+export class SpireConfigError extends SpiremeshError {
   public constructor(
+    /** The construct or factory whose props are invalid, e.g. `SpireServer 'mesh/cluster1/Spire/Server'`. */
     public readonly subject: string,
-    public readonly problems: readonly SpireProblem[],
+    findings: readonly Finding[],
   ) {
-    super(`${subject} is invalid:\n${problems.map((p) => `  ${p.problem}\n      fix: ${p.fix}`).join('\n')}`);
-    this.name = 'SpireConfigError';
+    super(`${subject} is invalid:`, findings);
   }
 }
 
-/** Throws a SpireConfigError when `problems` is not empty. */
-export function throwIfProblems(subject: string, problems: readonly SpireProblem[]): void {
-  if (problems.length > 0) throw new SpireConfigError(subject, problems);
+/** An error finding of the SPIRE constructs about one prop or field (`subject`), or about the props as a whole. */
+export function spireFinding(subject: string | undefined, message: string, fix: string): Finding {
+  return { severity: 'error', source: 'spire', ...(subject === undefined ? {} : { subject }), message, fix };
 }
 
-/** Fields of the data that spire-controller-manager passes to ClusterSPIFFEID templates (pkg/spireentry). */
+/**
+ * Throws a SpireConfigError for `subject` when any check found something. A check's result is a
+ * finding, a list of findings, or undefined when it passed.
+ */
+export function throwIfFindings(subject: string, checks: ReadonlyArray<Finding | readonly Finding[] | undefined>): void {
+  const findings = checks.flatMap((c): readonly Finding[] => (c === undefined ? [] : 'severity' in c ? [c] : c));
+  if (findings.length > 0) throw new SpireConfigError(subject, findings);
+}
+
+/**
+ * Fields of the data that spire-controller-manager passes to ClusterSPIFFEID templates
+ * (spiffe/spire-controller-manager pkg/spireentry/entries.go `templateData`, v0.6.0).
+ */
 export const TEMPLATE_FIELDS: readonly string[] = [
   'TrustDomain',
   'ClusterName',
@@ -38,38 +45,63 @@ export const TEMPLATE_FIELDS: readonly string[] = [
   'NodeSpec',
 ];
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SPIFFE_PATH_SEGMENT = /^[A-Za-z0-9._-]+$/;
 // Go's time.ParseDuration units (metav1.Duration and SPIRE's TTLs).
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
-/** Kubernetes object name (DNS-1123 subdomain). */
-export function objectNameProblem(field: string, value: string): SpireProblem | undefined {
-  if (value.length <= 253 && DNS1123_SUBDOMAIN.test(value)) return undefined;
-  const hint =
-    value
-      .toLowerCase()
-      .replace(/[^a-z0-9.-]+/g, '-')
-      .replace(/^[-.]+|[-.]+$/g, '') || 'my-object';
-  return {
-    problem: `${field} '${value}' is not a valid Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253 characters)`,
-    fix: `use a name such as '${hint}'`,
-  };
+/** A name close to `value` for fix hints: lowercase, other characters replaced by '-', within `maxLength`. */
+function suggestName(value: string, allowDots: boolean, maxLength: number, fallback: string): string {
+  const trim = (s: string) => s.replace(/^[-.]+|[-.]+$/g, '');
+  const replaced = value.toLowerCase().replace(allowDots ? /[^a-z0-9.-]+/g : /[^a-z0-9-]+/g, '-');
+  return trim(trim(replaced).slice(0, maxLength)) || fallback;
+}
+
+/** A valid Kubernetes object name close to `value`, for fix hints. */
+export function suggestObjectName(value: string): string {
+  return suggestName(value, true, 253, 'my-object');
+}
+
+/** A Kubernetes object name (DNS-1123 subdomain). */
+export function objectNameProblem(field: string, value: string): Finding | undefined {
+  if (isDns1123Subdomain(value)) return undefined;
+  return spireFinding(
+    field,
+    `'${value}' is not a valid Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253 characters)`,
+    `use a name such as '${suggestObjectName(value)}'`,
+  );
+}
+
+/** A Kubernetes namespace name (DNS-1123 label). */
+export function namespaceNameProblem(field: string, value: string): Finding | undefined {
+  if (isDns1123Label(value)) return undefined;
+  return spireFinding(
+    field,
+    `'${value}' is not a valid Kubernetes namespace name (lowercase letters, digits and '-', at most 63 characters)`,
+    `use a name such as '${suggestName(value, false, 63, 'my-namespace')}'`,
+  );
 }
 
 /** A SPIFFE trust domain name (no scheme). */
-export function trustDomainNameProblem(field: string, value: string): SpireProblem | undefined {
+export function trustDomainNameProblem(field: string, value: string): Finding | undefined {
   const p = trustDomainProblem(value);
-  return p ? { problem: `${field} ${p.problem}`, fix: p.fix } : undefined;
+  return p ? spireFinding(field, p.problem, p.fix) : undefined;
 }
 
 /**
- * A SPIFFE ID (`spiffe://<trust domain>/<path>`, SPIFFE ID spec §2): lowercase trust domain,
- * path segments of letters, digits, '.', '-' and '_', no empty, '.' or '..' segment, no trailing
- * '/', no query or fragment. `requirePath` rejects the bare trust domain ID.
+ * The trust domain and k8s_psat cluster name of a server, agent or controller manager: a SPIFFE trust
+ * domain name, and a Kubernetes object name (it is also the controller manager's entry ID prefix).
  */
-export function spiffeIdProblem(field: string, value: string, options: { requirePath?: boolean } = {}): SpireProblem | undefined {
-  const bad = (why: string, fix: string): SpireProblem => ({ problem: `${field} '${value}' is not a valid SPIFFE ID: ${why}`, fix });
+export function clusterIdentityProblems(trustDomain: string, clusterName: string): Array<Finding | undefined> {
+  return [trustDomainNameProblem('trustDomain', trustDomain), objectNameProblem('clusterName', clusterName)];
+}
+
+/**
+ * A SPIFFE ID (`spiffe://<trust domain>/<path>`, spiffe/spiffe standards/SPIFFE-ID.md §2): lowercase
+ * trust domain, path segments of letters, digits, '.', '-' and '_', no empty, '.' or '..' segment, no
+ * trailing '/', no query or fragment. `requirePath` rejects the bare trust domain ID.
+ */
+export function spiffeIdProblem(field: string, value: string, options: { requirePath?: boolean } = {}): Finding | undefined {
+  const bad = (why: string, fix: string): Finding => spireFinding(field, `'${value}' is not a valid SPIFFE ID: ${why}`, fix);
   if (!value.startsWith('spiffe://'))
     return bad(
       "it must start with 'spiffe://'",
@@ -116,8 +148,9 @@ function stripStringLiterals(action: string): string {
  * only the known top-level fields `.TrustDomain .ClusterName .ClusterDomain .PodMeta .PodSpec
  * .NodeMeta .NodeSpec`.
  */
-export function templateProblems(field: string, template: string): SpireProblem[] {
-  const problems: SpireProblem[] = [];
+export function templateProblems(field: string, template: string): Finding[] {
+  const findings: Finding[] = [];
+  const add = (message: string, fix: string) => findings.push(spireFinding(field, `'${template}' ${message}`, fix));
   const actions: string[] = [];
   let i = 0;
   while (i < template.length) {
@@ -125,40 +158,29 @@ export function templateProblems(field: string, template: string): SpireProblem[
     const close = template.indexOf('}}', i);
     if (open === -1 && close === -1) break;
     if (open === -1 || (close !== -1 && close < open)) {
-      problems.push({
-        problem: `${field} '${template}' has a '}}' at offset ${close} without a matching '{{'`,
-        fix: "balance the braces: every '{{' needs one '}}'",
-      });
+      add(`has a '}}' at offset ${close} without a matching '{{'`, "balance the braces: every '{{' needs one '}}'");
       i = close + 2;
       continue;
     }
     const end = template.indexOf('}}', open + 2);
     const nextOpen = template.indexOf('{{', open + 2);
     if (end === -1) {
-      problems.push({
-        problem: `${field} '${template}' has a '{{' at offset ${open} that is never closed`,
-        fix: "close it with '}}', e.g. '{{ .TrustDomain }}'",
-      });
+      add(`has a '{{' at offset ${open} that is never closed`, "close it with '}}', e.g. '{{ .TrustDomain }}'");
       break;
     }
     if (nextOpen !== -1 && nextOpen < end) {
-      problems.push({
-        problem: `${field} '${template}' has a '{{' at offset ${open} that is not closed before the next '{{'`,
-        fix: "close it with '}}', e.g. '{{ .TrustDomain }}'",
-      });
+      add(`has a '{{' at offset ${open} that is not closed before the next '{{'`, "close it with '}}', e.g. '{{ .TrustDomain }}'");
       i = nextOpen;
       continue;
     }
     actions.push(template.slice(open + 2, end));
     i = end + 2;
   }
+  const knownFields = TEMPLATE_FIELDS.map((f) => `.${f}`).join(' ');
   for (const action of actions) {
     const code = stripStringLiterals(action.replace(/^-\s/, '').replace(/\s-$/, ''));
     if (code.trim() === '') {
-      problems.push({
-        problem: `${field} '${template}' has an empty '{{ }}'`,
-        fix: `put a field inside, one of ${TEMPLATE_FIELDS.map((f) => `.${f}`).join(' ')}`,
-      });
+      add("has an empty '{{ }}'", `put a field inside, one of ${knownFields}`);
       continue;
     }
     // A field chain starts at a '.' that does not follow an identifier, ')', ']' or another '.'.
@@ -170,14 +192,11 @@ export function templateProblems(field: string, template: string): SpireProblem[
           : name === 'ServiceAccountName'
             ? ': did you mean .PodSpec.ServiceAccountName?'
             : '';
-        problems.push({
-          problem: `${field} '${template}' uses unknown template field '.${name}'${hint}`,
-          fix: `use only the fields the controller manager provides: ${TEMPLATE_FIELDS.map((f) => `.${f}`).join(' ')}`,
-        });
+        add(`uses unknown template field '.${name}'${hint}`, `use only the fields the controller manager provides: ${knownFields}`);
       }
     }
   }
-  return problems;
+  return findings;
 }
 
 /** A label selector as spiremesh accepts it (Kubernetes `LabelSelector`, typed operator). */
@@ -210,33 +229,39 @@ export function isEmptySelector(selector: SpireLabelSelector | undefined): boole
   return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
 }
 
-export function selectorProblems(field: string, selector: SpireLabelSelector | undefined): SpireProblem[] {
+export function selectorProblems(field: string, selector: SpireLabelSelector | undefined): Finding[] {
   if (!selector) return [];
-  const problems: SpireProblem[] = [];
+  const findings: Finding[] = [];
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (key === '') problems.push({ problem: `${field}.matchLabels has an empty key`, fix: 'remove it or name the label' });
+    if (key === '') findings.push(spireFinding(`${field}.matchLabels`, 'a label key is empty', 'remove it or name the label'));
     const p = labelValueProblem(value);
-    if (p) problems.push({ problem: `${field}.matchLabels['${key}']: ${p}`, fix: 'use a valid label value' });
+    if (p) findings.push(spireFinding(`${field}.matchLabels['${key}']`, p, 'use a valid label value'));
   }
   (selector.matchExpressions ?? []).forEach((e, i) => {
     const where = `${field}.matchExpressions[${i}] (key '${e.key}')`;
-    if (e.key === '') problems.push({ problem: `${field}.matchExpressions[${i}] has an empty key`, fix: 'name the label' });
+    if (e.key === '') findings.push(spireFinding(`${field}.matchExpressions[${i}]`, 'the key is empty', 'name the label'));
     const values = e.values ?? [];
     const needsValues = e.operator === LabelSelectorOperator.IN || e.operator === LabelSelectorOperator.NOT_IN;
     if (needsValues && values.length === 0) {
-      problems.push({
-        problem: `${where}: operator ${e.operator.value} needs at least one value`,
-        fix: `add values, or use LabelSelectorOperator.${e.operator === LabelSelectorOperator.IN ? 'EXISTS' : 'DOES_NOT_EXIST'}`,
-      });
+      findings.push(
+        spireFinding(
+          where,
+          `operator ${e.operator.value} needs at least one value`,
+          `add values, or use LabelSelectorOperator.${e.operator === LabelSelectorOperator.IN ? 'EXISTS' : 'DOES_NOT_EXIST'}`,
+        ),
+      );
     }
     if (!needsValues && values.length > 0) {
-      problems.push({
-        problem: `${where}: operator ${e.operator.value} takes no values, got [${values.join(', ')}]`,
-        fix: 'remove values, or use LabelSelectorOperator.IN / NOT_IN',
-      });
+      findings.push(
+        spireFinding(
+          where,
+          `operator ${e.operator.value} takes no values, got [${values.join(', ')}]`,
+          'remove values, or use LabelSelectorOperator.IN / NOT_IN',
+        ),
+      );
     }
   });
-  return problems;
+  return findings;
 }
 
 /** The selector in the CRD's JSON shape (undefined when absent). */
@@ -258,16 +283,15 @@ export function selectorToJson(
 }
 
 /** A Go duration such as '1h', '90m' or '1h30m'. */
-export function durationProblem(field: string, value: string | undefined): SpireProblem | undefined {
+export function durationProblem(field: string, value: string | undefined): Finding | undefined {
   if (value === undefined || GO_DURATION.test(value)) return undefined;
-  return { problem: `${field} '${value}' is not a duration`, fix: "write it as Go duration, e.g. '1h', '90m' or '1h30m'" };
+  return spireFinding(field, `'${value}' is not a duration`, "write it as Go duration, e.g. '1h', '90m' or '1h30m'");
 }
 
 /** `federatesWith` entries: trust domain names (go-spiffe also accepts `spiffe://<td>`). */
-export function federatesWithProblems(field: string, values: readonly string[] | undefined): SpireProblem[] {
+export function federatesWithProblems(field: string, values: readonly string[] | undefined): Finding[] {
   return (values ?? []).flatMap((v, i) => {
     const td = v.startsWith('spiffe://') ? v.slice('spiffe://'.length) : v;
-    const p = trustDomainProblem(td);
-    return p ? [{ problem: `${field}[${i}] ${p.problem}`, fix: p.fix }] : [];
+    return trustDomainNameProblem(`${field}[${i}]`, td) ?? [];
   });
 }

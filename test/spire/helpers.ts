@@ -1,18 +1,18 @@
 /** Helpers of the SPIRE tests: a mesh with a Spire component per test, synthesis, object lookup. */
 import { App } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
-import { SpireMesh, SpireMeshProps, SynthesisResult, collectObjects, synthesize } from '../../lib';
+import { SpireMesh, MeshSpec, SynthesisResult, collectObjects, synthesize } from '../../lib';
 import { Spire, SpireComponentProps } from '../../lib/spire';
 import { TEST_PROJECT, exampleProps, tempDir } from '../helpers';
 
-/** Mesh props like the example (seed 001), with per-cluster overrides. */
+/** Mesh props like the example (two ambient clusters), with per-cluster overrides. */
 export function meshProps(
   overrides: {
     trustDomain1?: string;
-    pki?: SpireMeshProps['pki'];
-    dataplaneMode2?: SpireMeshProps['clusters'][number]['dataplaneMode'];
+    pki?: MeshSpec['pki'];
+    dataplaneMode2?: MeshSpec['clusters'][number]['dataplaneMode'];
   } = {},
-): SpireMeshProps {
+): MeshSpec {
   const base = exampleProps();
   return {
     ...base,
@@ -31,26 +31,18 @@ export interface SpireFixture {
   readonly spire: Spire;
 }
 
-/**
- * A mesh with `new Spire(mesh.clusterChart(cluster), 'Spire', props)`. Should SpireMesh already
- * create a Spire component in every cluster (the lead's wiring), it is replaced by this one, so
- * that the test controls the props.
- */
-export function spireMesh(props: SpireComponentProps = {}, mesh: SpireMeshProps = meshProps(), cluster = 'cluster1'): SpireFixture {
+/** A mesh whose Spire components (one per cluster) get `props`; `spire` is the one of `cluster`. */
+export function spireMesh(props: SpireComponentProps = {}, mesh: MeshSpec = meshProps(), cluster = 'cluster1'): SpireFixture {
   const app = new App();
-  const m = new SpireMesh(app, 'mesh', mesh);
-  return { app, mesh: m, spire: addSpire(m, cluster, props) };
+  const m = new SpireMesh(app, 'mesh', { ...mesh, components: { spire: props } });
+  return { app, mesh: m, spire: spireOf(m, cluster) };
 }
 
-/** `new Spire(mesh.clusterChart(cluster), 'Spire', props)`, replacing a Spire that SpireMesh made. */
-export function addSpire(mesh: SpireMesh, cluster: string, props: SpireComponentProps = {}): Spire {
-  const chart = mesh.clusterChart(cluster);
-  const existing = Spire.of(chart);
-  if (existing) {
-    existing.node.scope!.node.tryRemoveChild(existing.node.id);
-    chart.deliveries.removeRelease('spire-crds'); // the replacement registers it again
-  }
-  return new Spire(chart, 'Spire', props);
+/** The Spire component that SpireMesh created in `cluster`. */
+export function spireOf(mesh: SpireMesh, cluster: string): Spire {
+  const spire = Spire.of(mesh.clusterChart(cluster));
+  if (!spire) throw new Error(`cluster ${cluster} has no Spire component`);
+  return spire;
 }
 
 /** Every manifest of the `spire` component of one cluster, as JSON. */

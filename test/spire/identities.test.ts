@@ -11,6 +11,7 @@ import {
   SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
   SpireConfigError,
 } from '../../lib/spire';
+import { SpiremeshError, formatFinding } from '../../lib/spec';
 import { SchemaRegistry } from '../../lib/validation';
 import { errorOf } from '../helpers';
 
@@ -76,10 +77,24 @@ describe('ClusterSpiffeId', () => {
   });
 
   test("the template must start with 'spiffe://'", () => {
-    const e = errorOf(() => spiffeId({ spiffeIdTemplate: '{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}' }));
+    const e = errorOf(() => spiffeId({ spiffeIdTemplate: '{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}' })) as SpireConfigError;
     expect(e).toBeInstanceOf(SpireConfigError);
-    expect(e.message).toContain("spiffeIdTemplate '{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}' does not start with 'spiffe://'");
+    expect(e.message).toContain("spiffeIdTemplate: '{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}' does not start with 'spiffe://'");
     expect(e.message).toContain("fix: start it with 'spiffe://{{ .TrustDomain }}/'");
+    // One error type: a SpiremeshError whose findings are rendered by formatFinding under the headline.
+    expect(e).toBeInstanceOf(SpiremeshError);
+    expect(e.name).toBe('SpireConfigError');
+    expect(e.subject).toBe("ClusterSpiffeId 'workloads' (test/Id)");
+    expect(e.findings).toEqual([
+      {
+        severity: 'error',
+        source: 'spire',
+        subject: 'spiffeIdTemplate',
+        message: "'{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}' does not start with 'spiffe://'",
+        fix: `start it with 'spiffe://{{ .TrustDomain }}/', e.g. '${SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE}'`,
+      },
+    ]);
+    expect(e.message).toBe(`ClusterSpiffeId 'workloads' (test/Id) is invalid:\n${formatFinding(e.findings[0], { indent: '  ' })}`);
   });
 
   test('only the known template fields', () => {
@@ -97,13 +112,13 @@ describe('ClusterSpiffeId', () => {
       }),
     ).not.toThrow();
     expect(errorOf(() => spiffeId({ dnsNameTemplates: ['{{ .Pod.Name }}.svc'] })).message).toContain(
-      "dnsNameTemplates[0] '{{ .Pod.Name }}.svc' uses unknown template field '.Pod'",
+      "dnsNameTemplates[0]: '{{ .Pod.Name }}.svc' uses unknown template field '.Pod'",
     );
   });
 
   test("balanced '{{ }}'", () => {
     expect(errorOf(() => spiffeId({ spiffeIdTemplate: 'spiffe://{{ .TrustDomain }/ns/x' })).message).toContain(
-      "spiffeIdTemplate 'spiffe://{{ .TrustDomain }/ns/x' has a '{{' at offset 9 that is never closed",
+      "spiffeIdTemplate: 'spiffe://{{ .TrustDomain }/ns/x' has a '{{' at offset 9 that is never closed",
     );
     expect(errorOf(() => spiffeId({ spiffeIdTemplate: 'spiffe://.TrustDomain }}/ns/x' })).message).toContain(
       "has a '}}' at offset 22 without a matching '{{'",
@@ -154,10 +169,10 @@ describe('ClusterSpiffeId', () => {
         workloadSelectorTemplates: ['ns-{{ .PodMeta.Namespace }}'],
       }),
     );
-    expect(e.message).toContain("name 'Workloads_1' is not a valid Kubernetes object name");
-    expect(e.message).toContain("ttl '1 hour' is not a duration");
-    expect(e.message).toContain("federatesWith[0] 'Cluster2' is not a valid SPIFFE trust domain name");
-    expect(e.message).toContain("workloadSelectorTemplates[0] 'ns-{{ .PodMeta.Namespace }}' is not of the form 'type:value'");
+    expect(e.message).toContain("name: 'Workloads_1' is not a valid Kubernetes object name");
+    expect(e.message).toContain("ttl: '1 hour' is not a duration");
+    expect(e.message).toContain("federatesWith[0]: 'Cluster2' is not a valid SPIFFE trust domain name");
+    expect(e.message).toContain("workloadSelectorTemplates[0]: 'ns-{{ .PodMeta.Namespace }}' is not of the form 'type:value'");
   });
 });
 
@@ -188,49 +203,49 @@ describe('ClusterFederatedTrustDomain', () => {
 
   test('trust domain pattern', () => {
     expect(errorOf(() => ftd({ trustDomain: 'Cluster2:8443' })).message).toContain(
-      "trustDomain 'Cluster2:8443' is not a valid SPIFFE trust domain name (lowercase letters, digits, '.', '-' and '_' only; no scheme, port or path)",
+      "trustDomain: 'Cluster2:8443' is not a valid SPIFFE trust domain name (lowercase letters, digits, '.', '-' and '_' only; no scheme, port or path)",
     );
     expect(errorOf(() => ftd({ trustDomain: 'spiffe://cluster2' })).message).toContain(
-      "trustDomain 'spiffe://cluster2' is a SPIFFE ID, not a trust domain name",
+      "trustDomain: 'spiffe://cluster2' is a SPIFFE ID, not a trust domain name",
     );
     expect(errorOf(() => ftd({ trustDomain: 'my_td' })).message).toContain(
-      "the default name (the trust domain 'my_td') is not a valid Kubernetes object name",
+      "name: the default name (the trust domain 'my_td') is not a valid Kubernetes object name",
     );
   });
 
   test('https bundle endpoint URL without userinfo', () => {
     expect(errorOf(() => ftd({ bundleEndpointUrl: 'http://spire.cluster2.example.org:8443' })).message).toContain(
-      "bundleEndpointUrl 'http://spire.cluster2.example.org:8443' uses scheme 'http'; bundle endpoints must be https",
+      "bundleEndpointUrl: 'http://spire.cluster2.example.org:8443' uses scheme 'http'; bundle endpoints must be https",
     );
     expect(errorOf(() => ftd({ bundleEndpointUrl: 'https://admin:secret@spire.cluster2.example.org' })).message).toMatch(
       /contains userinfo \(user or password\), which is not allowed\n\s+fix: remove it: 'https:\/\/spire.cluster2.example.org'/,
     );
     expect(errorOf(() => ftd({ bundleEndpointUrl: 'spire.cluster2:8443' })).message).toContain(
-      "bundleEndpointUrl 'spire.cluster2:8443' is not a URL",
+      "bundleEndpointUrl: 'spire.cluster2:8443' is not a URL",
     );
   });
 
   test('https_spiffe requires endpointSpiffeId, https_web forbids it', () => {
     expect(errorOf(() => ftd({ endpointSpiffeId: undefined })).message).toContain(
-      "bundleEndpointProfile https_spiffe needs endpointSpiffeId (the SPIFFE ID the bundle endpoint presents)\n      fix: set endpointSpiffeId, for a SPIRE server 'spiffe://cluster2/spire/server'",
+      "bundleEndpointProfile: https_spiffe needs endpointSpiffeId (the SPIFFE ID the bundle endpoint presents)\n      fix: set endpointSpiffeId, for a SPIRE server 'spiffe://cluster2/spire/server'",
     );
     expect(errorOf(() => ftd({ bundleEndpointProfile: BundleEndpointProfile.HTTPS_WEB })).message).toContain(
-      "bundleEndpointProfile https_web does not take endpointSpiffeId, got 'spiffe://cluster2/spire/server'",
+      "bundleEndpointProfile: https_web does not take endpointSpiffeId, got 'spiffe://cluster2/spire/server'",
     );
     expect(errorOf(() => ftd({ endpointSpiffeId: 'spiffe://cluster2/spire//server' })).message).toContain(
-      "endpointSpiffeId 'spiffe://cluster2/spire//server' is not a valid SPIFFE ID: it has an empty path segment",
+      "endpointSpiffeId: 'spiffe://cluster2/spire//server' is not a valid SPIFFE ID: it has an empty path segment",
     );
   });
 
   test('trust domain bundle must be a SPIFFE bundle', () => {
     expect(errorOf(() => ftd({ trustDomainBundle: '-----BEGIN CERTIFICATE-----' })).message).toContain(
-      'trustDomainBundle is not a SPIFFE bundle',
+      'trustDomainBundle: not a SPIFFE bundle',
     );
   });
 });
 
 describe('ClusterStaticEntry', () => {
-  test("the GitOps form of seed 004's `spire-server entry create`, typed and with the class", () => {
+  test('the GitOps form of `spire-server entry create` (Istio manual registration), typed and with the class', () => {
     const json = entry({ dnsNames: ['sleep.default.svc'], x509SvidTtl: '1h', federatesWith: ['cluster2'] }).resource.toJson();
     expect(json).toEqual({
       apiVersion: 'spire.spiffe.io/v1alpha1',
@@ -252,11 +267,11 @@ describe('ClusterStaticEntry', () => {
   test('SPIFFE IDs must be valid', () => {
     const e = errorOf(() => entry({ spiffeId: 'spiffe://Example.org/ns/default', parentId: 'example.org/agent' }));
     expect(e.message).toContain(
-      "spiffeId 'spiffe://Example.org/ns/default' is not a valid SPIFFE ID: trust domain 'Example.org' is not valid",
+      "spiffeId: 'spiffe://Example.org/ns/default' is not a valid SPIFFE ID: trust domain 'Example.org' is not valid",
     );
-    expect(e.message).toContain("parentId 'example.org/agent' is not a valid SPIFFE ID: it must start with 'spiffe://'");
+    expect(e.message).toContain("parentId: 'example.org/agent' is not a valid SPIFFE ID: it must start with 'spiffe://'");
     expect(errorOf(() => entry({ spiffeId: 'spiffe://example.org' })).message).toContain(
-      "spiffeId 'spiffe://example.org' is not a valid SPIFFE ID: it has no path (a workload ID cannot be the trust domain itself)",
+      "spiffeId: 'spiffe://example.org' is not a valid SPIFFE ID: it has no path (a workload ID cannot be the trust domain itself)",
     );
     expect(errorOf(() => entry({ spiffeId: 'spiffe://example.org/ns/a b' })).message).toContain(
       "path segment 'a b' has characters other than",
@@ -266,12 +281,12 @@ describe('ClusterStaticEntry', () => {
 
   test("selectors in 'type:value' form, at least one", () => {
     expect(errorOf(() => entry({ selectors: [] })).message).toContain(
-      "selectors is empty: an entry needs at least one selector\n      fix: add selectors such as 'k8s:ns:default' and 'k8s:sa:sleep'",
+      "selectors: empty, but an entry needs at least one selector\n      fix: add selectors such as 'k8s:ns:default' and 'k8s:sa:sleep'",
     );
     const e = errorOf(() => entry({ selectors: ['k8s:ns:default', 'sa-sleep', ':x', 'k8s:'] }));
-    expect(e.message).toContain("selectors[1] 'sa-sleep' is not of the form 'type:value'");
-    expect(e.message).toContain("selectors[2] ':x' is not of the form 'type:value'");
-    expect(e.message).toContain("selectors[3] 'k8s:' is not of the form 'type:value'");
+    expect(e.message).toContain("selectors[1]: 'sa-sleep' is not of the form 'type:value'");
+    expect(e.message).toContain("selectors[2]: ':x' is not of the form 'type:value'");
+    expect(e.message).toContain("selectors[3]: 'k8s:' is not of the form 'type:value'");
     expect(e.message).not.toContain('selectors[0]');
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
@@ -16,7 +17,7 @@ import {
 } from '../../lib/spire';
 import { SchemaRegistry } from '../../lib/validation';
 import { errorOf } from '../helpers';
-import { addSpire, emittedConfigs, find, meshProps, spireMesh, spireObjects, synthSpire } from './helpers';
+import { emittedConfigs, find, meshProps, spireMesh, spireObjects, spireOf, synthSpire } from './helpers';
 
 const TD = 'east.example.org';
 
@@ -223,7 +224,7 @@ describe('Spire component: configs', () => {
   });
 
   test('pods carry sha256 checksums of their configs', () => {
-    const hash = (t: string) => require('crypto').createHash('sha256').update(t).digest('hex');
+    const hash = (t: string) => createHash('sha256').update(t).digest('hex');
     const serverPod = find(objects, 'StatefulSet', 'spire-server').spec.template.metadata.annotations;
     expect(serverPod['checksum/config']).toBe(hash(serverText));
     expect(serverPod['checksum/config3']).toBe(hash(controllerManagerText));
@@ -287,7 +288,7 @@ describe('Spire component: cert-manager UpstreamAuthority', () => {
 
   test('bad issuer names are refused with the fix', () => {
     expect(errorOf(() => UpstreamAuthority.certManager({ issuerName: 'Mesh_CA' })).message).toMatch(
-      /issuerName 'Mesh_CA' is not a valid Kubernetes object name[\s\S]*fix: use a name such as 'mesh-ca'/,
+      /issuerName: 'Mesh_CA' is not a valid Kubernetes object name[\s\S]*fix: use a name such as 'mesh-ca'/,
     );
   });
 });
@@ -339,7 +340,7 @@ describe('Spire component: className agreement', () => {
     );
   });
 
-  test('the seed registrations are rendered with the class and the seed selectors', () => {
+  test('the Istio ambient registrations are rendered with the class and their pod selectors', () => {
     const objects = spireObjects(spireMesh());
     const template = 'spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}';
     expect(find(objects, 'ClusterSPIFFEID', 'istio-ztunnel-reg').spec).toEqual({
@@ -398,7 +399,7 @@ describe('Spire component: one source for every derived value', () => {
 
   test('each cluster gets its own trust domain and cluster name', () => {
     const fixture = spireMesh();
-    const second = addSpire(fixture.mesh, 'cluster2');
+    const second = spireOf(fixture.mesh, 'cluster2');
     expect(second.server.trustDomain).toBe('cluster2');
     const { server, agent } = emittedConfigs(spireObjects(fixture, 'cluster2'));
     expect(Object.keys(server.plugins.NodeAttestor[0].k8s_psat.plugin_data.clusters[0])).toEqual(['cluster2']);
@@ -457,7 +458,7 @@ describe('Spire component: chart fidelity', () => {
     ]);
   });
 
-  test('agent pod: hostPID, hostNetwork, projected token, sockets on the node, seed tolerations', () => {
+  test('agent pod: hostPID, hostNetwork, projected token, sockets on the node, every-node tolerations', () => {
     const pod = find(objects, 'DaemonSet', 'spire-agent').spec.template.spec;
     expect(pod).toMatchObject({
       hostPID: true,
@@ -596,9 +597,9 @@ describe('Spire component: props', () => {
   test('agent delegates must be SPIFFE IDs of the trust domain and need the admin socket', () => {
     const e = errorOf(() => spireMesh({ authorizedDelegates: ['spiffe://other.org/ns/istio-system/sa/ztunnel', 'ztunnel'] }));
     expect(e.message).toContain(
-      "authorizedDelegates[0] 'spiffe://other.org/ns/istio-system/sa/ztunnel' is not in the agent's trust domain 'cluster1'",
+      "authorizedDelegates[0]: 'spiffe://other.org/ns/istio-system/sa/ztunnel' is not in the agent's trust domain 'cluster1'",
     );
-    expect(e.message).toContain("authorizedDelegates[1] 'ztunnel' is not a valid SPIFFE ID: it must start with 'spiffe://'");
+    expect(e.message).toContain("authorizedDelegates[1]: 'ztunnel' is not a valid SPIFFE ID: it must start with 'spiffe://'");
   });
 
   test('one Spire per cluster', () => {
