@@ -1,7 +1,8 @@
 /**
- * The example mesh of seed 001 ("Multicluster"): two ambient clusters with SPIRE workload
- * identity and the Solo distribution of Istio 1.29.1, peered both ways through east-west
- * gateways. `npm run synth` (or `cdk8s synth`) writes dist/cluster1/ and dist/cluster2/.
+ * The example mesh of the "Multicluster" section of https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/:
+ * two ambient clusters with SPIRE workload identity and the Solo distribution of Istio 1.29.1,
+ * peered both ways through east-west gateways. `npm run synth` (or `cdk8s synth`) writes
+ * dist/cluster1/ and dist/cluster2/.
  */
 import { Construct } from 'constructs';
 import {
@@ -27,7 +28,7 @@ export function declareExampleMesh(app: Construct): SpireMesh {
     },
     spire: { chartVersion: '0.24.2', crdsChartVersion: '0.5.0' },
     clusters: [
-      // Trust domain and network named after the cluster, as in the seed.
+      // Trust domain and network named after the cluster, as in that guide (`trustDomain: ${cluster}`, `network: ${cluster}`).
       // East-west addresses come from the documentation ranges (RFC 5737).
       {
         name: 'cluster1',

@@ -3,12 +3,15 @@
  * (or from the mesh spec, which defaults to these values).
  */
 
-/** Istio: the Solo distribution 1.29.1 is the default (seed 001). */
+/**
+ * Istio: the Solo distribution 1.29.1 is the default (`ISTIO_VERSION=1.29.1` in
+ * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
+ */
 export const DEFAULT_ISTIO_VERSION = '1.29.1';
 
 /**
- * Solo image and Helm repositories (seed 001, "Set up tools"): 1.29 and later use the
- * public `soloio-img` repositories; 1.28 and earlier use per-minor repositories that end
+ * Solo image and Helm repositories ("Set up tools" in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/):
+ * 1.29 and later use the public `soloio-img` repositories; 1.28 and earlier use per-minor repositories that end
  * in a 12-character repo key.
  */
 export const SOLO_REPOSITORIES = {
@@ -26,7 +29,12 @@ export const UPSTREAM_REPOSITORIES = {
   helm: 'https://istio-release.storage.googleapis.com/charts',
 };
 
-/** SPIRE Helm charts the seeds install (seed 000/001) and the images chart 0.24.2 pins (spire-chart.md §1.3). */
+/**
+ * SPIRE Helm charts that https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ installs (spire 0.24.2,
+ * spire-crds 0.5.0), and the image tags chart 0.24.2 pins (spiffe/helm-charts-hardened charts/spire, chart 0.24.2:
+ * appVersion 1.11.2; controller manager 0.6.0 in charts/spire-server/values.yaml; CSI driver appVersion 0.2.3 and
+ * node-driver-registrar v2.9.4 in charts/spiffe-csi-driver).
+ */
 export const SPIRE_DEFAULTS = {
   chartRepository: 'https://spiffe.github.io/helm-charts-hardened/',
   chartVersion: '0.24.2',
@@ -38,8 +46,8 @@ export const SPIRE_DEFAULTS = {
 };
 
 /**
- * Gateway API release that each Istio minor was built against (istio-ambient.md §6,
- * `sigs.k8s.io/gateway-api` in Istio's go.mod at each release tag).
+ * Gateway API release that each Istio minor was built against (`sigs.k8s.io/gateway-api` in
+ * istio/istio go.mod at the release tags 1.24.0 to 1.30.0, and on release-1.31).
  */
 const GATEWAY_API_BY_ISTIO_MINOR: ReadonlyArray<readonly [number, string]> = [
   [24, 'v1.2.0'],

@@ -26,8 +26,8 @@ export interface EastWestGatewayProps {
  * The east-west Gateway of a cluster: exactly the object Solo's
  * `istioctl multicluster expose -n istio-eastwest` applies (`makeExposeGateway` in istioctl/pkg/peer/expose.go of
  * Solo's Istio fork, PetrMc/istio-petrmc-upstream-fork @bb9338f5; "Link clusters" in
- * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/). Its class deploys a ztunnel-based gateway with a Service of the same name.
- * Create it inside a `MeshCluster`; network, cluster name and locality come from that
+ * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/). Its class deploys a ztunnel-based gateway with a
+ * Service of the same name. Create it inside a `MeshCluster`; network, cluster name and locality come from that
  * cluster's resolved spec.
  */
 export class EastWestGateway extends Construct {

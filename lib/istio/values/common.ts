@@ -1,6 +1,6 @@
 /**
- * Shared pieces of the Istio chart values models. No Istio chart ships a values schema
- * (istio-ambient.md §3: only the `gateway` chart does), so these interfaces are the schema:
+ * Shared pieces of the Istio chart values models. No Istio chart spiremesh renders ships a values schema (in
+ * istio/istio 1.29.1 only manifests/charts/gateway has a values.schema.json), so these interfaces are the schema:
  * an unknown key is a compile error. Keys that spiremesh does not model go through the
  * visible `ExtraValues` escape hatch (see `IstioChartValues`).
  */

@@ -1,7 +1,8 @@
 /**
- * Istio chart values derived from the mesh spec: seed 001's values for the single-cluster and
- * multicluster shapes, with trust domain, cluster name and network taken from the spec so that
- * they agree with SPIRE and the gateways by construction.
+ * Istio chart values derived from the mesh spec: the values of
+ * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ for the single-cluster and multicluster shapes,
+ * with trust domain, cluster name and network taken from the spec so that they agree with SPIRE
+ * and the gateways by construction.
  */
 import { Scalar, stringify } from 'yaml';
 import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, LicenseModel, MeshModel } from '../../spec';
@@ -11,7 +12,7 @@ import { CniValues } from './cni';
 import { IstiodEnv, IstiodValues, LicenseValues } from './istiod';
 import { ZtunnelValues } from './ztunnel';
 
-/** Cluster DNS suffix used by proxies (seed 001 `proxy.clusterDomain`). */
+/** Cluster DNS suffix used by proxies (`proxy.clusterDomain` in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/). */
 export const CLUSTER_DOMAIN = 'cluster.local';
 
 /** True when the clusters that peer with `cluster` use a different trust domain than it does. */
@@ -20,7 +21,7 @@ export function peersUseOtherTrustDomains(mesh: MeshModel, cluster: ClusterModel
 }
 
 export function baseValues(): BaseValues {
-  // seed 001: `defaultRevision: ""` and the ambient profile.
+  // `defaultRevision: ""` and the ambient profile, as in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/
   return { defaultRevision: '', profile: 'ambient' };
 }
 
@@ -30,7 +31,8 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
   const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
   const env: IstiodEnv = {
     PILOT_ENABLE_IP_AUTOALLOCATE: 'true',
-    // seed 001: "Required when meshConfig.trustDomain is set"; spiremesh always sets it (to the SPIRE trust domain).
+    // "Required when meshConfig.trustDomain is set" (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/);
+    // spiremesh always sets it (to the SPIRE trust domain).
     PILOT_SKIP_VALIDATE_TRUST_DOMAIN: 'true',
     ...(peered ? { DISABLE_LEGACY_MULTICLUSTER: 'true' as const } : {}),
   };
@@ -44,8 +46,8 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
     },
     meshConfig: {
       accessLogFile: '/dev/stdout',
-      // seed 001 also sets ISTIO_META_DNS_AUTO_ALLOCATE, deprecated since 1.25 (validation warns;
-      // PILOT_ENABLE_IP_AUTOALLOCATE replaces it), so it is left out.
+      // The Solo guide also sets ISTIO_META_DNS_AUTO_ALLOCATE, deprecated since 1.25 (istio/istio
+      // pkg/config/validation/agent/validation.go warns; PILOT_ENABLE_IP_AUTOALLOCATE replaces it), so it is left out.
       defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } },
       // Must equal the SPIRE trust domain: workload identities are issued by SPIRE.
       trustDomain: cluster.trustDomain,
@@ -112,14 +114,16 @@ export function ztunnelValues(mesh: MeshModel, cluster: ClusterModel): ZtunnelVa
     enabled: true,
     env: {
       L7_ENABLED: 'true',
-      // seed 001 multicluster: "Required when a unique trust domain is set for each cluster".
+      // "Required when a unique trust domain is set for each cluster" (multicluster values of
+      // https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
       ...(peersUseOtherTrustDomains(mesh, cluster) ? { SKIP_VALIDATE_TRUST_DOMAIN: 'true' as const } : {}),
     },
     istioNamespace: ISTIO_NAMESPACE,
     namespace: ISTIO_NAMESPACE,
     proxy: { clusterDomain: CLUSTER_DOMAIN },
     ...(peered ? { multiCluster: { clusterName: cluster.name }, network: cluster.network } : {}),
-    // The Solo ztunnel asks the node's SPIRE agent for workload certificates (seed 001) over the
+    // The Solo ztunnel asks the node's SPIRE agent for workload certificates
+    // (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/) over the
     // admin socket that SpireAgent mounts on the host: the path comes from the same constant.
     spire: { enabled: true, adminSockHostPath: SPIRE_PATHS.agentAdminSocketHostDir },
     terminationGracePeriodSeconds: 29,

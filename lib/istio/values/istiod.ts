@@ -11,12 +11,16 @@ export interface IstiodGlobalValues extends GlobalImageValues {
 
 /**
  * istiod environment variables (`env`, or `pilot.env`: the chart copies `.pilot` to the top
- * level, istio-ambient.md §3). Strings, as the chart renders them into the container env.
+ * level, templates/zzy_descope_legacy.yaml of istio/istio manifests/charts/istio-control/istio-discovery, 1.29.1).
+ * Strings, as the chart renders them into the container env.
  */
 export interface IstiodEnv {
   /** Allocates virtual IPs for ServiceEntries and multicluster services (upstream; default true since 1.25). */
   readonly PILOT_ENABLE_IP_AUTOALLOCATE?: 'true' | 'false';
-  /** Skips checking peers' trust domains; seed 001: "Required when meshConfig.trustDomain is set" (upstream). */
+  /**
+   * Skips checking peers' trust domains (upstream); https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/:
+   * "Required when meshConfig.trustDomain is set".
+   */
   readonly PILOT_SKIP_VALIDATE_TRUST_DOMAIN?: 'true' | 'false';
   /** Solo-only: cross-cluster discovery only through peering; remote secrets are ignored (features/solo.go). */
   readonly DISABLE_LEGACY_MULTICLUSTER?: 'true' | 'false';
@@ -56,8 +60,9 @@ export interface IstiodValues {
   readonly meshConfig: MeshConfigValues;
   readonly env: IstiodEnv;
   /**
-   * `pilot.cni.enabled`: the sidecar injection template assumes istio-cni (upstream). The
-   * seed's `pilot.cni.namespace` is left out: no istiod template reads it (istio-ambient.md §3).
+   * `pilot.cni.enabled`: the sidecar injection template assumes istio-cni (upstream). The `pilot.cni.namespace` of
+   * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ is left out: no template of the istiod chart (1.29.1, nor the Solo
+   * 1.29.0-solo snapshot) reads it.
    */
   readonly pilot?: { readonly cni: { readonly enabled: boolean }; readonly env?: IstiodEnv };
   /** Solo-only: gateway and waypoint pods mount the SPIRE CSI socket (`gateways.spire.workloads`). */
@@ -70,7 +75,7 @@ export interface IstiodValues {
   readonly revision?: string;
   /**
    * Sidecar injection templates (upstream `sidecarInjectorWebhook.templates`); spiremesh adds
-   * the `spire` template for sidecar clusters (seed 004).
+   * the `spire` template for sidecar clusters (https://istio.io/latest/docs/ops/integrations/spire/).
    */
   readonly sidecarInjectorWebhook?: { readonly templates: { readonly [name: string]: string } };
 }

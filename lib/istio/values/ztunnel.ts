@@ -2,15 +2,21 @@ import { IstioProfile, ProxyValues } from './common';
 
 /** ztunnel container environment (`env` map; rendered as container env vars). */
 export interface ZtunnelEnv {
-  /** Solo ztunnel builds only: L7 telemetry/processing in ztunnel (seed 001). */
+  /**
+   * Solo ztunnel builds only (not in istio/ztunnel's src/): L7 telemetry/processing in ztunnel, set as in
+   * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/.
+   */
   readonly L7_ENABLED?: 'true' | 'false';
-  /** Solo ztunnel builds only: skip peer trust-domain checks; seed 001 sets it when each cluster has its own trust domain. */
+  /**
+   * Solo ztunnel builds only: skip peer trust-domain checks. https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/
+   * sets it "when a unique trust domain is set for each cluster".
+   */
   readonly SKIP_VALIDATE_TRUST_DOMAIN?: 'true' | 'false';
 }
 
 /**
- * Values of the `ztunnel` chart. The chart flattens `global.*` into the top level
- * (istio-ambient.md §3), so image and network keys are top-level here.
+ * Values of the `ztunnel` chart. The chart flattens `global.*` into the top level (`if true` under "Flatten globals"
+ * in templates/zzz_profile.yaml, istio/istio manifests/charts/ztunnel, 1.29.1), so image and network keys are top-level here.
  */
 export interface ZtunnelValues {
   readonly profile: IstioProfile;
@@ -34,14 +40,19 @@ export interface ZtunnelValues {
   readonly network?: string;
   /**
    * Solo-only: ztunnel gets workload certificates from the node's SPIRE agent over the
-   * Delegated Identity API (admin socket under `adminSockHostPath`, istio-ambient.md §4).
+   * Delegated Identity API: the Solo chart then sets `CA_ADDRESS=unix:///var/run/spire/admin.sock` and mounts
+   * `adminSockHostPath` at /var/run/spire (templates/daemonset.yaml of the Solo ztunnel chart, 1.29.0-solo snapshot of
+   * PetrMc/istio-petrmc-upstream-fork @bb9338f5).
    */
   readonly spire: {
     readonly enabled: boolean;
     /** Host folder of the SPIRE agent's admin socket (Solo-only; default `/run/spire/agent/sockets/csi.spiffe.io/admin`). */
     readonly adminSockHostPath?: string;
   };
-  /** Drain time = this value minus 1 second (upstream; seed 001 uses 29). */
+  /**
+   * Drain time = this value minus 1 second (istio/istio ztunnel values.yaml, 1.29.1: default 30;
+   * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ uses 29).
+   */
   readonly terminationGracePeriodSeconds: number;
   /** Istio revision (upstream). */
   readonly revision?: string;
