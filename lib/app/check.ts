@@ -327,7 +327,7 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
           cluster: c.name,
           subject: `ztunnel values of ${c.name}: env.SKIP_VALIDATE_TRUST_DOMAIN`,
           message: 'trust domains differ between peers but ztunnel still validates them',
-          fix: 'set env.SKIP_VALIDATE_TRUST_DOMAIN: "true" (seed 001 multicluster)',
+          fix: 'set env.SKIP_VALIDATE_TRUST_DOMAIN: "true" (Solo requires it when each cluster has its own trust domain)',
         });
       }
     }

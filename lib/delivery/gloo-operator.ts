@@ -73,7 +73,7 @@ export class GlooOperatorDelivery extends Construct implements IChartDelivery {
     const namespace = props.namespace ?? GLOO_NAMESPACE;
     if (cluster.dataplaneMode !== DataplaneMode.AMBIENT) {
       throw new Error(
-        `cluster '${cluster.name}' uses dataplane mode '${cluster.dataplaneMode.value}', but gloo-operator delivery supports 'ambient' only (seed 000): use chartDelivery argocd, flux or helm-template for sidecar clusters`,
+        `cluster '${cluster.name}' uses dataplane mode '${cluster.dataplaneMode.value}', but gloo-operator delivery supports 'ambient' only (Solo documents the operator's SPIRE integration for dataplaneMode Ambient): use chartDelivery argocd, flux or helm-template for sidecar clusters`,
       );
     }
 

@@ -6,7 +6,7 @@ import { EastWestGateway } from './east-west-gateway';
 import { RemotePeerGateway } from './remote-peer-gateway';
 
 /** Props of `Multicluster`: everything comes from the mesh spec (links, addresses, service types). */
-export interface MulticlusterProps {}
+export type MulticlusterProps = Record<string, never>;
 
 /**
  * Peering objects of one cluster (output folder `multicluster/`): its east-west Gateway when

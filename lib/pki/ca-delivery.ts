@@ -26,6 +26,7 @@ import {
   MeshModel,
   SPIRE_NAMESPACE,
 } from '../spec';
+import { CERT_MANAGER_API_GROUP } from '../spire/names';
 import { ISTIOD_SAN_DNS } from './hierarchy';
 import { ISTIO_CACERTS_SECRET_NAME, SECRET_KEYS, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
 
@@ -102,7 +103,7 @@ export class CaSecretDelivery extends MeshComponent {
           CertificateSpecUsages.DIGITAL_SIGNATURE,
           CertificateSpecUsages.KEY_ENCIPHERMENT,
         ],
-        issuerRef: { name: delivery.issuerName, kind: delivery.issuerKind.value, group: 'cert-manager.io' },
+        issuerRef: { name: delivery.issuerName, kind: delivery.issuerKind.value, group: CERT_MANAGER_API_GROUP },
       },
     });
   }

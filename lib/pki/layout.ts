@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_CERTIFICATE_DIRECTORY, DEFAULT_KEY_DIRECTORY } from '../spec';
 import { assertValidName } from './certificate';
 import { IntermediateKind } from './intermediate-kind';
 
-/** Folder of committed public certificates, relative to the base directory. */
-export const DEFAULT_PUBLIC_ROOT = 'pki';
-/** Folder of private keys, relative to the base directory (covered by .gitignore). */
-export const DEFAULT_KEY_ROOT = path.join('.spiremesh', 'keys');
+/** Folder of committed public certificates, relative to the base directory (the spec's default). */
+export const DEFAULT_PUBLIC_ROOT = DEFAULT_CERTIFICATE_DIRECTORY;
+/** Folder of private keys, relative to the base directory (covered by .gitignore; the spec's default). */
+export const DEFAULT_KEY_ROOT = DEFAULT_KEY_DIRECTORY;
 
 /** Where a mesh's certificates and keys live. */
 export interface PkiLayoutProps {

@@ -142,7 +142,7 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
     if (str(c.context) && c.context.includes('_')) {
       add(
         at('context'),
-        `context '${c.context}' contains '_': generated certificates use the context as a SAN, and underscores are not valid there (seed 000)`,
+        `context '${c.context}' contains '_': generated certificates use the context as a SAN, and and '_' is not allowed in a DNS name (RFC 5280 §4.2.1.6 requires the RFC 1034 preferred name syntax for dNSName)`,
         `rename the context with \`kubectl config rename-context ${c.context} ${c.context.replace(/_/g, '-')}\` and use the new name`,
       );
     }

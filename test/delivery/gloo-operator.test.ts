@@ -109,7 +109,7 @@ describe('Gloo Operator delivery', () => {
       }),
     );
     expect(e.message).toBe(
-      "cluster 'side' uses dataplane mode 'sidecar', but gloo-operator delivery supports 'ambient' only (seed 000): use chartDelivery argocd, flux or helm-template for sidecar clusters",
+      "cluster 'side' uses dataplane mode 'sidecar', but gloo-operator delivery supports 'ambient' only (Solo documents the operator's SPIRE integration for dataplaneMode Ambient): use chartDelivery argocd, flux or helm-template for sidecar clusters",
     );
   });
 });

@@ -7,13 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { CaDelivery, IssuerKind, SpireMesh, SpireMeshProps, synthesize } from '../../lib';
+import { CaDelivery, IssuerKind, SpireMesh, MeshSpec, synthesize } from '../../lib';
 import { declareExampleMesh } from '../../main';
 import { exampleProps, readTree, tempDir } from '../helpers';
 
 const repo = path.join(__dirname, '..', '..');
 
-function synthIn(project: string, props: SpireMeshProps) {
+function synthIn(project: string, props: MeshSpec) {
   const out = path.join(project, 'dist');
   const app = new App({ outdir: out });
   new SpireMesh(app, 'mesh', props);
