@@ -12,4 +12,4 @@ export {
   type ManifestSource,
 } from './delivery';
 export { MeshNamespaces } from './namespaces';
-export { WARNING_METADATA, addSynthWarning, collectSynthWarnings, warningText } from './warnings';
+export { WARNING_METADATA, addSynthWarning, warningText } from './warnings';

@@ -16,12 +16,3 @@ export function addSynthWarning(construct: IConstruct, message: string | (() => 
 export function warningText(data: unknown): string {
   return typeof data === 'function' ? String(data()) : String(data);
 }
-
-/** Every warning recorded under `root`, prefixed with the construct path that recorded it. */
-export function collectSynthWarnings(root: IConstruct): string[] {
-  return root.node
-    .findAll()
-    .flatMap((c) =>
-      c.node.metadata.filter((entry) => entry.type === WARNING_METADATA).map((entry) => `${c.node.path}: ${warningText(entry.data)}`),
-    );
-}

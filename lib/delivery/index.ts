@@ -5,7 +5,6 @@ export type { IChartDelivery, OrderedReleases } from './chart-delivery';
 export { ChartDeliveryComponent, chartDeliveryFor, type ChartDeliveryComponentProps } from './component';
 export { FluxDelivery, type FluxDeliveryProps } from './flux';
 export { GlooOperatorDelivery, glooIstiodValues, glooZtunnelValues, type GlooOperatorDeliveryProps } from './gloo-operator';
-export { chartArchive } from './helm-executable';
 export { HelmTemplateDelivery, type HelmTemplateDeliveryProps } from './helm-template';
 export {
   ARGO_RESOURCES_FINALIZER,
