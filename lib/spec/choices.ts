@@ -200,13 +200,13 @@ export class ChartDelivery {
         namespace: options.namespace ?? DEFAULT_ARGO_CD_NAMESPACE,
         project: options.project ?? DEFAULT_ARGO_CD_PROJECT,
       },
-      { mode: ChartDeliveryMode.ARGO_CD.value, ...options },
+      options,
     );
   }
 
   /** Flux OCIRepository/HelmRepository and HelmRelease objects ordered by dependsOn. */
   public static flux(): ChartDelivery {
-    return new ChartDelivery({ kind: 'flux', mode: ChartDeliveryMode.FLUX }, { mode: ChartDeliveryMode.FLUX.value });
+    return new ChartDelivery({ kind: 'flux', mode: ChartDeliveryMode.FLUX });
   }
 
   /** `helm template` at synth time: dist/ holds the fully rendered chart output. */
@@ -218,16 +218,13 @@ export class ChartDelivery {
         helmExecutable: options.helmExecutable ?? DEFAULT_HELM_EXECUTABLE,
         chartCacheDirectory: options.chartCacheDirectory ?? DEFAULT_CHART_CACHE_DIRECTORY,
       },
-      { mode: ChartDeliveryMode.HELM_TEMPLATE.value, ...options },
+      options,
     );
   }
 
   /** The Gloo Operator's ServiceMeshController and extensions ConfigMap. */
   public static glooOperator(): ChartDelivery {
-    return new ChartDelivery(
-      { kind: 'gloo-operator', mode: ChartDeliveryMode.GLOO_OPERATOR },
-      { mode: ChartDeliveryMode.GLOO_OPERATOR.value },
-    );
+    return new ChartDelivery({ kind: 'gloo-operator', mode: ChartDeliveryMode.GLOO_OPERATOR });
   }
 
   /** The choice a validated spec document describes (YAML inventories). */
@@ -247,12 +244,13 @@ export class ChartDelivery {
   private constructor(
     /** The mode and its settings, defaults applied. */
     public readonly model: ChartDeliveryModel,
-    private readonly document: ChartDeliveryDocument,
+    /** The options as the author wrote them. */
+    private readonly options: object = {},
   ) {}
 
   /** The spec-document form of this choice: what the author wrote, without defaults. */
   public toDocument(): ChartDeliveryDocument {
-    return compactDocument(this.document);
+    return compactDocument({ mode: this.model.mode.value, ...this.options });
   }
 }
 
