@@ -51,10 +51,27 @@ export interface FindingLayout {
  */
 export function formatFinding(finding: Finding, layout: FindingLayout = {}): string {
   const indent = layout.indent ?? '';
-  const subject = finding.subject ? `${finding.subject}: ` : '';
-  const head = `${indent}${finding.severity} [${finding.source}] ${subject}${finding.message}`;
+  const subject = finding.subject ? `${shorten(finding.subject)}: ` : '';
+  const head = `${indent}${finding.severity} [${finding.source}] ${subject}${shorten(finding.message)}`;
   if (!finding.fix) return head;
-  return layout.inline ? `${head} (fix: ${finding.fix})` : `${head}\n${indent}    fix: ${finding.fix}`;
+  const fix = shorten(finding.fix);
+  return layout.inline ? `${head} (fix: ${fix})` : `${head}\n${indent}    fix: ${fix}`;
+}
+
+/** Longest quoted value and longest text that messages repeat in full. */
+const MAX_QUOTED = 120;
+const MAX_TEXT = 2000;
+
+/**
+ * Messages quote the bad value; a huge value (a pasted file, a 50 MB field) is cut to its start
+ * and end with its length, so that an error stays readable and small.
+ */
+export function shorten(text: string): string {
+  const quoted = text.replace(
+    new RegExp(`'([^']{${MAX_QUOTED + 1},})'`, 'g'),
+    (_m, v: string) => `'${v.slice(0, 60)}…${v.slice(-20)}' (${v.length} characters)`,
+  );
+  return quoted.length <= MAX_TEXT ? quoted : `${quoted.slice(0, MAX_TEXT)}… (${quoted.length - MAX_TEXT} more characters)`;
 }
 
 /** A numbered noun: `1 problem`, `3 problems`. */

@@ -6,12 +6,22 @@ import { MeshModel, resolveMeshSpec } from './model';
 
 /** Reads, validates and resolves a YAML inventory; problems name the file, line and path. */
 export function loadMeshSpecFile(file: string): MeshModel {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new SpecValidationError(file, [
       { path: [], message: `cannot read the inventory file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, fix: 'check the path' },
+    ]);
+  }
+  let text: string;
+  try {
+    // YAML 1.2 streams are Unicode (https://yaml.org/spec/1.2.2/#51-character-set); invalid UTF-8
+    // would otherwise become U+FFFD and reach the rendered names unnoticed.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SpecValidationError(file, [
+      { path: [], message: 'the inventory file is not valid UTF-8', fix: 'save the file as UTF-8 (e.g. `iconv -t UTF-8`)' },
     ]);
   }
   return parseMeshSpecYaml(text, file);
@@ -20,7 +30,7 @@ export function loadMeshSpecFile(file: string): MeshModel {
 /** Validates and resolves YAML inventory text; `source` names it in messages. */
 export function parseMeshSpecYaml(text: string, source: string): MeshModel {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new SpecValidationError(
       source,
@@ -28,7 +38,7 @@ export function parseMeshSpecYaml(text: string, source: string): MeshModel {
         const pos = e.linePos?.[0];
         return {
           path: [],
-          message: `YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0]}`,
+          message: `YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
           fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
         };
       }),
@@ -45,5 +55,18 @@ export function parseMeshSpecYaml(text: string, source: string): MeshModel {
     }
     return undefined;
   };
-  return resolveMeshSpec(doc.toJS(), source, locate);
+  let value: unknown;
+  try {
+    // The yaml library refuses documents whose aliases expand excessively (maxAliasCount 100).
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new SpecValidationError(source, [
+      {
+        path: [],
+        message: `the YAML cannot be read: ${(e as Error).message}`,
+        fix: 'remove the anchors and aliases (&name / *name) that repeat large parts',
+      },
+    ]);
+  }
+  return resolveMeshSpec(value, source, locate);
 }

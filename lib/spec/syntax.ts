@@ -65,10 +65,18 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** An east-west gateway address: an IPv4/IPv6 address or a DNS name. */
+/** An east-west gateway address: a routable IPv4/IPv6 address or a DNS name. */
 export function addressProblem(value: string): string | undefined {
-  if (isIP(value) !== 0) return undefined;
-  if (value.length <= 253 && DNS1123_SUBDOMAIN.test(value)) return undefined;
+  if (isIP(value) !== 0) {
+    // The unspecified addresses mean "any" to a listener and reach nothing as a destination (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2).
+    if (/^0+(\.0+){3}$/.test(value) || /^[0:]+$/.test(value)) return `'${value}' is the unspecified address, which peers cannot connect to`;
+    return undefined;
+  }
+  if (value.length <= 253 && DNS1123_SUBDOMAIN.test(value)) {
+    // A top-level label is never all-numeric (RFC 1123 §2.1), so '999.1.1.1' or '1.2.3' is a mistyped IP address.
+    if (/^[0-9]+$/.test(value.split('.').pop() ?? '')) return `'${value}' looks like an IP address but is not a valid one`;
+    return undefined;
+  }
   return `'${value}' is neither an IP address nor a DNS name`;
 }
 

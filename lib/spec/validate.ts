@@ -203,6 +203,14 @@ function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpe
   const distribution = str(istio.distribution) ? istio.distribution : IstioDistribution.SOLO.value;
   const checkVersion = (version: unknown, path: SpecPath) => {
     if (!str(version)) return;
+    if (/-solo$/.test(version)) {
+      problems.push({
+        path,
+        message: `istio version '${version}' carries the '-solo' suffix, which spiremesh adds itself for the Solo distribution (it would render '${version}-solo')`,
+        fix: `write '${version.replace(/-solo$/, '')}'`,
+      });
+      return;
+    }
     const p = versionProblem(version);
     if (p) {
       problems.push({ path, message: `istio version ${p}`, fix: "write the patch version, e.g. '1.29.1' (without the '-solo' suffix)" });
