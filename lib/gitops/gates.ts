@@ -73,3 +73,85 @@ export function secretsGate(objects: readonly RenderedObject[]): GateFinding[] {
 export function fileTextHasPrivateKey(text: string): boolean {
   return containsPrivateKey(text);
 }
+
+/** Options of `policyGate`. */
+export interface PolicyGateOptions {
+  /**
+   * License values that the mesh spec acknowledges as committed (`IstioLicense.inline(..., { acknowledgeCommitted: true })`).
+   * @default - none: every license value found is refused
+   */
+  readonly acknowledgedLicenseValues?: readonly string[];
+}
+
+/** Pod-spec paths of the workload kinds (containers and init containers carry `image`). */
+function podSpecOf(manifest: any): any {
+  if (manifest?.kind === 'Pod') return manifest.spec;
+  if (manifest?.kind === 'CronJob') return manifest.spec?.jobTemplate?.spec?.template?.spec;
+  return manifest?.spec?.template?.spec;
+}
+
+/**
+ * An image reference pinned by tag or digest: `repo:tag` (not `latest`) or `repo@sha256:...`.
+ * An untagged image means `latest` (https://kubernetes.io/docs/concepts/containers/images/#image-names),
+ * which changes under a committed manifest.
+ */
+export function imagePinProblem(image: string): string | undefined {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
+  const lastSegment = image.split('/').pop() ?? image;
+  const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
+  if (tag === undefined || tag === '') return `image '${image}' has no tag, so the cluster pulls whatever 'latest' is`;
+  if (tag === 'latest') return `image '${image}' is pinned to 'latest', which moves`;
+  return undefined;
+}
+
+/** Every license value in a JSON value: `license.value` objects and `SOLO_LICENSE_KEY` env entries, with their JSON path. */
+function licenseValues(value: unknown, at = ''): { path: string; value: string }[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => licenseValues(v, `${at}/${i}`));
+  if (value === null || typeof value !== 'object') return [];
+  const o = value as Record<string, unknown>;
+  const found: { path: string; value: string }[] = [];
+  if (o.name === 'SOLO_LICENSE_KEY' && typeof o.value === 'string' && o.value !== '') found.push({ path: `${at}/value`, value: o.value });
+  const license = o.license;
+  if (license && typeof license === 'object' && typeof (license as { value?: unknown }).value === 'string') {
+    found.push({ path: `${at}/license/value`, value: (license as { value: string }).value });
+  }
+  for (const [k, v] of Object.entries(o)) found.push(...licenseValues(v, `${at}/${k}`));
+  return found;
+}
+
+/**
+ * What the schemas cannot say but a committed GitOps tree must hold: every image pinned by tag
+ * or digest, and no Solo license value anywhere (dist/ is committed; the license belongs in a Secret).
+ */
+export function policyGate(objects: readonly RenderedObject[], options: PolicyGateOptions = {}): GateFinding[] {
+  const findings: GateFinding[] = [];
+  const acknowledged = new Set(options.acknowledgedLicenseValues ?? []);
+  for (const o of objects) {
+    const where = { object: describeObject(o.manifest), constructPath: o.constructPath };
+    const pod = podSpecOf(o.manifest);
+    for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+      const problem = typeof container?.image === 'string' ? imagePinProblem(container.image) : undefined;
+      if (problem)
+        findings.push(
+          gateFinding(
+            'policy',
+            `container '${container.name}': ${problem}`,
+            where,
+            'pin the image by tag (e.g. :1.2.3) or by digest (@sha256:...)',
+          ),
+        );
+    }
+    for (const hit of licenseValues(o.manifest)) {
+      if (acknowledged.has(hit.value)) continue;
+      findings.push(
+        gateFinding(
+          'secrets',
+          `a Solo license value at ${hit.path} would be committed to dist/`,
+          where,
+          "reference a Secret instead: istio.license = IstioLicense.fromSecret('<secret>', 'istio-system') (YAML: istio.license.secretName/secretNamespace)",
+        ),
+      );
+    }
+  }
+  return findings;
+}

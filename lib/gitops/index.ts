@@ -1,7 +1,16 @@
 // The output machinery: collect objects from the tree, lay them out and order them, render
 // manifests, kustomization and index, run the trust gates, and write atomically with scoped pruning.
 export { collectObjects, type Collected } from './collect';
-export { fileTextHasPrivateKey, gateFinding, schemaGate, secretsGate, type GateFinding } from './gates';
+export {
+  fileTextHasPrivateKey,
+  gateFinding,
+  imagePinProblem,
+  policyGate,
+  schemaGate,
+  secretsGate,
+  type GateFinding,
+  type PolicyGateOptions,
+} from './gates';
 export { compareForApply, describeObject, kindRank, objectFilePath, type RenderedObject } from './layout';
 export { generatorInfo, pinnedVersions, sha256, specDigest } from './provenance';
 export {

@@ -22,18 +22,52 @@ export interface ClusterFiles {
   readonly files: ReadonlyMap<string, string>;
 }
 
-/** One file per object; a path used twice is a layout error reported by the caller. */
+/**
+ * The identity of an object in the API server: group, kind, namespace and name. Two objects with
+ * one identity would overwrite each other, and `kubectl kustomize` refuses the directory
+ * ("may not add resource with an already registered id").
+ */
+function objectIdentity(manifest: any): string {
+  const apiVersion = String(manifest?.apiVersion ?? '');
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return `${group}/${manifest?.kind}/${manifest?.metadata?.namespace ?? ''}/${manifest?.metadata?.name}`;
+}
+
+/**
+ * One file per object. Layout problems are returned for the caller to report: an object without
+ * `metadata.name` (the API server refuses it), and one identity or one file path used twice.
+ */
 export function renderManifests(objects: readonly RenderedObject[]): { files: RenderedFile[]; duplicates: string[] } {
+  const duplicates: string[] = [];
   const byPath = new Map<string, RenderedObject[]>();
+  const byIdentity = new Map<string, RenderedObject[]>();
   for (const o of objects) {
+    const name = o.manifest?.metadata?.name;
+    if (typeof name !== 'string' || name === '') {
+      duplicates.push(`${describeObject(o.manifest)} (construct ${o.constructPath}) has no metadata.name: give the object a name`);
+      continue;
+    }
     const p = objectFilePath(o.component, o.manifest);
     byPath.set(p, [...(byPath.get(p) ?? []), o]);
+    const id = objectIdentity(o.manifest);
+    byIdentity.set(id, [...(byIdentity.get(id) ?? []), o]);
   }
-  const duplicates = [...byPath.entries()]
-    .filter(([, os]) => os.length > 1)
-    .map(
-      ([p, os]) => `${p}: ${describeObject(os[0].manifest)} is defined ${os.length} times (${os.map((o) => o.constructPath).join(', ')})`,
-    );
+  for (const [p, os] of byPath) {
+    if (os.length > 1)
+      duplicates.push(
+        `${p}: ${describeObject(os[0].manifest)} is defined ${os.length} times (${os.map((o) => o.constructPath).join(', ')})`,
+      );
+  }
+  for (const os of byIdentity.values()) {
+    const paths = [...new Set(os.map((o) => objectFilePath(o.component, o.manifest)))];
+    if (paths.length > 1) {
+      duplicates.push(
+        `${describeObject(os[0].manifest)} is defined in ${paths.length} component folders (${paths.join(', ')}; constructs ${os
+          .map((o) => o.constructPath)
+          .join(', ')}): one object per identity, or the API server keeps only the last one applied`,
+      );
+    }
+  }
   const files = [...byPath.entries()].map(([p, os]) => ({
     path: p,
     kind: String(os[0].manifest.kind),

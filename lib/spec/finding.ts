@@ -59,7 +59,7 @@ export function formatFinding(finding: Finding, layout: FindingLayout = {}): str
 }
 
 /** Longest quoted value and longest text that messages repeat in full. */
-const MAX_QUOTED = 120;
+const MAX_QUOTED = 1000;
 const MAX_TEXT = 2000;
 
 /**
@@ -68,7 +68,7 @@ const MAX_TEXT = 2000;
  */
 export function shorten(text: string): string {
   const quoted = text.replace(
-    new RegExp(`'([^']{${MAX_QUOTED + 1},})'`, 'g'),
+    new RegExp(`'([^'\\n]{${MAX_QUOTED + 1},})'`, 'g'),
     (_m, v: string) => `'${v.slice(0, 60)}…${v.slice(-20)}' (${v.length} characters)`,
   );
   return quoted.length <= MAX_TEXT ? quoted : `${quoted.slice(0, MAX_TEXT)}… (${quoted.length - MAX_TEXT} more characters)`;
