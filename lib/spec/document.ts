@@ -14,6 +14,8 @@ export interface MeshSpecDocument {
   spire?: SpireDocument;
   pki?: PkiDocument;
   chartDelivery?: ChartDeliveryDocument;
+  /** Accept versions that are not in the release catalog (`catalog.ts`); the syntax checks stay. */
+  allowUnlistedVersions?: boolean;
 }
 
 export interface ClusterDocument {

@@ -203,6 +203,14 @@ export interface MeshSpec {
    * @default ChartDelivery.argoCd()
    */
   readonly chartDelivery?: ChartDelivery;
+  /**
+   * Accept Istio, SPIRE and SPIRE chart versions that spiremesh's release catalog (`lib/spec/catalog.ts`)
+   * does not list, for a release newer than the catalog. Versions must still be written `X.Y.Z`, and the
+   * Istio minor must be one spiremesh knows. Without it, an unlisted version (a typo such as `1.29.99`)
+   * is refused, naming the closest known release.
+   * @default false
+   */
+  readonly allowUnlistedVersions?: boolean;
 }
 
 const compact = compactDocument;
@@ -227,6 +235,7 @@ export function toMeshSpecDocument(props: MeshSpec): MeshSpecDocument {
         delivery: props.pki.delivery?.toDocument(),
       }),
     chartDelivery: props.chartDelivery?.toDocument(),
+    allowUnlistedVersions: props.allowUnlistedVersions,
   });
 }
 
@@ -257,5 +266,6 @@ export function meshPropsFromDocument(doc: MeshSpecDocument): MeshSpec {
       delivery: doc.pki.delivery && CaDelivery.fromDocument(doc.pki.delivery),
     },
     chartDelivery: doc.chartDelivery && ChartDelivery.fromDocument(doc.chartDelivery),
+    allowUnlistedVersions: doc.allowUnlistedVersions,
   };
 }

@@ -111,5 +111,6 @@ export const MESH_SPEC_SCHEMA = {
         chartCacheDirectory: text,
       },
     },
+    allowUnlistedVersions: { type: 'boolean' },
   },
 } as const;

@@ -5,6 +5,7 @@
  */
 import Ajv, { ErrorObject } from 'ajv';
 import { SOLO_REPOSITORIES, SUPPORTED_ISTIO_MINORS } from '../versions';
+import { CatalogProduct, ISTIO_RELEASES, unlistedReleaseProblem } from './catalog';
 import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, IstioDistribution } from './choices';
 import { MeshSpecDocument } from './document';
 import { SpecPath, SpecProblem } from './errors';
@@ -221,10 +222,13 @@ function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpe
       problems.push({
         path,
         message: `istio ${version} is outside the versions spiremesh knows (1.${SUPPORTED_ISTIO_MINORS.min} to 1.${SUPPORTED_ISTIO_MINORS.max})`,
-        fix: `use a version from 1.${SUPPORTED_ISTIO_MINORS.min}.0 to 1.${SUPPORTED_ISTIO_MINORS.max}.x`,
+        fix: `use a release from ${ISTIO_RELEASES[0]} to ${ISTIO_RELEASES[ISTIO_RELEASES.length - 1]} (the newest spiremesh knows)`,
       });
       return;
     }
+    // A version the release catalog does not list was never released (or is newer than the catalog).
+    const unlisted = doc.allowUnlistedVersions === true ? undefined : unlistedReleaseProblem('istio', version);
+    if (unlisted) problems.push({ path, ...unlisted });
     // Solo 1.28 and earlier are served from per-minor repositories us-docker.pkg.dev/gloo-mesh/istio-<repo-key>
     // (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
     if (distribution === IstioDistribution.SOLO.value && minor < SOLO_REPOSITORIES.firstPublicMinor && !str(istio.repoKey)) {
@@ -365,6 +369,11 @@ function linkProblems(
 function versionProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const spire = doc.spire && typeof doc.spire === 'object' ? doc.spire : {};
+  const products: Record<'chartVersion' | 'crdsChartVersion' | 'version', CatalogProduct> = {
+    chartVersion: 'spire-chart',
+    crdsChartVersion: 'spire-crds-chart',
+    version: 'spire',
+  };
   for (const field of ['chartVersion', 'crdsChartVersion', 'version'] as const) {
     const v = spire[field];
     if (str(v)) {
@@ -375,6 +384,9 @@ function versionProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
           message: p,
           fix: 'write an exact version such as 0.24.2: versions are pinned so that renders are reproducible',
         });
+      // A version the release catalog does not list was never released (or is newer than the catalog).
+      const unlisted = p || doc.allowUnlistedVersions === true ? undefined : unlistedReleaseProblem(products[field], v);
+      if (unlisted) problems.push({ path: ['spire', field], ...unlisted });
     }
   }
   return problems;
