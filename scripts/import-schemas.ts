@@ -7,7 +7,9 @@
  * Outputs (deterministic: sorted keys, 2-space JSON, trailing newline):
  *   imports/schemas/crds/<group>_<version>_<Kind>.json  one per served version of each CRD in cdk8s.yaml `imports:`
  *   imports/schemas/kubernetes-1.30.json                 every built-in kind, with shared definitions, from the
- *                                                        Kubernetes 1.30 L1 types of cdk8s-plus-30 (lib/imports/k8s.d.ts)
+ *                                                        Kubernetes 1.30 L1 types of cdk8s-plus-30 (lib/imports/k8s.d.ts);
+ *                                                        integer types and `status` from the Kubernetes v1.30.1 OpenAPI
+ *                                                        models of @kubernetes/client-node (a devDependency)
  *
  * Upstream prose stays out of the project: every schema `description` (and `example`, and CEL rule
  * messages) is dropped.
@@ -220,10 +222,11 @@ function crdArtifacts(projectRoot: string): Map<string, string> {
  *     hostPID -> hostPid, nonResourceURLs -> nonResourceUrLs, openAPIV3Schema -> openApiv3Schema)
  *     and names that are no identifiers ($ref -> ref, x-kubernetes-list-type -> xKubernetesListType).
  *
- * What the L1 types lack, the artifact lacks: `status` of every kind (cdk8s drops it; an authored
- * manifest never sets it, so it is an unknown field), core/v1 Event and EventList (cdk8s keeps
+ * What the L1 types lack, the artifact lacks: core/v1 Event and EventList (cdk8s keeps
  * events.k8s.io/v1 Event only), and the discovery documents (APIGroup, APIResourceList, ...). The
- * kinds are the `Kube<Kind>` classes, List kinds included. Integers are `number`, as in k8s.d.ts.
+ * kinds are the `Kube<Kind>` classes, List kinds included. Two things k8s.d.ts loses are restored
+ * from the upstream OpenAPI models (see OPENAPI_MODELS_PACKAGE below): integers (k8s.d.ts says `number`)
+ * and the `status` of every kind that has one (cdk8s drops it).
  */
 const CDK8S_PLUS_DIR = path.dirname(require.resolve('cdk8s-plus-30/package.json'));
 const L1_DECLARATIONS = path.join(CDK8S_PLUS_DIR, 'lib', 'imports', 'k8s.d.ts');
@@ -336,7 +339,7 @@ function ref(definition: string): { $ref: string } {
   return { $ref: `#/definitions/${definition}` };
 }
 
-/** A closed object schema, as the generator writes one (integers are `number` in k8s.d.ts too). */
+/** A closed object schema, as the generator writes one (write integers as `number`: typeIntegers types them). */
 function closed(properties: Record<string, object>, required: string[] = []): object {
   return { type: 'object', additionalProperties: false, properties, ...(required.length > 0 ? { required } : {}) };
 }
@@ -493,6 +496,331 @@ function mapSchemas(value: unknown, fn: (schema: Schema) => Schema): any {
   return fn(out);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Integer types and status, from the upstream OpenAPI models of @kubernetes/client-node
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * k8s.d.ts says `number` for every integer and has no `status`; both are restored from the models
+ * that @kubernetes/client-node 1.0.0-rc7 generates (openapi-generator) from the Kubernetes v1.30.1
+ * OpenAPI spec. That is the package's only release built from 1.30 whose models keep the formats
+ * (0.22.x, also 1.30, drops them; 1.0.0 is built from 1.32). Each model class lists its fields with
+ * their JSON name, type and format (`attributeTypeMap`: `number` with `int32`/`int64` is an upstream
+ * integer, `number` with `double` is not), and its .d.ts marks the optional ones with `?`.
+ *
+ * Models are matched to artifact definitions by name (apps.v1.DeploymentSpec -> V1DeploymentSpec;
+ * CoreV1EndpointPort where two groups share a name), and a match must have exactly the definition's
+ * fields (a kind's model may have `status` besides), so a wrong match fails the generator. Every
+ * `number` of the artifact must be explained by a model: typed `integer`, or left a double.
+ */
+const OPENAPI_MODELS_PACKAGE = '@kubernetes/client-node';
+const OPENAPI_MODELS_DIR = path.join(path.dirname(require.resolve(`${OPENAPI_MODELS_PACKAGE}/package.json`)), 'dist', 'gen', 'models');
+/** The `OpenAPI spec version` the model files must state. */
+const OPENAPI_SPEC_VERSION = /^v1\.30\.\d+$/;
+const INTEGER_FORMATS = new Set(['int32', 'int64']);
+
+/**
+ * Status-only models used by kinds of several groups: the group they belong to upstream (every
+ * other status-only model belongs to the group of the kinds whose status uses it). Checked against
+ * the v1.30.1 spec: with this, every status definition gets its upstream name.
+ */
+const STATUS_MODEL_GROUPS: Record<string, string> = {
+  V1Condition: 'meta', // io.k8s.apimachinery.pkg.apis.meta.v1.Condition
+};
+
+/**
+ * Fields of status models that are a Quantity upstream (the models type them `string`), keyed by
+ * `<definition>#<JSON field>`; they take a number too, like every Quantity of the artifact.
+ */
+const STATUS_QUANTITY_PROPERTIES: readonly string[] = [
+  'autoscaling.v2.MetricValueStatus#averageValue',
+  'autoscaling.v2.MetricValueStatus#value',
+  'core.v1.ContainerStatus#allocatedResources',
+  'core.v1.NodeStatus#allocatable',
+  'core.v1.NodeStatus#capacity',
+  'core.v1.PersistentVolumeClaimStatus#allocatedResources',
+  'core.v1.PersistentVolumeClaimStatus#capacity',
+  'core.v1.ResourceQuotaStatus#hard',
+  'core.v1.ResourceQuotaStatus#used',
+];
+
+/** Fields of status models typed `any`, with their upstream type; every one must be listed. */
+const STATUS_UNTYPED_PROPERTIES: Record<string, object> = {
+  'resource.v1alpha2.DriverAllocationResult#vendorRequestParameters': ref('runtime.RawExtension'),
+  'resource.v1alpha2.StructuredResourceHandle#vendorClaimParameters': ref('runtime.RawExtension'),
+  'resource.v1alpha2.StructuredResourceHandle#vendorClassParameters': ref('runtime.RawExtension'),
+};
+
+interface ModelField {
+  /** The TypeScript name (`ref`, `_default`). */
+  readonly name: string;
+  /** The JSON name (`$ref`, `default`). */
+  readonly baseName: string;
+  /** `string`, `number`, `boolean`, `Date`, `IntOrString`, `any`, a model class, `Array<T>`, `{ [key: string]: T; }`. */
+  readonly type: string;
+  readonly format: string;
+}
+
+interface Model {
+  readonly className: string;
+  readonly fields: readonly ModelField[];
+  /** Its .d.ts, which tells the optional fields. */
+  readonly declarations: string;
+}
+
+interface OpenApiModels {
+  /** The package version and the spec version its models were generated from. */
+  readonly source: string;
+  readonly models: ReadonlyMap<string, Model>;
+}
+
+function readOpenApiModels(): OpenApiModels {
+  const models = new Map<string, Model>();
+  const specVersions = new Set<string>();
+  for (const file of fs.readdirSync(OPENAPI_MODELS_DIR).sort()) {
+    if (!file.endsWith('.js') || file === 'all.js' || file === 'ObjectSerializer.js') continue;
+    const js = path.join(OPENAPI_MODELS_DIR, file);
+    const specVersion = /OpenAPI spec version: (\S+)/.exec(fs.readFileSync(js, 'utf8'))?.[1];
+    if (!specVersion) throw new Error(`import-schemas: ${js} names no OpenAPI spec version`);
+    specVersions.add(specVersion);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain data modules, loaded by path
+    const exported = require(js) as Record<string, { attributeTypeMap?: ModelField[] } | undefined>;
+    for (const [className, value] of Object.entries(exported)) {
+      if (!Array.isArray(value?.attributeTypeMap)) continue;
+      const fields = value.attributeTypeMap.map(({ name, baseName, type, format }) => ({ name, baseName, type, format: format ?? '' }));
+      models.set(className, { className, fields, declarations: js.replace(/\.js$/, '.d.ts') });
+    }
+  }
+  const [specVersion, ...others] = [...specVersions];
+  if (others.length > 0 || !OPENAPI_SPEC_VERSION.test(specVersion ?? '')) {
+    throw new Error(
+      `import-schemas: ${OPENAPI_MODELS_PACKAGE} models come from OpenAPI ${[...specVersions].join(', ')}, not Kubernetes 1.30`,
+    );
+  }
+  return { source: `${OPENAPI_MODELS_PACKAGE} ${packageVersion(OPENAPI_MODELS_PACKAGE)} (OpenAPI ${specVersion})`, models };
+}
+
+function packageVersion(name: string): string {
+  return (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** apps.v1.DeploymentSpec -> [AppsV1DeploymentSpec, V1DeploymentSpec]; the model class is the first that exists. */
+function modelNamesOf(definition: string): string[] {
+  const parts = definition.split('.');
+  const kind = parts.pop()!;
+  const v = parts.findIndex((p) => /^v\d+((alpha|beta)\d+)?$/.test(p));
+  if (v < 0) return [parts.map(capitalize).join('') + kind];
+  const versioned = capitalize(parts[v]) + kind;
+  return [parts.slice(0, v).map(capitalize).join('') + versioned, versioned];
+}
+
+/** V1DeploymentCondition -> { version: v1, kind: DeploymentCondition }; CoreV1Event -> { group: core, ... } */
+function parseModelName(className: string): { group?: string; version: string; kind: string } {
+  const m = /^([A-Z][a-z]+)?(V\d+(?:(?:alpha|beta)\d+)?)([A-Z]\w*)$/.exec(className);
+  if (!m) throw new Error(`import-schemas: unexpected model name ${className}`);
+  return { group: m[1]?.toLowerCase(), version: m[2].toLowerCase(), kind: m[3] };
+}
+
+/** The leaf types of a model field type: `Array<number>` -> number. */
+function leafType(type: string): string {
+  const m = /^Array<(.+)>$/.exec(type) ?? /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  return m ? leafType(m[1]) : type;
+}
+
+/** The schema with its `number` leaf (itself, array items or map values) made `integer`; undefined if it has none. */
+function integerLeaf(schema: Schema): Schema | undefined {
+  if (schema.type === 'number') return { ...schema, type: 'integer' };
+  for (const key of ['items', 'additionalProperties'] as const) {
+    if (schema[key] && typeof schema[key] === 'object') {
+      const leaf = integerLeaf(schema[key]);
+      if (leaf) return { ...schema, [key]: leaf };
+    }
+  }
+  return undefined;
+}
+
+function containsNumber(schema: unknown): boolean {
+  let found = false;
+  mapSchemas(schema, (s) => {
+    if (s.type === 'number') found = true;
+    return s;
+  });
+  return found;
+}
+
+/**
+ * Pairs each artifact definition with its model and types its integer fields `integer` (in new
+ * schema objects: the UPSTREAM_DEFINITIONS constants are shared). Returns definition -> model.
+ */
+function typeIntegers(
+  definitions: Record<string, Schema>,
+  kindDefinitions: ReadonlySet<string>,
+  { models }: OpenApiModels,
+): Map<string, Model> {
+  const modelOf = new Map<string, Model>();
+  const problems: string[] = [];
+  for (const [name, def] of Object.entries(definitions)) {
+    const model = modelNamesOf(name)
+      .map((n) => models.get(n))
+      .find((m) => m !== undefined);
+    if (!model) {
+      if (containsNumber(def)) problems.push(`${name}: has numbers but no model tells whether they are integers`);
+      continue;
+    }
+    const properties = (def.properties ?? {}) as Record<string, Schema>;
+    const fields = new Map(model.fields.map((f) => [f.baseName, f]));
+    const extra = [...fields.keys()].filter((f) => !(f in properties) && !(f === 'status' && kindDefinitions.has(name)));
+    const missing = Object.keys(properties).filter((p) => !fields.has(p));
+    if (extra.length > 0 || missing.length > 0) {
+      problems.push(
+        `${name} is not ${model.className} (only in the model: ${extra.join(', ') || '-'}; only in k8s.d.ts: ${missing.join(', ') || '-'})`,
+      );
+      continue;
+    }
+    modelOf.set(name, model);
+    const typed: Record<string, Schema> = {};
+    for (const [field, schema] of Object.entries(properties)) {
+      const { type, format } = fields.get(field)!;
+      const isInteger = leafType(type) === 'number' && INTEGER_FORMATS.has(format);
+      const leaf = isInteger ? integerLeaf(schema) : undefined;
+      if (isInteger && !leaf) problems.push(`${name}#${field}: an integer upstream (${type} ${format}), not a number here`);
+      if (!isInteger && containsNumber(schema) && !(leafType(type) === 'number' && format === 'double')) {
+        problems.push(`${name}#${field}: a number here, ${type} ${format} upstream`);
+      }
+      typed[field] = leaf ?? schema;
+    }
+    if (def.properties) definitions[name] = { ...def, properties: typed };
+  }
+  if (problems.length > 0) throw new Error(`import-schemas: the ${OPENAPI_MODELS_PACKAGE} models do not fit:\n  ${problems.join('\n  ')}`);
+  return modelOf;
+}
+
+/** The required fields of a model: those its .d.ts does not mark optional. */
+function requiredFields(model: Model): string[] {
+  const source = ts.createSourceFile(model.declarations, fs.readFileSync(model.declarations, 'utf8'), ts.ScriptTarget.Latest, true);
+  const declaration = source.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === model.className);
+  if (!declaration) throw new Error(`import-schemas: no class ${model.className} in ${model.declarations}`);
+  const optional = new Map<string, boolean>();
+  for (const member of declaration.members) {
+    if (!ts.isPropertyDeclaration(member) || member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) continue;
+    if (ts.isStringLiteral(member.name) || ts.isIdentifier(member.name)) optional.set(member.name.text, member.questionToken !== undefined);
+  }
+  return model.fields
+    .filter((f) => {
+      const isOptional = optional.get(f.name);
+      if (isOptional === undefined)
+        throw new Error(`import-schemas: ${model.className}.${f.name} is not declared in ${model.declarations}`);
+      return !isOptional;
+    })
+    .map((f) => f.baseName)
+    .sort();
+}
+
+/**
+ * Adds `status` to every kind whose model has one, with the definitions it needs that the artifact
+ * lacks, converted from the models (closed objects, as the rest of the artifact).
+ */
+function addStatus(
+  definitions: Record<string, Schema>,
+  kinds: readonly KindRoot[],
+  modelOf: ReadonlyMap<string, Model>,
+  { models }: OpenApiModels,
+): void {
+  const existing = new Map([...modelOf].map(([definition, model]) => [model.className, definition]));
+  // 1. The status-only models, each with the groups of the kinds whose status reaches it.
+  const groupsOf = new Map<string, Set<string>>();
+  const roots: [KindRoot, ModelField][] = [];
+  for (const kind of kinds) {
+    const status = modelOf.get(kind.definition)?.fields.find((f) => f.baseName === 'status');
+    if (!status) continue;
+    if ('status' in (definitions[kind.definition].properties ?? {}))
+      throw new Error(`import-schemas: k8s.d.ts has ${kind.definition}#status now`);
+    roots.push([kind, status]);
+    const group = kind.definition.split('.')[0];
+    const pending = [leafType(status.type)];
+    while (pending.length > 0) {
+      const className = pending.pop()!;
+      if (!models.has(className) || existing.has(className)) continue;
+      const groups = groupsOf.get(className);
+      if (groups?.has(group)) continue;
+      if (groups) groups.add(group);
+      else groupsOf.set(className, new Set([group]));
+      pending.push(...models.get(className)!.fields.map((f) => leafType(f.type)));
+    }
+  }
+  // 2. Their definition names.
+  const nameOf = new Map(existing);
+  const claimed = new Set(Object.keys(definitions));
+  for (const className of [...groupsOf.keys()].sort()) {
+    const { group, version, kind } = parseModelName(className);
+    const groups = [...groupsOf.get(className)!].sort();
+    const owner = group ?? STATUS_MODEL_GROUPS[className] ?? (groups.length === 1 ? groups[0] : undefined);
+    if (!owner)
+      throw new Error(
+        `import-schemas: ${className} is used by the status of ${groups.join(', ')} kinds; name its group in STATUS_MODEL_GROUPS`,
+      );
+    const definition = `${owner}.${version}.${kind}`;
+    if (claimed.has(definition)) throw new Error(`import-schemas: ${className} would be ${definition}, which already exists`);
+    claimed.add(definition);
+    nameOf.set(className, definition);
+  }
+  // 3. Their schemas.
+  const quantities = new Set(STATUS_QUANTITY_PROPERTIES);
+  const used = new Set<string>();
+  const schemaOf = (definition: string, field: ModelField): object => {
+    const key = `${definition}#${field.baseName}`;
+    const quantity = quantities.has(key);
+    if (quantity) used.add(key);
+    const convert = (type: string): object => {
+      const list = /^Array<(.+)>$/.exec(type);
+      if (list) return { type: 'array', items: convert(list[1]) };
+      const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+      if (map) return { type: 'object', additionalProperties: convert(map[1]) };
+      if (quantity && type !== 'string') throw new Error(`import-schemas: ${key} is ${field.type}, not a Quantity`);
+      switch (type) {
+        case 'string':
+          return quantity ? ref('api.resource.Quantity') : str;
+        case 'boolean':
+          return { type: 'boolean' };
+        case 'number':
+          if (INTEGER_FORMATS.has(field.format)) return { type: 'integer' };
+          if (field.format === 'double') return num;
+          throw new Error(`import-schemas: ${key} is a number of format '${field.format}'`);
+        case 'Date':
+          return { type: 'string', format: 'date-time' }; // as k8s.d.ts's Date fields
+        case 'IntOrString':
+          return ref('util.intstr.IntOrString');
+        case 'any':
+          if (!(key in STATUS_UNTYPED_PROPERTIES))
+            throw new Error(`import-schemas: ${key} is 'any'; add its upstream type to STATUS_UNTYPED_PROPERTIES`);
+          used.add(key);
+          return STATUS_UNTYPED_PROPERTIES[key];
+      }
+      const target = nameOf.get(type);
+      if (!target) throw new Error(`import-schemas: ${key} has the unknown type ${type}`);
+      return ref(target);
+    };
+    return convert(field.type);
+  };
+  for (const [className, definition] of [...nameOf].filter(([c]) => groupsOf.has(c))) {
+    const model = models.get(className)!;
+    const properties = Object.fromEntries(model.fields.map((field) => [field.baseName, schemaOf(definition, field)]));
+    definitions[definition] = closed(properties, requiredFields(model)) as Schema;
+  }
+  // 4. The kinds' status fields (meta.v1.Status has a string one), required where upstream says so.
+  for (const [kind, status] of roots) {
+    const def = definitions[kind.definition];
+    def.properties.status = schemaOf(kind.definition, status);
+    if (requiredFields(modelOf.get(kind.definition)!).includes('status')) def.required = [...(def.required ?? []), 'status'].sort();
+  }
+  const stale = [...quantities, ...Object.keys(STATUS_UNTYPED_PROPERTIES)].filter((key) => !used.has(key));
+  if (stale.length > 0) throw new Error(`import-schemas: no longer status fields of that type: ${stale.join(', ')}`);
+}
+
 function kubernetesArtifact(): string {
   const l1 = readL1Types();
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'spiremesh-k8s-types-'));
@@ -597,6 +925,10 @@ function kubernetesArtifact(): string {
     def.properties.kind = { type: 'string', const: k.kind };
     (index[k.apiVersion] ??= {})[k.kind] = k.definition;
   }
+  // 5. Integer types and status, from the upstream OpenAPI models.
+  const openApi = readOpenApiModels();
+  const modelOf = typeIntegers(definitions, new Set(l1.kinds.map((k) => k.definition)), openApi);
+  addStatus(definitions, l1.kinds, modelOf, openApi);
   // Every reference resolves.
   mapSchemas(definitions, (schema) => {
     if (typeof schema.$ref === 'string' && !(schema.$ref.replace(/^#\/definitions\//, '') in definitions)) {
@@ -605,10 +937,10 @@ function kubernetesArtifact(): string {
     return schema;
   });
 
-  const pkgVersion = (name: string) =>
-    (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
   return stableJson({
-    generator: `ts-json-schema-generator ${pkgVersion('ts-json-schema-generator')} from cdk8s-plus-30 ${pkgVersion('cdk8s-plus-30')} lib/imports/k8s.d.ts`,
+    generator:
+      `ts-json-schema-generator ${packageVersion('ts-json-schema-generator')} from cdk8s-plus-30 ${packageVersion('cdk8s-plus-30')} ` +
+      `lib/imports/k8s.d.ts; integer types and status from ${openApi.source}`,
     kubernetesVersion: '1.30',
     kinds: index,
     definitions: stripProse(definitions),

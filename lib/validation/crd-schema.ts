@@ -124,6 +124,8 @@ function compiles(pattern: string): boolean {
 /**
  * The ajv schema for a whole custom resource: the CRD's schema, with apiVersion/kind pinned and
  * metadata checked against the strict Kubernetes ObjectMeta (CRDs only say `type: object`).
+ * `status` is whatever the CRD's schema says: checked against it where the CRD declares one, an
+ * unknown field where it does not.
  */
 export function customResourceSchema(openAPIV3Schema: unknown, apiVersion: string, kind: string, objectMetaRef: string): JsonSchema {
   const converted = crdToAjvSchema(openAPIV3Schema);

@@ -4,7 +4,10 @@
  * Schemas come only from the committed artifacts in imports/schemas/ (written by
  * scripts/import-schemas.ts): Kubernetes 1.30 built-in kinds, and the CRDs listed in cdk8s.yaml.
  * Unknown fields are errors everywhere, including in custom resources, whose metadata is checked
- * against the Kubernetes ObjectMeta schema. Validators are compiled lazily, once per kind.
+ * against the Kubernetes ObjectMeta schema. Integers are integers (`replicas: 1.5` fails), and
+ * `status` is accepted where the upstream schema has one (a built-in kind's upstream status type,
+ * a CRD's own `status` schema), checked like any other field. Validators are compiled lazily,
+ * once per kind.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -1,5 +1,6 @@
 // The Kubernetes 1.30 part of the committed schemas (imports/schemas/kubernetes-1.30.json), which
-// scripts/import-schemas.ts generates from the L1 types of cdk8s-plus-30 (lib/imports/k8s.d.ts).
+// scripts/import-schemas.ts generates from the L1 types of cdk8s-plus-30 (lib/imports/k8s.d.ts),
+// with integer types and `status` from the Kubernetes v1.30.1 OpenAPI models of @kubernetes/client-node.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
@@ -12,6 +13,7 @@ const artifact = JSON.parse(fs.readFileSync(path.join(__dirname, '../../imports/
   definitions: Record<string, any>;
 };
 const L1_DECLARATIONS = path.join(path.dirname(require.resolve('cdk8s-plus-30/package.json')), 'lib/imports/k8s.d.ts');
+const OPENAPI_MODELS_DIR = path.join(path.dirname(require.resolve('@kubernetes/client-node/package.json')), 'dist/gen/models');
 
 /** field -> message, for compact assertions. */
 function byField(violations: SchemaViolation[]): Record<string, string> {
@@ -199,16 +201,62 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
     expect(registry.validate(service)).toEqual([]);
   });
 
-  test('IntOrString: targetPort takes a port name or a number', () => {
-    const service = (targetPort: unknown) => ({
+  test('IntOrString: targetPort takes a port name or a number; port, an integer, takes neither a name nor a fraction', () => {
+    const service = (targetPort: unknown, port: unknown = 443) => ({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'spire-server', namespace: 'spire-server' },
-      spec: { type: 'ClusterIP', selector: labels, ports: [{ name: 'grpc', port: 443, targetPort, protocol: 'TCP', appProtocol: 'grpc' }] },
+      spec: { type: 'ClusterIP', selector: labels, ports: [{ name: 'grpc', port, targetPort, protocol: 'TCP', appProtocol: 'grpc' }] },
     });
     expect(registry.validate(service('grpc'))).toEqual([]);
+    expect(registry.validate(service('http'))).toEqual([]);
     expect(registry.validate(service(8081))).toEqual([]);
+    expect(registry.validate(service(8080))).toEqual([]);
     expect(byField(registry.validate(service(80.5)))).toEqual({ '/spec/ports/0/targetPort': 'must be integer or string (got 80.5)' });
+    expect(byField(registry.validate(service('http', 'https')))).toEqual({ '/spec/ports/0/port': 'must be integer (got "https")' });
+    expect(byField(registry.validate(service('http', 443.5)))).toEqual({ '/spec/ports/0/port': 'must be integer (got 443.5)' });
+  });
+
+  test('integers: replicas: 1.5 and containerPort: 8080.5 are refused, naming the field', () => {
+    const d = deployment({ ports: [{ name: 'grpc', containerPort: 8080.5 }] });
+    d.spec.replicas = 1.5;
+    expect(registry.validate(d)).toEqual([
+      {
+        object: 'apps/v1 Deployment spire-server/spire-server',
+        field: '/spec/replicas',
+        message: 'must be integer (got 1.5)',
+        schema: 'Kubernetes 1.30 apps/v1 Deployment',
+      },
+      {
+        object: 'apps/v1 Deployment spire-server/spire-server',
+        field: '/spec/template/spec/containers/0/ports/0/containerPort',
+        message: 'must be integer (got 8080.5)',
+        schema: 'Kubernetes 1.30 apps/v1 Deployment',
+      },
+    ]);
+    // Whole numbers pass, however they are written; int64 fields and integer lists are typed too.
+    const ok = deployment({ ports: [{ name: 'grpc', containerPort: 8081.0 }] });
+    ok.spec.template.spec.terminationGracePeriodSeconds = 30; // int64
+    ok.spec.template.spec.securityContext = { runAsUser: 1000, supplementalGroups: [1000, 2000] }; // int64, []int64
+    expect(registry.validate(ok)).toEqual([]);
+    ok.spec.template.spec.securityContext.supplementalGroups = [1000, 2000.5];
+    ok.spec.template.spec.terminationGracePeriodSeconds = 0.5;
+    expect(byField(registry.validate(ok))).toEqual({
+      '/spec/template/spec/securityContext/supplementalGroups/1': 'must be integer (got 2000.5)',
+      '/spec/template/spec/terminationGracePeriodSeconds': 'must be integer (got 0.5)',
+    });
+  });
+
+  test('doubles stay numbers: CRD schema bounds (JSONSchemaProps minimum/maximum/multipleOf)', () => {
+    const crd = customResourceDefinition({
+      type: 'object',
+      properties: { weight: { type: 'number', minimum: 0.5, maximum: 99.5, multipleOf: 0.25 } },
+    });
+    expect(registry.validate(crd)).toEqual([]);
+    for (const field of ['minimum', 'maximum', 'multipleOf']) {
+      expect(artifact.definitions['apiextensions.v1.JSONSchemaProps'].properties[field]).toEqual({ type: 'number' });
+    }
+    expect(artifact.definitions['apiextensions.v1.JSONSchemaProps'].properties.maxLength).toEqual({ type: 'integer' });
   });
 
   test('CSIDriver, Namespace, ServiceAccount, DaemonSet and StatefulSet pass', () => {
@@ -326,12 +374,135 @@ describe('Kubernetes 1.30 schemas from the cdk8s-plus-30 L1 types', () => {
     });
   });
 
-  test('status is not part of the L1 types: an authored status is an unknown field', () => {
+  test('a Deployment status that matches the upstream schema passes; an unknown or mistyped status field fails', () => {
     const d = deployment();
-    d.status = { replicas: 1 };
-    expect(byField(registry.validate(d))).toEqual({ '/status': "unknown field 'status'" });
+    d.status = {
+      observedGeneration: 3,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+      conditions: [
+        {
+          type: 'Available',
+          status: 'True',
+          reason: 'MinimumReplicasAvailable',
+          message: 'Deployment has minimum availability.',
+          lastTransitionTime: '2026-12-01T00:00:00Z',
+          lastUpdateTime: '2026-12-01T00:00:00Z',
+        },
+      ],
+    };
+    expect(registry.validate(d)).toEqual([]);
+    expect(registry.validate({ ...deployment(), status: {} })).toEqual([]);
+
+    d.status.readyReplica = 1;
+    d.status.replicas = 1.5;
+    delete d.status.conditions[0].status;
+    expect(registry.validate(d)).toEqual([
+      {
+        object: 'apps/v1 Deployment spire-server/spire-server',
+        field: '/status/readyReplica',
+        message: "unknown field 'readyReplica' (did you mean 'readyReplicas'?)",
+        schema: 'Kubernetes 1.30 apps/v1 Deployment',
+      },
+      {
+        object: 'apps/v1 Deployment spire-server/spire-server',
+        field: '/status/conditions/0/status',
+        message: "missing required field 'status'",
+        schema: 'Kubernetes 1.30 apps/v1 Deployment',
+      },
+      {
+        object: 'apps/v1 Deployment spire-server/spire-server',
+        field: '/status/replicas',
+        message: 'must be integer (got 1.5)',
+        schema: 'Kubernetes 1.30 apps/v1 Deployment',
+      },
+    ]);
+    expect(byField(registry.validate({ ...deployment(), status: 'Running' }))).toEqual({ '/status': 'must be object (got "Running")' });
+  });
+
+  test('a rendered CustomResourceDefinition with the status controller-gen writes passes; an unknown status field fails', () => {
+    const crd = customResourceDefinition({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    crd.status = { acceptedNames: { kind: '', plural: '' }, conditions: [], storedVersions: [] };
+    expect(registry.validate(crd)).toEqual([]);
+    crd.status = {
+      acceptedNames: { kind: 'Widget', listKind: 'WidgetList', plural: 'widgets', singular: 'widget' },
+      conditions: [{ type: 'Established', status: 'True', lastTransitionTime: '2026-12-01T00:00:00Z', reason: 'InitialNamesAccepted' }],
+      storedVersions: ['v1'],
+    };
+    expect(registry.validate(crd)).toEqual([]);
+
+    crd.status.acceptedNames.plurals = ['widgets'];
+    crd.status.observedGeneration = 1;
+    expect(registry.validate(crd)).toEqual([
+      {
+        object: 'apiextensions.k8s.io/v1 CustomResourceDefinition widgets.example.com',
+        field: '/status/observedGeneration',
+        message: "unknown field 'observedGeneration'",
+        schema: 'Kubernetes 1.30 apiextensions.k8s.io/v1 CustomResourceDefinition',
+      },
+      {
+        object: 'apiextensions.k8s.io/v1 CustomResourceDefinition widgets.example.com',
+        field: '/status/acceptedNames/plurals',
+        message: "unknown field 'plurals' (did you mean 'plural'?)",
+        schema: 'Kubernetes 1.30 apiextensions.k8s.io/v1 CustomResourceDefinition',
+      },
+    ]);
+  });
+
+  test('status types: Quantity maps take numbers, times are RFC 3339, condition types are required', () => {
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'worker-1' },
+      status: {
+        capacity: { cpu: 4, memory: '16Gi', pods: '110' },
+        allocatable: { cpu: '3900m' },
+        conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: '2026-12-01T00:00:00Z' }],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: {
+          architecture: 'amd64',
+          bootID: 'b',
+          containerRuntimeVersion: 'containerd://1.7.0',
+          kernelVersion: '6.1',
+          kubeProxyVersion: 'v1.30.1',
+          kubeletVersion: 'v1.30.1',
+          machineID: 'm',
+          operatingSystem: 'linux',
+          osImage: 'Debian',
+          systemUUID: 'u',
+        },
+      },
+    };
+    expect(registry.validate(node)).toEqual([]);
+    const bad = structuredClone(node) as any;
+    bad.status.capacity.cpu = true;
+    bad.status.conditions[0].lastHeartbeatTime = 'now';
+    delete bad.status.conditions[0].type;
+    bad.status.daemonEndpoints.kubeletEndpoint.Port = '10250';
+    expect(byField(registry.validate(bad))).toEqual({
+      '/status/capacity/cpu': 'must be string or number (got true)',
+      '/status/conditions/0/lastHeartbeatTime': 'must be a valid date-time (got "now")',
+      '/status/conditions/0/type': "missing required field 'type'",
+      '/status/daemonEndpoints/kubeletEndpoint/Port': 'must be integer (got "10250")',
+    });
   });
 });
+
+function customResourceDefinition(openAPIV3Schema: Record<string, unknown>): any {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: 'example.com',
+      names: { kind: 'Widget', plural: 'widgets' },
+      scope: 'Namespaced',
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema }, subresources: { status: {} } }],
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Systematic: the schema has every property of the L1 types, under its JSON name
@@ -382,9 +553,11 @@ function compare(l1: L1, interfaceName: string, schema: any, where: string, seen
   if (def?.type !== 'object' || def.additionalProperties !== false)
     return [`${where}: ${interfaceName} is not a closed object in the schema`];
   const problems: string[] = [];
-  // The props of a kind (also as List items) lack apiVersion and kind; the generator adds both.
-  const expected = new Set(/^Kube\w+Props$/.test(interfaceName) ? ['apiVersion', 'kind'] : []);
-  const required = new Set<string>();
+  // The props of a kind (also as List items) lack apiVersion and kind, and status; the generator
+  // adds the first two, and status from the OpenAPI models where upstream has one (checked below).
+  const isKind = /^Kube\w+Props$/.test(interfaceName);
+  const expected = new Set(isKind ? ['apiVersion', 'kind', 'status'] : []);
+  const required = new Set<string>(isKind && def.required?.includes('status') ? ['status'] : []);
   for (const member of declaration.members) {
     if (!ts.isPropertySignature(member)) continue;
     const name = jsonName(member);
@@ -437,7 +610,9 @@ function compareType(l1: L1, type: ts.TypeNode, schema: any, where: string, seen
     [ts.SyntaxKind.NumberKeyword]: 'number',
     [ts.SyntaxKind.BooleanKeyword]: 'boolean',
   }[type.kind as number];
-  if (primitive) return resolved?.type === primitive ? [] : [`${where}: ${primitive} is ${JSON.stringify(resolved)} in the schema`];
+  // A `number` of k8s.d.ts is an integer or a double upstream (checked against the models below).
+  const types = primitive === 'number' ? ['number', 'integer'] : [primitive];
+  if (primitive) return types.includes(resolved?.type) ? [] : [`${where}: ${primitive} is ${JSON.stringify(resolved)} in the schema`];
   return []; // `any`: typed from the upstream definitions by the generator
 }
 
@@ -542,6 +717,111 @@ describe('the schema covers the L1 types systematically', () => {
     expect(byField(registry.validate(rbacSubject))).toEqual({
       '/spec/rules/0/subjects/0/name': "unknown field 'name'",
       '/spec/rules/0/subjects/0/namespace': "unknown field 'namespace'",
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Systematic: integer types and status agree with the upstream OpenAPI models
+// ---------------------------------------------------------------------------------------------
+
+interface ModelField {
+  readonly baseName: string;
+  readonly type: string;
+  readonly format: string;
+}
+
+/** Model class -> fields, from the @kubernetes/client-node models the generator reads. */
+function readModels(): Map<string, readonly ModelField[]> {
+  const models = new Map<string, readonly ModelField[]>();
+  for (const file of fs.readdirSync(OPENAPI_MODELS_DIR)) {
+    if (!file.endsWith('.js') || file === 'all.js' || file === 'ObjectSerializer.js') continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain data modules, loaded by path
+    const exported = require(path.join(OPENAPI_MODELS_DIR, file)) as Record<string, { attributeTypeMap?: ModelField[] }>;
+    for (const [name, value] of Object.entries(exported))
+      if (Array.isArray(value?.attributeTypeMap)) models.set(name, value.attributeTypeMap);
+  }
+  return models;
+}
+
+/** apps.v1.DeploymentSpec -> V1DeploymentSpec, or AppsV1DeploymentSpec where several groups share the name. */
+function modelOf(models: Map<string, readonly ModelField[]>, definition: string): readonly ModelField[] | undefined {
+  const parts = definition.split('.');
+  const kind = parts.pop()!;
+  const v = parts.findIndex((p) => /^v\d/.test(p));
+  if (v < 0) return undefined;
+  const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
+  const versioned = cap(parts[v]) + kind;
+  return models.get(parts.slice(0, v).map(cap).join('') + versioned) ?? models.get(versioned);
+}
+
+/** The scalar at the end of a field's schema (through array items and map values), without following $ref. */
+function leafOf(schema: any): any {
+  if (schema?.type === 'array') return leafOf(schema.items);
+  if (schema?.type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+    return leafOf(schema.additionalProperties);
+  }
+  return schema;
+}
+
+describe('integer types and status agree with the Kubernetes 1.30 OpenAPI models', () => {
+  const models = readModels();
+
+  test('the models are generated from Kubernetes v1.30', () => {
+    const text = fs.readFileSync(path.join(OPENAPI_MODELS_DIR, 'V1DeploymentSpec.js'), 'utf8');
+    expect(/OpenAPI spec version: (\S+)/.exec(text)?.[1]).toMatch(/^v1\.30\.\d+$/);
+    expect(artifact).toMatchObject({ generator: expect.stringContaining('@kubernetes/client-node 1.0.0-rc7 (OpenAPI v1.30.1)') });
+  });
+
+  test('a field is an integer in the schema exactly when it is int32/int64 upstream; doubles stay numbers', () => {
+    const problems: string[] = [];
+    let integers = 0;
+    let matched = 0;
+    for (const [name, def] of Object.entries(artifact.definitions)) {
+      const fields = modelOf(models, name);
+      if (!fields) {
+        // No model: the scalar definitions (Quantity, IntOrString, RawExtension, ...), none with a number.
+        if (/"type":"(number|integer)"/.test(JSON.stringify(def))) problems.push(`${name}: numbers, but no model`);
+        continue;
+      }
+      matched++;
+      for (const field of fields) {
+        const schema = def.properties?.[field.baseName];
+        if (!schema) {
+          problems.push(`${name}#${field.baseName}: missing`);
+          continue;
+        }
+        const leaf = leafOf(schema);
+        const upstream = field.type.replace(/^Array<(.+)>$/, '$1');
+        const expected = upstream === 'number' ? (['int32', 'int64'].includes(field.format) ? 'integer' : 'number') : undefined;
+        if (expected === 'integer') integers++;
+        const actual = leaf?.type === 'integer' || leaf?.type === 'number' ? leaf.type : undefined;
+        if (actual !== expected)
+          problems.push(`${name}#${field.baseName}: ${actual ?? 'no number'} in the schema, ${field.type} ${field.format} upstream`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(matched).toBeGreaterThanOrEqual(590);
+    expect(integers).toBeGreaterThanOrEqual(190);
+  });
+
+  test('every kind has status exactly where its upstream model has one', () => {
+    const problems: string[] = [];
+    let withStatus = 0;
+    for (const [apiVersion, kinds] of Object.entries(artifact.kinds)) {
+      for (const [kind, definition] of Object.entries(kinds)) {
+        const upstream = modelOf(models, definition)?.some((f) => f.baseName === 'status');
+        const schema = 'status' in artifact.definitions[definition].properties;
+        if (upstream !== schema)
+          problems.push(`${apiVersion} ${kind}: status ${schema ? 'in' : 'not in'} the schema, ${upstream ? 'in' : 'not in'} the model`);
+        if (schema) withStatus++;
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(withStatus).toBeGreaterThanOrEqual(40);
+    expect(artifact.definitions['apps.v1.Deployment'].properties.status).toEqual({ $ref: '#/definitions/apps.v1.DeploymentStatus' });
+    expect(artifact.definitions['apiextensions.v1.CustomResourceDefinition'].properties.status).toEqual({
+      $ref: '#/definitions/apiextensions.v1.CustomResourceDefinitionStatus',
     });
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-30';
 import { formatViolation, KUBERNETES_SCHEMA_FILE, SchemaRegistry, type SchemaViolation } from '../../lib/validation';
+import { crdToAjvSchema } from '../../lib/validation/crd-schema';
 
 const registry = SchemaRegistry.default();
 const SCHEMAS_DIR = path.join(__dirname, '../../imports/schemas');
@@ -113,9 +114,46 @@ describe('built-in Kubernetes kinds', () => {
     deployment.spec.template.spec.containers[0].ports[0].containerPort = '8081';
 
     expect(byField(registry.validate(deployment))).toEqual({
-      '/spec/replicas': 'must be number (got "three")',
-      '/spec/template/spec/containers/0/ports/0/containerPort': 'must be number (got "8081")',
+      '/spec/replicas': 'must be integer (got "three")',
+      '/spec/template/spec/containers/0/ports/0/containerPort': 'must be integer (got "8081")',
     });
+  });
+
+  test('a fraction where Kubernetes wants an integer fails (int32 and int64 fields)', () => {
+    const deployment = synthDeployment();
+    deployment.spec.replicas = 1.5;
+    deployment.spec.template.spec.containers[0].ports[0].containerPort = 8080.5;
+    deployment.spec.template.spec.terminationGracePeriodSeconds = 2.5;
+
+    expect(registry.validate(deployment)).toEqual([
+      {
+        object: 'apps/v1 Deployment spire-server/spire-server',
+        field: '/spec/replicas',
+        message: 'must be integer (got 1.5)',
+        schema: DEPLOYMENT_SCHEMA,
+      },
+      {
+        object: 'apps/v1 Deployment spire-server/spire-server',
+        field: '/spec/template/spec/containers/0/ports/0/containerPort',
+        message: 'must be integer (got 8080.5)',
+        schema: DEPLOYMENT_SCHEMA,
+      },
+      {
+        object: 'apps/v1 Deployment spire-server/spire-server',
+        field: '/spec/template/spec/terminationGracePeriodSeconds',
+        message: 'must be integer (got 2.5)',
+        schema: DEPLOYMENT_SCHEMA,
+      },
+    ]);
+  });
+
+  test('status is checked against the upstream status schema; what cdk8s-plus-30 synthesizes has none', () => {
+    expect(synthSpireServer().filter((o) => 'status' in o)).toEqual([]);
+    const deployment = synthDeployment();
+    deployment.status = { replicas: 2, readyReplicas: 2, conditions: [{ type: 'Progressing', status: 'True' }] };
+    expect(registry.validate(deployment)).toEqual([]);
+    deployment.status.ready = 2;
+    expect(byField(registry.validate(deployment))).toEqual({ '/status/ready': "unknown field 'ready'" });
   });
 
   test('a missing required field fails', () => {
@@ -307,6 +345,20 @@ describe('custom resources', () => {
     });
   });
 
+  test("status is checked against the CRD's own status schema", () => {
+    const id = clusterSpiffeId();
+    id.status = { stats: { namespacesSelected: 3, podsSelected: 12, entriesToSet: 12, entryFailures: 0 } };
+    expect(registry.validate(id)).toEqual([]);
+    id.status.stats.podsSelected = 1.5;
+    id.status.stats.entriesMaskd = 0;
+    id.status.ready = true;
+    expect(byField(registry.validate(id))).toEqual({
+      '/status/ready': "unknown field 'ready'",
+      '/status/stats/entriesMaskd': "unknown field 'entriesMaskd' (did you mean 'entriesMasked'?)",
+      '/status/stats/podsSelected': 'must be integer (got 1.5)',
+    });
+  });
+
   test('int32 format is range-checked', () => {
     const certificate = {
       apiVersion: 'cert-manager.io/v1',
@@ -450,6 +502,38 @@ describe('CRD schema conversion (synthetic CRD beside the committed Kubernetes s
 });
 
 describe('committed artifacts', () => {
+  test('CRD schemas keep the integer types and x-kubernetes-int-or-string of the CRD files, and the gate enforces both', () => {
+    const found = { integer: 0, intOrString: 0 };
+    const problems: string[] = [];
+    // Walks the committed schema and its conversion for ajv side by side.
+    const walk = (schema: any, converted: any, where: string): void => {
+      if (!schema || typeof schema !== 'object' || typeof converted !== 'object') return;
+      if (schema['x-kubernetes-int-or-string'] === true) {
+        found.intOrString++;
+        if (JSON.stringify(converted.type) !== JSON.stringify(['integer', 'string']))
+          problems.push(`${where}: ${JSON.stringify(converted.type)}`);
+      } else if (schema.type === 'integer') {
+        found.integer++;
+        if (converted.type !== 'integer') problems.push(`${where}: ${JSON.stringify(converted.type)}`);
+      }
+      for (const [name, sub] of Object.entries(schema.properties ?? {})) walk(sub, converted.properties?.[name], `${where}/${name}`);
+      if (schema.items) walk(schema.items, converted.items, `${where}/items`);
+      for (const k of ['allOf', 'anyOf', 'oneOf']) {
+        if (Array.isArray(converted[k])) schema[k].forEach((sub: unknown, i: number) => walk(sub, converted[k][i], `${where}/${k}/${i}`));
+      }
+      if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+        walk(schema.additionalProperties, converted.additionalProperties, `${where}/*`);
+      }
+    };
+    for (const f of fs.readdirSync(path.join(SCHEMAS_DIR, 'crds'))) {
+      const { openAPIV3Schema } = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'crds', f), 'utf8'));
+      walk(openAPIV3Schema, crdToAjvSchema(openAPIV3Schema), f);
+    }
+    expect(problems).toEqual([]);
+    expect(found.integer).toBeGreaterThanOrEqual(60);
+    expect(found.intOrString).toBeGreaterThanOrEqual(15);
+  });
+
   test('carry no upstream prose (descriptions, examples, CEL messages)', () => {
     const offenders: string[] = [];
     const walk = (schema: any, where: string): void => {
