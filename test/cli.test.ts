@@ -2,32 +2,16 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { CaDelivery, SpireMesh, resolveMeshSpec, runCli } from '../lib';
+import { CaDelivery, SpireMesh, resolveMeshSpec } from '../lib';
 import { parseCliArgs } from '../lib/cli';
 import { declareExampleMesh } from '../main';
 import { readTree, tempDir } from './helpers';
+import { runCommand } from './run-cli';
 
 const root = path.join(__dirname, '..');
 
-/** Runs `runSynth` in-process and captures what it prints. */
-function run(declare: Parameters<typeof runCli>[0], argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    return { code: runCli(declare, argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+/** Runs the CLI in-process and captures what it prints. */
+const run = runCommand;
 
 describe('command line', () => {
   test('flags: --out/-o, --check, --inventory; CDK8S_OUTDIR is the default output', () => {
@@ -138,7 +122,7 @@ describe('command line', () => {
   });
 
   test('the inventory CLI synthesizes a YAML mesh', () => {
-    // Run from a scratch project folder: the mesh's PKI is generated relative to the working directory.
+    // Run from a scratch project folder: the mesh's PKI is generated in the folder of the inventory file.
     const project = tempDir();
     fs.copyFileSync(path.join(root, 'examples/three-clusters.yaml'), path.join(project, 'mesh.yaml'));
     const out = path.join(project, 'dist');

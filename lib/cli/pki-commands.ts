@@ -1,23 +1,30 @@
 /** `pki init | status | rotate | export`: the CA lifecycle of a declared mesh. */
-import * as fs from 'fs';
 import * as path from 'path';
 import {
   ISTIO_CACERTS_SECRET_NAME,
   IntermediateKind,
   PkiStore,
   SPIRE_UPSTREAM_CA_SECRET_NAME,
+  assertKeyCustody,
   ensurePrivateTree,
   formatStatusTable,
   pkiStatus,
   pkiStoreFor,
   remoteSecretKey,
   rotateIntermediate,
+  writePrivateExport,
 } from '../pki';
 import { DEFAULT_SECRETS_DIRECTORY, MeshModel } from '../spec';
 import { CliArgs, UsageError } from './args';
 
-function storeOf(mesh: MeshModel): PkiStore {
-  const store = pkiStoreFor(mesh);
+/*
+ * Relative spec folders belong to the project folder (pkiStoreFor), whatever folder the command
+ * runs from; `--out` and `--file` are command-line paths, relative to the working directory.
+ */
+
+function storeOf(mesh: MeshModel, args: CliArgs): PkiStore {
+  // The output folder synth would write to from here: no key may land inside it.
+  const store = pkiStoreFor(mesh, { outputDirectory: path.resolve(args.outdir) });
   if (!store)
     throw new UsageError(
       `mesh '${mesh.name}' uses cert-manager as its CA (pki.delivery.mode: cert-manager): there is no local CA material to manage`,
@@ -34,7 +41,7 @@ function requireCluster(mesh: MeshModel, args: CliArgs): string {
 
 /** Runs a pki subcommand; returns the text to print (never a private key, except `export --stdout`). */
 export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
-  const store = storeOf(mesh);
+  const store = storeOf(mesh, args);
   switch (args.subcommand) {
     case 'init': {
       const r = store.ensure();
@@ -76,11 +83,17 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
       }
       const json = `${JSON.stringify(values, null, 2)}\n`;
       if (args.stdout) return json.trimEnd();
-      const root = path.resolve(delivery.kind === 'kubectl' ? delivery.outputDirectory : DEFAULT_SECRETS_DIRECTORY);
-      const file = path.resolve(args.file ?? path.join(root, mesh.name, `${cluster}-export.json`));
-      ensurePrivateTree(path.dirname(file), path.dirname(file));
-      fs.writeFileSync(file, json, { mode: 0o600 });
-      fs.chmodSync(file, 0o600);
+      let file: string;
+      if (args.file !== undefined) {
+        // Only that file is written: its folder must exist and is never created or chmod-ed.
+        file = writePrivateExport(args.file, json, { ...store.custody, cluster });
+      } else {
+        const root = path.resolve(store.layout.baseDir, delivery.kind === 'kubectl' ? delivery.outputDirectory : DEFAULT_SECRETS_DIRECTORY);
+        const target = path.join(root, mesh.name, `${cluster}-export.json`);
+        assertKeyCustody({ ...store.custody, secretsDirectory: root });
+        ensurePrivateTree(root, path.dirname(target));
+        file = writePrivateExport(target, json, { ...store.custody, cluster });
+      }
       return [
         `wrote the CA secret values of ${cluster} to ${path.relative(process.cwd(), file)} (mode 0600; holds private keys: never commit it, delete it after the upload)`,
         ...Object.keys(values).map((k) => `  ${k}: ${Object.keys(values[k]).join(', ')}`),

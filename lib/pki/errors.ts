@@ -28,7 +28,12 @@ export type PkiErrorCode =
   /** A file that must not be overwritten already exists. */
   | 'ALREADY_EXISTS'
   /** A caller passed an invalid name or option. */
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /**
+   * Private material would be written where it could be committed: inside the output or the
+   * certificate folder, or in a git work tree that does not ignore it.
+   */
+  | 'KEY_CUSTODY';
 
 /** Fields of a {@link PkiError}. */
 export interface PkiErrorDetails {

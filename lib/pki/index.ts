@@ -11,8 +11,10 @@ export * from './hierarchy';
 export * from './verify';
 export * from './material';
 export * from './layout';
-// Key-custody file I/O stays internal; the CLI writes its export file with the same 0700 folder rule.
-export { ensurePrivateTree } from './secure-fs';
+// Key custody: where private material may be written (real paths, git), and the two writers the
+// CLI needs; the rest of the key-custody file I/O stays internal.
+export { assertKeyCustody, realPathOf, writePrivateExport, type KeyCustodyProps, type PrivateExportProps } from './custody';
+export { PRIVATE_FOLDER_GITIGNORE, ensurePrivateTree } from './secure-fs';
 export * from './store';
 export * from './status';
 export * from './rotation';

@@ -1,24 +1,34 @@
 /**
  * The mesh PKI at synth time: generate what is missing (never regenerate an existing CA), load and
  * verify the public certificates, report expiry, and, for kubectl delivery, refresh the Secret
- * manifests in the git-ignored folder. dist/ itself never receives key material.
+ * manifests in the git-ignored folder. dist/ itself never receives key material: key custody
+ * (custody.ts) is checked before anything is written, and relative folders belong to the project
+ * folder, never to the working directory.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { ISTIO_NAMESPACE, MeshModel, SPIRE_NAMESPACE } from '../spec';
+import { findProjectDir } from '../spec/project';
 import { CertificateInfo } from './certificate';
 import { SecretMaterial } from './material';
-import { ensurePrivateTree } from './secure-fs';
+import { replacePrivateFile, statOrUndefined } from './secure-fs';
 import { MeshPublicPki, PkiStore } from './store';
 
 export interface MeshPkiOptions {
   /**
-   * Directory the spec's relative PKI folders are resolved against.
-   * @default process.cwd()
+   * The project folder: the spec's relative PKI folders are resolved against it.
+   * @default - the mesh's `sourceDir` (the folder of its YAML inventory), else
+   * `findProjectDir(process.cwd())`: the nearest folder holding cdk8s.yaml or package.json
    */
   readonly baseDir?: string;
+  /**
+   * The output folder synthesis writes to (committed): keys and Secret manifests are refused
+   * inside it. A relative folder is resolved against the project folder.
+   * @default `<project>/dist`
+   */
+  readonly outputDirectory?: string;
   /**
    * Load and verify only: generate nothing, write nothing (for `synth --check`).
    * @default false
@@ -41,16 +51,23 @@ export interface MeshPkiReport {
   readonly warnings: readonly string[];
 }
 
+/** The project folder of a mesh's PKI: `options.baseDir`, else the inventory's folder, else the one found from the working directory. */
+export function meshProjectDir(mesh: MeshModel, options: Pick<MeshPkiOptions, 'baseDir'> = {}): string {
+  return path.resolve(options.baseDir ?? mesh.sourceDir ?? findProjectDir(process.cwd()));
+}
+
 /** The PKI store of a mesh, or undefined when cert-manager is the CA (no local key material). */
 export function pkiStoreFor(mesh: MeshModel, options: MeshPkiOptions = {}): PkiStore | undefined {
-  if (mesh.pki.delivery.kind === 'cert-manager') return undefined;
-  const baseDir = path.resolve(options.baseDir ?? process.cwd());
+  const delivery = mesh.pki.delivery;
+  if (delivery.kind === 'cert-manager') return undefined;
   return new PkiStore({
     mesh: mesh.name,
     clusters: mesh.clusters.map((c) => c.name),
-    baseDir,
-    publicDir: path.join(mesh.pki.certificateDirectory, mesh.name),
-    keyDir: path.join(mesh.pki.keyDirectory, mesh.name),
+    baseDir: meshProjectDir(mesh, options),
+    certificateDirectory: mesh.pki.certificateDirectory,
+    keyDirectory: mesh.pki.keyDirectory,
+    outputDirectory: options.outputDirectory,
+    secretsDirectory: delivery.kind === 'kubectl' ? delivery.outputDirectory : undefined,
     keyAlgorithm: mesh.pki.keyAlgorithm,
     now: options.now,
   });
@@ -59,6 +76,8 @@ export function pkiStoreFor(mesh: MeshModel, options: MeshPkiOptions = {}): PkiS
 export function prepareMeshPki(mesh: MeshModel, options: MeshPkiOptions = {}): MeshPkiReport {
   const store = pkiStoreFor(mesh, options);
   if (!store) return { created: [], secretManifests: [], warnings: [] };
+  // Custody first (ensure checks it too): a misplaced key or secret folder fails before any write.
+  if (options.readOnly) store.assertCustody();
   const created = options.readOnly ? [] : store.ensure().created;
   const certificates = store.loadPublic();
   // Expiry is reported by the mesh check (lib/multicluster/check.ts), not twice.
@@ -66,7 +85,8 @@ export function prepareMeshPki(mesh: MeshModel, options: MeshPkiOptions = {}): M
   const secretManifests: string[] = [];
   const delivery = mesh.pki.delivery;
   if (!options.readOnly && delivery.kind === 'kubectl') {
-    const outRoot = path.resolve(options.baseDir ?? process.cwd(), delivery.outputDirectory, mesh.name);
+    const secretsRoot = path.resolve(store.layout.baseDir, delivery.outputDirectory);
+    const outRoot = path.join(secretsRoot, mesh.name);
     for (const cluster of mesh.clusters) {
       let secrets;
       try {
@@ -82,14 +102,14 @@ export function prepareMeshPki(mesh: MeshModel, options: MeshPkiOptions = {}): M
         [secrets.istioCacerts, ISTIO_NAMESPACE],
       ] as const) {
         const file = path.join(outRoot, cluster.name, `${material.name}.yaml`);
-        if (writeSecretManifest(outRoot, file, material, namespace)) secretManifests.push(file);
+        if (writeSecretManifest(secretsRoot, file, material, namespace)) secretManifests.push(file);
       }
     }
   }
   return { certificates, created, secretManifests, warnings };
 }
 
-/** Writes a Secret manifest (mode 0600) when its content changed; true when written. */
+/** Writes a Secret manifest (mode 0600) below the secret folder `root` when its content changed; true when written. */
 function writeSecretManifest(root: string, file: string, material: SecretMaterial, namespace: string): boolean {
   const content =
     '# Generated by spiremesh for `kubectl apply -f`. Holds a CA private key: never commit it.\n' +
@@ -100,10 +120,8 @@ function writeSecretManifest(root: string, file: string, material: SecretMateria
       type: 'Opaque',
       stringData: material.stringData(),
     });
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === content) return false;
-  ensurePrivateTree(root, path.dirname(file));
-  fs.writeFileSync(file, content, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
+  if (statOrUndefined(file)?.isFile() && fs.readFileSync(file, 'utf8') === content) return false;
+  replacePrivateFile(file, content, root);
   return true;
 }
 

@@ -31,6 +31,7 @@ export interface RotationResult {
  */
 export function rotateIntermediate(store: PkiStore, cluster: string, which: IntermediateKind): RotationResult {
   store.assertKnownCluster(cluster);
+  store.assertCustody();
   const now = store.now();
   const L = store.layout;
   const root = store.loadRoot(now);
@@ -86,10 +87,10 @@ export function rotateIntermediate(store: PkiStore, cluster: string, which: Inte
   fs.mkdirSync(path.dirname(retiredCertFile), { recursive: true });
   moveNoClobber(certFile, retiredCertFile, store.fileLocation(cluster, certFile));
   if (hadKey) {
-    ensurePrivateTree(L.keyDir, path.dirname(retiredKeyFile));
+    ensurePrivateTree(L.keyRoot, path.dirname(retiredKeyFile));
     moveNoClobber(keyFile, retiredKeyFile, store.fileLocation(cluster, keyFile));
   }
-  writePrivateFile(keyFile, ca.keyPem, L.keyDir, store.fileLocation(cluster, keyFile));
+  writePrivateFile(keyFile, ca.keyPem, L.keyRoot, store.fileLocation(cluster, keyFile));
   writePublicFile(certFile, ca.certPem, store.fileLocation(cluster, certFile));
 
   return {

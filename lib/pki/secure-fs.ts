@@ -6,28 +6,69 @@ import { PkiError, PkiFileLocation } from './errors';
 /*
  * File I/O with key custody rules: key directories 0700, key files 0600, nothing is ever
  * overwritten in place (a CA must never be silently replaced), writes are atomic (temp + link).
+ * Where the folders may be is custody.ts's rule; these functions assume it was checked.
  */
 
 const POSIX = process.platform !== 'win32';
 
+/** The `.gitignore` spiremesh writes into a private folder it creates: git ignores all of it, itself included. */
+export const PRIVATE_FOLDER_GITIGNORE = '# Written by spiremesh: this folder holds CA private keys; git ignores everything in it.\n*\n';
+
 /** Creates `dir` and missing parents with mode 0700 and tightens `dir` itself to 0700. */
-export function ensurePrivateDir(dir: string): void {
+function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (POSIX) fs.chmodSync(dir, 0o700);
 }
 
-/** Makes every directory from `keyRoot` down to `dir` exist with mode 0700. */
-export function ensurePrivateTree(keyRoot: string, dir: string): void {
-  const rel = path.relative(keyRoot, dir);
-  let current = keyRoot;
-  ensurePrivateDir(current);
+/**
+ * Makes every directory from `root` (a key or secret folder) down to `dir` exist with mode 0700.
+ * A `root` that does not exist yet is created (missing parents 0700 too) and gets a `.gitignore`
+ * holding `*` before anything else, so git ignores it whatever the repository's .gitignore says.
+ * An existing `root` keeps its mode (it may be a folder spiremesh does not own); the folders below
+ * it are spiremesh's and become 0700. A symbolic link below `root` is refused, never followed.
+ */
+export function ensurePrivateTree(root: string, dir: string): void {
+  const rel = path.relative(root, dir);
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+    throw new Error(`internal: ${dir} is outside the private folder ${root}`);
+  }
+  if (!fs.existsSync(root)) {
+    ensurePrivateDir(root);
+    fs.writeFileSync(path.join(root, '.gitignore'), PRIVATE_FOLDER_GITIGNORE, { flag: 'wx', mode: 0o644 });
+  }
+  let current = root;
   for (const part of rel === '' ? [] : rel.split(path.sep)) {
     current = path.join(current, part);
+    if (isSymlink(current)) {
+      throw new PkiError({
+        code: 'KEY_CUSTODY',
+        file: current,
+        reason: 'this folder inside a private folder is a symbolic link; spiremesh never follows one there.',
+        fix: `replace the link by a real folder (or remove it and run the command again); it points to ${fs.readlinkSync(current)}`,
+      });
+    }
     ensurePrivateDir(current);
   }
 }
 
-/** Writes a private key file with mode 0600; refuses to overwrite. Directories up to `keyRoot` become 0700. */
+/**
+ * Writes a private file (mode 0600) below `root`, replacing a previous version atomically: the
+ * content goes to a new temp file that is renamed over `file`, so a symlink at `file` is replaced,
+ * never written through.
+ */
+export function replacePrivateFile(file: string, content: string, root: string): void {
+  ensurePrivateTree(root, path.dirname(file));
+  const tmp = tempNameFor(file);
+  try {
+    fs.writeFileSync(tmp, content, { mode: 0o600, flag: 'wx' });
+    if (POSIX) fs.chmodSync(tmp, 0o600);
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** Writes a private key file with mode 0600; refuses to overwrite. Folders are made by {@link ensurePrivateTree}. */
 export function writePrivateFile(file: string, content: string, keyRoot: string, where: PkiFileLocation): void {
   ensurePrivateTree(keyRoot, path.dirname(file));
   writeExclusive(file, content, 0o600, where);
@@ -69,7 +110,7 @@ export function moveNoClobber(from: string, to: string, where: PkiFileLocation):
 }
 
 function writeExclusive(file: string, content: string, mode: number, where: PkiFileLocation): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempNameFor(file);
   fs.writeFileSync(tmp, content, { mode, flag: 'wx' });
   try {
     if (POSIX) fs.chmodSync(tmp, mode); // the umask may have removed bits of a public file
@@ -95,5 +136,22 @@ function writeExclusive(file: string, content: string, mode: number, where: PkiF
     throw e;
   } finally {
     fs.rmSync(tmp, { force: true });
+  }
+}
+
+function tempNameFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+}
+
+function isSymlink(p: string): boolean {
+  return statOrUndefined(p)?.isSymbolicLink() ?? false;
+}
+
+/** What is at `p` (`lstat`; `stat` with `follow`), or undefined when nothing is there. */
+export function statOrUndefined(p: string, follow = false): fs.Stats | undefined {
+  try {
+    return follow ? fs.statSync(p) : fs.lstatSync(p);
+  } catch {
+    return undefined;
   }
 }

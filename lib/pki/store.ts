@@ -1,10 +1,12 @@
 import * as fs from 'fs';
 import { CertificateAuthority, CertificateInfo, assertValidName, inspectCertificate, parsePrivateKey } from './certificate';
+import { KeyCustodyProps, assertKeyCustody } from './custody';
 import { PkiError, PkiFileLocation } from './errors';
 import { PKI_INIT, REPLACE_ROOT, SELF_CHECK_FAILED, replaceIntermediate, restoreRootKey } from './fixes';
 import { DEFAULT_VALIDITY_DAYS, createIntermediate, createRootCa } from './hierarchy';
 import { IntermediateKind } from './intermediate-kind';
 import { KeyAlgorithm } from '../spec/choices';
+import { DEFAULT_OUTPUT_DIRECTORY } from '../spec/project';
 import { PkiLayout, PkiLayoutProps } from './layout';
 import {
   IstioCacertsPublicData,
@@ -61,6 +63,16 @@ export interface PkiStoreProps extends PkiLayoutProps {
    * @default - the current time, read at each call
    */
   readonly now?: Date;
+  /**
+   * The output folder (committed): no key or secret folder may overlap it.
+   * @default `<baseDir>/dist`
+   */
+  readonly outputDirectory?: string;
+  /**
+   * Folder of the kubectl Secret manifests: checked like the key folder.
+   * @default - none
+   */
+  readonly secretsDirectory?: string;
 }
 
 /** Public certificates of one cluster: everything synthesis may render. */
@@ -144,12 +156,35 @@ export class PkiStore {
     this.props = props;
   }
 
+  /** The folders of this mesh that key custody judges (see {@link assertKeyCustody}). */
+  public get custody(): KeyCustodyProps {
+    const L = this.layout;
+    return {
+      mesh: this.mesh,
+      projectDir: L.baseDir,
+      keyDirectory: L.keyRoot,
+      secretsDirectory: this.props.secretsDirectory,
+      outputDirectory: this.props.outputDirectory ?? DEFAULT_OUTPUT_DIRECTORY,
+      certificateDirectory: L.certificateRoot,
+    };
+  }
+
+  /**
+   * Refuses a key (or secret) folder that could be committed: one that overlaps the output or the
+   * certificate folder (by real path), or lies in a git work tree that does not ignore it. Writes nothing.
+   */
+  public assertCustody(): void {
+    assertKeyCustody(this.custody);
+  }
+
   /**
    * Generates what is missing and reuses everything that exists (verified: key/cert match, chain,
    * validity). Never regenerates an existing CA. A missing intermediate needs the root key; without
-   * it this fails naming the key file. Nothing is written unless every check passes.
+   * it this fails naming the key file. Nothing is written unless every check passes, key custody
+   * ({@link assertCustody}) first.
    */
   public ensure(): EnsureResult {
+    this.assertCustody();
     const now = this.now();
     const L = this.layout;
     const created: string[] = [];
@@ -241,7 +276,7 @@ export class PkiStore {
     // deliberately offline key.
     for (const w of [...pending.filter((p) => p.private), ...pending.filter((p) => !p.private)]) {
       const where = this.fileLocation(w.cluster, w.file);
-      if (w.private) writePrivateFile(w.file, w.content, L.keyDir, where);
+      if (w.private) writePrivateFile(w.file, w.content, L.keyRoot, where);
       else writePublicFile(w.file, w.content, where);
       created.push(w.file);
     }

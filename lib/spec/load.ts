@@ -1,5 +1,6 @@
 /** Loads a mesh spec from a YAML inventory file, with line numbers for every problem. */
 import * as fs from 'fs';
+import * as path from 'path';
 import { LineCounter, parseDocument } from 'yaml';
 import { SpecPath, SpecValidationError } from './errors';
 import { MeshModel, resolveMeshSpec } from './model';
@@ -24,11 +25,12 @@ export function loadMeshSpecFile(file: string): MeshModel {
       { path: [], message: 'the inventory file is not valid UTF-8', fix: 'save the file as UTF-8 (e.g. `iconv -t UTF-8`)' },
     ]);
   }
-  return parseMeshSpecYaml(text, file);
+  // The inventory's folder is its project folder: relative PKI folders belong there.
+  return parseMeshSpecYaml(text, file, path.dirname(path.resolve(file)));
 }
 
-/** Validates and resolves YAML inventory text; `source` names it in messages. */
-export function parseMeshSpecYaml(text: string, source: string): MeshModel {
+/** Validates and resolves YAML inventory text; `source` names it in messages, `sourceDir` is the model's project folder. */
+export function parseMeshSpecYaml(text: string, source: string, sourceDir?: string): MeshModel {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -68,5 +70,5 @@ export function parseMeshSpecYaml(text: string, source: string): MeshModel {
       },
     ]);
   }
-  return resolveMeshSpec(value, source, locate);
+  return resolveMeshSpec(value, source, locate, sourceDir);
 }

@@ -164,11 +164,18 @@ export class MeshModel {
    * Use `resolveMeshSpec` (documents) or `resolveMeshProps` (typed props): both validate first.
    * @param props the typed spec
    * @param document the same spec as a validated document: the input of the spec digest
+   * @param sourceDir the folder of the YAML inventory the spec was loaded from
    */
   public constructor(
     /** The typed spec this model was resolved from. */
     public readonly spec: MeshSpec,
     public readonly document: MeshSpecDocument,
+    /**
+     * Folder of the YAML inventory file this mesh was loaded from: its project folder, which the
+     * relative PKI folders are resolved against.
+     * @default - undefined: declared in code (the project folder is found from the working directory)
+     */
+    public readonly sourceDir?: string,
   ) {
     this.name = spec.name;
     const istio: IstioDefaults = {
@@ -239,11 +246,12 @@ export function resolveMeshSpec(
   document: unknown,
   source: string,
   locate?: (path: ReadonlyArray<string | number>) => string | undefined,
+  sourceDir?: string,
 ): MeshModel {
   const problems = validateMeshSpec(document);
   if (problems.length > 0) throw new SpecValidationError(source, problems, locate);
   const validated = document as MeshSpecDocument;
-  return new MeshModel(meshPropsFromDocument(validated), validated);
+  return new MeshModel(meshPropsFromDocument(validated), validated, sourceDir);
 }
 
 /**

@@ -9,6 +9,7 @@ import { CatalogProduct, ISTIO_RELEASES, unlistedReleaseProblem } from './catalo
 import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, IstioDistribution } from './choices';
 import { MeshSpecDocument } from './document';
 import { SpecPath, SpecProblem } from './errors';
+import { pkiPathProblems } from './pki-paths';
 import { MESH_SPEC_SCHEMA } from './schema';
 import {
   addressProblem,
@@ -453,32 +454,7 @@ function deliveryProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
       {},
     ),
   );
-  // Keys must stay out of git: the key folder may not sit inside the committed certificate folder or dist/.
-  const pki = doc.pki && typeof doc.pki === 'object' ? doc.pki : undefined;
-  if (pki && str(pki.keyDirectory)) {
-    const keys = normalizeDir(pki.keyDirectory);
-    const certs = normalizeDir(str(pki.certificateDirectory) ? pki.certificateDirectory : 'pki');
-    if (keys === certs || keys.startsWith(`${certs}/`) || keys === 'dist' || keys.startsWith('dist/')) {
-      problems.push({
-        path: ['pki', 'keyDirectory'],
-        message: `key folder '${pki.keyDirectory}' lies inside a committed folder ('${certs}' or 'dist')`,
-        fix: "use a git-ignored folder outside them, e.g. '.spiremesh/keys'",
-      });
-    }
-  }
-  if (pki?.delivery?.mode === CaDeliveryMode.KUBECTL.value && str(pki.delivery.outputDirectory)) {
-    const out = normalizeDir(pki.delivery.outputDirectory);
-    if (out === 'dist' || out.startsWith('dist/')) {
-      problems.push({
-        path: ['pki', 'delivery', 'outputDirectory'],
-        message: `'${pki.delivery.outputDirectory}' is inside dist/, which is committed: the Secret manifests hold private keys`,
-        fix: "use a git-ignored folder such as '.spiremesh/secrets'",
-      });
-    }
-  }
+  // Keys must stay out of git: neither private folder may overlap the certificate folder or dist/.
+  problems.push(...pkiPathProblems(doc.pki));
   return problems;
-}
-
-function normalizeDir(dir: string): string {
-  return dir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
 }
