@@ -1,17 +1,24 @@
 /**
  * Synthesis: construct tree → validated, rendered per-cluster directories → disk.
- * All checks run before the first write; on any finding nothing is written.
+ * All checks run before the first write; on any finding nothing is written, and no CA material
+ * is generated: missing PKI is generated only once the gates, the mesh check, the layout and the
+ * output folder have all passed. The output folder is locked for the whole run, and an
+ * interrupted earlier write is finished (or undone) before anything is read from it.
  */
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { Finding, MeshModel, SpiremeshError, countOf } from '../spec';
 import { Istio } from '../istio/istio';
+import { MeshCluster } from '../core';
 import { CheckFinding, checkMesh, formatCheckFinding } from './check';
 import { MeshPkiReport, PkiError, certificateFacts, prepareMeshPki } from '../pki';
+import { recoverOutput } from '../gitops/journal';
+import { OutputLock, OutputLockOptions, withOutputLock } from '../gitops/lock';
+import { NODE_OUTPUT_FS, OutputFs } from '../gitops/output-fs';
 import { SchemaRegistry } from '../validation';
-import { collectObjects } from '../gitops/collect';
+import { Collected, collectObjects } from '../gitops/collect';
 import { fileTextHasPrivateKey, gateFinding, schemaGate, secretsGate } from '../gitops/gates';
-import { renderClusterFiles, renderManifests } from '../gitops/render';
+import { RenderedFile, renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
 import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from '../gitops/writer';
 
@@ -42,6 +49,16 @@ export interface SynthesizeOptions {
    * @default - now
    */
   readonly now?: Date;
+  /**
+   * How long to wait for another run writing the same output folder, and when its lock is stale.
+   * @default - wait up to 20 s; a lock whose run was killed on this host is taken over at once
+   */
+  readonly lock?: OutputLockOptions;
+  /**
+   * The filesystem operations of the writer (tests inject faults and kills here).
+   * @default NODE_OUTPUT_FS (Node's fs)
+   */
+  readonly outputFs?: OutputFs;
 }
 
 export interface ClusterSummary {
@@ -75,7 +92,8 @@ export class SynthesisError extends SpiremeshError {
 }
 
 export function defaultOutdir(): string {
-  return process.env.CDK8S_OUTDIR ?? 'dist';
+  // An empty CDK8S_OUTDIR means unset, never the working directory.
+  return process.env.CDK8S_OUTDIR || 'dist';
 }
 
 /** Renders every MeshCluster under `root`, checks it, and writes (or, with `check`, compares). */
@@ -91,41 +109,64 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
 
   if (findings.length > 0) throw new SynthesisError(findings);
 
-  // The mesh PKI: verified public certificates (and, unless checking, generation of what is
-  // missing). Runs only after every object passed the gates, so a bad spec creates no keys.
+  // From here on the run reads and writes the output folder: one run at a time (the lock), and an
+  // earlier run's interrupted write is finished or undone before anything is read.
+  return withOutputLock(outdir, { ...options.lock, readOnly: options.check }, (lock) => {
+    const base = options.outputFs ?? NODE_OUTPUT_FS;
+    const outputFs = lock ? lock.guard(base) : base;
+    const recovered = recoverOutput(outdir, outputFs);
+    return synthesizeLocked(collected, outdir, options, { lock, outputFs, recovered });
+  });
+}
+
+interface LockedRun {
+  /** Absent for a check that reads a folder it may not write (no lock can be taken there). */
+  readonly lock?: OutputLock;
+  readonly outputFs: OutputFs;
+  /** What recovery did (warnings). */
+  readonly recovered: readonly string[];
+}
+
+/** One cluster directory: its files as rendered with the trust facts known so far. */
+interface ClusterOutput {
+  readonly chart: MeshCluster;
+  readonly manifests: readonly RenderedFile[];
+  files: ReadonlyMap<string, string>;
+  readonly objects: number;
+}
+
+const isError = (f: Finding) => f.severity === 'error';
+
+function synthesizeLocked(collected: Collected, outdir: string, options: SynthesizeOptions, run: LockedRun): SynthesisResult {
+  const findings: Finding[] = [];
+  const meshes = [...new Set(collected.clusters.map((c) => c.mesh))];
+  // Keys and Secret manifests are refused inside the output folder (PKI key custody).
+  const pkiOptions = { baseDir: options.baseDir, now: options.now, outputDirectory: outdir };
+
+  // The mesh PKI, read only: verified public certificates where they all exist. Nothing is
+  // generated here: a synth generates what is missing only once every check below has passed,
+  // so a refused spec leaves the project's PKI folders exactly as they were.
   const pki = new Map<MeshModel, MeshPkiReport>();
-  for (const chart of collected.clusters) {
-    if (pki.has(chart.mesh)) continue;
+  const toGenerate = new Set<MeshModel>();
+  for (const mesh of meshes) {
     try {
-      pki.set(chart.mesh, prepareMeshPki(chart.mesh, { baseDir: options.baseDir, readOnly: options.check, now: options.now }));
+      pki.set(mesh, prepareMeshPki(mesh, { ...pkiOptions, readOnly: true }));
     } catch (e) {
       if (!(e instanceof PkiError)) throw e;
-      findings.push(...e.findings);
+      // A missing file is what a synth generates; an expired or broken certificate it cannot fix.
+      if (options.check || e.code !== 'MISSING_FILE') findings.push(...e.findings);
+      else toGenerate.add(mesh);
     }
   }
 
-  // The mesh check (static `istioctl multicluster check`) over what is about to be written.
-  const checkFindings: CheckFinding[] = [];
-  for (const mesh of new Set(collected.clusters.map((c) => c.mesh))) {
-    const charts = collected.clusters.filter((c) => c.mesh === mesh);
-    const certs = pki.get(mesh)?.certificates;
-    checkFindings.push(
-      ...checkMesh({
-        mesh,
-        clusters: charts.map((c) => ({
-          cluster: c.cluster,
-          manifests: collected.objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest),
-          istio: Istio.of(c)?.releases,
-        })),
-        certificates: certs && { root: certs.root, clusters: certs.clusters },
-        now: options.now,
-      }),
-    );
-  }
-  findings.push(...checkFindings.filter((f) => f.severity === 'error'));
+  // The mesh check (static `istioctl multicluster check`) over what is about to be written. A mesh
+  // whose PKI is about to be generated is checked without certificates first, and with them once
+  // they exist (its existing certificates are verified by the generation itself, before it writes).
+  const checks = new Map(meshes.map((mesh) => [mesh, checkOneMesh(collected, mesh, pki.get(mesh), options.now)]));
+  findings.push(...[...checks.values()].flat().filter(isError));
 
   const dirNames = new Map<string, string>();
-  const meshes = new Map<string, { dir: string; files: ReadonlyMap<string, string>; objects: number }[]>();
+  const clusterOutputs: ClusterOutput[] = [];
   for (const chart of collected.clusters) {
     const { mesh, cluster } = chart;
     const owner = dirNames.get(cluster.name);
@@ -144,22 +185,40 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     const objects = collected.objects.filter((o) => o.cluster === cluster.name);
     const { files: manifests, duplicates } = renderManifests(objects);
     findings.push(...duplicates.map((message) => gateFinding('layout', message)));
-    const rendered = renderClusterFiles(mesh, cluster, manifests, trustFacts(pki.get(mesh), cluster.name));
-    for (const [rel, text] of rendered.files) {
-      if (fileTextHasPrivateKey(text)) findings.push(gateFinding('secrets', `${cluster.name}/${rel} would contain a PEM private key`));
-    }
-    meshes.set(mesh.name, [...(meshes.get(mesh.name) ?? []), { dir: cluster.name, files: rendered.files, objects: objects.length }]);
+    const output: ClusterOutput = { chart, manifests, files: new Map(), objects: objects.length };
+    renderOutput(output, pki.get(mesh), findings);
+    clusterOutputs.push(output);
   }
   if (findings.length > 0) throw new SynthesisError(findings);
 
-  // Plan every mesh before applying any, so that a conflict in one writes nothing at all.
-  const plans: { mesh: string; plan: WritePlan; objects: Map<string, number> }[] = [];
-  for (const [mesh, outputs] of meshes) {
-    plans.push({ mesh, plan: planOutput(outdir, mesh, outputs), objects: new Map(outputs.map((o) => [o.dir, o.objects])) });
+  if (!options.check) {
+    // Before generating CA material, make sure the output folder accepts the plan (a conflict refuses it).
+    if (toGenerate.size > 0) planMeshes(outdir, clusterOutputs);
+    for (const mesh of meshes) {
+      run.lock?.refresh();
+      try {
+        pki.set(mesh, prepareMeshPki(mesh, pkiOptions));
+      } catch (e) {
+        if (!(e instanceof PkiError)) throw e;
+        findings.push(...e.findings);
+      }
+    }
+    for (const mesh of toGenerate) {
+      const report = pki.get(mesh);
+      if (!report) continue;
+      checks.set(mesh, checkOneMesh(collected, mesh, report, options.now));
+      for (const output of clusterOutputs.filter((o) => o.chart.mesh === mesh)) renderOutput(output, report, findings);
+    }
+    findings.push(...[...toGenerate].flatMap((mesh) => checks.get(mesh) ?? []).filter(isError));
+    if (findings.length > 0) throw new SynthesisError(findings);
   }
+  const checkFindings = meshes.flatMap((mesh) => checks.get(mesh) ?? []);
+
+  // Plan every mesh before applying any, so that a conflict in one writes nothing at all.
+  const plans = planMeshes(outdir, clusterOutputs);
   // The review page for pull requests (dist/README.md), over every mesh of the app.
   const reviewPage = renderReviewPage(
-    [...new Set(collected.clusters.map((c) => c.mesh))].map((mesh) => {
+    meshes.map((mesh) => {
       const objectCounts: Record<string, Record<string, number>> = {};
       for (const o of collected.objects.filter((x) => mesh.clusters.some((c) => c.name === x.cluster))) {
         const perCluster = (objectCounts[o.cluster] ??= {});
@@ -177,12 +236,15 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   const upToDate = plans.every((p) => !planHasChanges(p.plan)) && !planHasChanges(reviewPlan);
   if (!options.check) {
     // One application of every change, so a failure half-way rolls back all of them.
-    applyOutput({
-      outdir,
-      directories: [],
-      warnings: [],
-      operations: new Map([...plans.flatMap((p) => [...p.plan.operations]), ...reviewPlan.operations]),
-    });
+    applyOutput(
+      {
+        outdir,
+        directories: [],
+        warnings: [],
+        operations: new Map([...plans.flatMap((p) => [...p.plan.operations]), ...reviewPlan.operations]),
+      },
+      { fs: run.outputFs, beforeSwitch: () => run.lock?.assertHeld() },
+    );
   }
 
   const clusters: ClusterSummary[] = plans.flatMap((p) =>
@@ -201,6 +263,7 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     outdir,
     clusters,
     warnings: [
+      ...run.recovered,
       ...collected.warnings,
       ...[...pki.values()].flatMap((p) => p.warnings),
       ...checkFindings.map(formatCheckFinding),
@@ -210,6 +273,47 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     upToDate,
     directories: [...plans.flatMap((p) => p.plan.directories), ...reviewPlan.directories],
   };
+}
+
+/** The multicluster check of one mesh, with its certificates when they exist. */
+function checkOneMesh(collected: Collected, mesh: MeshModel, report: MeshPkiReport | undefined, now: Date | undefined): CheckFinding[] {
+  const certs = report?.certificates;
+  return checkMesh({
+    mesh,
+    clusters: collected.clusters
+      .filter((c) => c.mesh === mesh)
+      .map((c) => ({
+        cluster: c.cluster,
+        manifests: collected.objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest),
+        istio: Istio.of(c)?.releases,
+      })),
+    certificates: certs && { root: certs.root, clusters: certs.clusters },
+    now,
+  });
+}
+
+/** (Re)renders a cluster directory with the mesh's trust facts; a PEM private key in any file is a finding. */
+function renderOutput(output: ClusterOutput, report: MeshPkiReport | undefined, findings: Finding[]): void {
+  const { mesh, cluster } = output.chart;
+  output.files = renderClusterFiles(mesh, cluster, output.manifests, trustFacts(report, cluster.name)).files;
+  for (const [rel, text] of output.files) {
+    if (fileTextHasPrivateKey(text)) findings.push(gateFinding('secrets', `${cluster.name}/${rel} would contain a PEM private key`));
+  }
+}
+
+/** One write plan per mesh (mesh order as declared); throws on a conflict in the output folder. */
+function planMeshes(outdir: string, outputs: readonly ClusterOutput[]): { mesh: string; plan: WritePlan; objects: Map<string, number> }[] {
+  const byMesh = new Map<string, ClusterOutput[]>();
+  for (const o of outputs) byMesh.set(o.chart.mesh.name, [...(byMesh.get(o.chart.mesh.name) ?? []), o]);
+  return [...byMesh].map(([mesh, list]) => ({
+    mesh,
+    plan: planOutput(
+      outdir,
+      mesh,
+      list.map((o) => ({ dir: o.chart.cluster.name, files: o.files })),
+    ),
+    objects: new Map(list.map((o) => [o.chart.cluster.name, o.objects])),
+  }));
 }
 
 /** The trust facts of one cluster for its index: fingerprints and expiry of root and intermediates. */

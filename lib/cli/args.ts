@@ -1,4 +1,5 @@
 /** Command-line flags shared by the spiremesh commands. */
+import * as fs from 'fs';
 import { defaultOutdir } from '../app/synthesize';
 import { SpiremeshError } from '../spec';
 
@@ -21,6 +22,8 @@ export interface CliArgs {
   readonly which?: string;
   readonly file?: string;
   readonly stdout: boolean;
+  /** Print the stack trace of an unexpected error (never needed for a user error). */
+  readonly debug: boolean;
 }
 
 export const USAGE = `usage:
@@ -32,7 +35,7 @@ export const USAGE = `usage:
                                               new intermediate(s) under the same root; old ones stay valid
   pki export --cluster NAME [--file FILE | --stdout]
                                               the CA secret values to upload to a secret store
-common: [--inventory FILE] for meshes declared in YAML`;
+common: [--inventory FILE] for meshes declared in YAML; [--debug] prints the stack trace of an unexpected error`;
 
 /** Parses `[command [subcommand]] [flags]`. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -46,7 +49,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     }
     const [name, inline] = arg.split(/=(.*)/s, 2);
     const key = name === '-o' ? '--out' : name;
-    if (key === '--check' || key === '--stdout') {
+    if (key === '--check' || key === '--stdout' || key === '--debug') {
       flags[key] = true;
       continue;
     }
@@ -54,6 +57,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       throw new UsageError(`unknown argument '${arg}'\n${USAGE}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value.startsWith('-')) throw new UsageError(`${name} needs a value\n${USAGE}`);
+    if (value.trim() === '') throw new UsageError(`${name} needs a value, not an empty one\n${USAGE}`);
     flags[key] = value;
   }
   const [command = 'synth', subcommand, ...extra] = words;
@@ -61,15 +65,29 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (extra.length > 0 || (command !== 'pki' && subcommand))
     throw new UsageError(`unexpected '${[subcommand, ...extra].filter(Boolean).join(' ')}'\n${USAGE}`);
   const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  const outdir = str('--out') ?? defaultOutdir();
+  if (command !== 'pki') assertOutputFolder(outdir, str('--out') !== undefined ? '--out' : 'the output folder');
   return {
     command,
     subcommand,
-    outdir: str('--out') ?? defaultOutdir(),
+    outdir,
     check: flags['--check'] === true,
     inventory: str('--inventory'),
     cluster: str('--cluster'),
     which: str('--which'),
     file: str('--file'),
     stdout: flags['--stdout'] === true,
+    debug: flags['--debug'] === true,
   };
+}
+
+/** The output folder may be missing (it is created) but must not be a file. */
+function assertOutputFolder(outdir: string, what: string): void {
+  let isFile = false;
+  try {
+    isFile = !fs.statSync(outdir).isDirectory();
+  } catch {
+    // Missing (created by synth) or unreadable (reported by the command with the path).
+  }
+  if (isFile) throw new UsageError(`${what} '${outdir}' is a file; it must name a folder (created when missing)\n${USAGE}`);
 }

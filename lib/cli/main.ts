@@ -1,7 +1,8 @@
 /**
  * The command-line entry of a spiremesh app: `main.ts` calls `synthMain` with a function that
  * declares the mesh. It parses the command and flags, runs it, prints the result, and sets the
- * exit code. User errors are printed as their messages (they name the bad value and the fix).
+ * exit code. User errors are printed as their messages (they name the bad value and the fix);
+ * other errors as one line, with the stack trace only under --debug.
  */
 import { App } from 'cdk8s';
 import { SpireMesh } from '../app/mesh';
@@ -39,9 +40,22 @@ export function runCli(declare: DeclareMesh, argv: readonly string[] = process.a
     process.stdout.write(`${formatSummary(result, { check: args.check })}\n`);
     return args.check && !result.upToDate ? 1 : 0;
   } catch (e) {
-    process.stderr.write(`spiremesh: ${SpiremeshError.isSpiremeshError(e) ? e.message : ((e as Error).stack ?? String(e))}\n`);
+    process.stderr.write(`${describeError(e, argv.includes('--debug'))}\n`);
     return 1;
   }
+}
+
+/**
+ * A user error (SpiremeshError) is its message, which names the bad value and the fix, never a
+ * stack trace. Anything else is a bug or an unexpected condition: one line, and its stack trace
+ * only with --debug.
+ */
+export function describeError(e: unknown, debug: boolean): string {
+  if (SpiremeshError.isSpiremeshError(e)) return `spiremesh: ${e.message}`;
+  const error = e instanceof Error ? e : new Error(String(e));
+  if (debug) return `spiremesh: unexpected error: ${error.stack ?? error.message}`;
+  const line = error.message.split('\n')[0] || error.name;
+  return `spiremesh: unexpected error: ${line}\nrun again with --debug for the stack trace`;
 }
 
 /** `runCli`, then exit with its code. */

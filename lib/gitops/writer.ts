@@ -4,20 +4,28 @@
  * - Everything is rendered and validated in memory before the first byte is written, so a bad
  *   spec or object leaves the output folder untouched.
  * - A directory is owned by spiremesh when its `spiremesh-index.yaml` names this mesh. Only the
- *   files listed in that index are ever changed or deleted (pruned); anything else in the output
- *   folder, including foreign files inside an owned directory, is left alone.
- * - Files are replaced by rename; if a write fails half-way, every file already changed is
- *   restored from an in-memory backup before the error is rethrown.
+ *   files listed in that index are ever changed or deleted, and a file is pruned only while its
+ *   bytes still match the sha256 the index recorded (a file edited by hand is kept, with a
+ *   warning). Anything else in the output folder, including foreign files inside an owned
+ *   directory, is left alone. An index that cannot be parsed, or that names a path outside its
+ *   directory, is refused.
+ * - Nothing is read or written through a symbolic link: a link at a cluster directory's path or
+ *   anywhere inside one is refused.
+ * - The write itself (journal.ts) stages every new file, writes a journal, then switches by rename,
+ *   so a crash or kill at any instant leaves the old tree or the new one once the next run started.
  *   (The cdk8s CLI's `cdk8s synth` deletes its whole output folder before running the app,
  *   cdk8s#2146; `npm run synth` runs the same app without that wipe.)
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { SpiremeshError } from '../spec';
+import { CommitOptions, commitChanges } from './journal';
+import { OutputConflictError } from './output-errors';
+import { lstatOrUndefined, sha256OfFile } from './output-fs';
+import { INDEX_FILE, isContainedPath, isWriterName } from './output-names';
 
-/** Name of the per-directory index that records what spiremesh wrote. */
-export const INDEX_FILE = 'spiremesh-index.yaml';
+export { INDEX_FILE } from './output-names';
+export { OutputConflictError } from './output-errors';
 
 export interface DirectoryOutput {
   /** Directory relative to the output folder, e.g. 'cluster1'. */
@@ -49,52 +57,125 @@ export function planHasChanges(plan: WritePlan): boolean {
   return plan.operations.size > 0;
 }
 
-/** The output folder holds files spiremesh must not touch where it wants to write. */
-export class OutputConflictError extends SpiremeshError {
-  public constructor(file: string, message: string, fix: string) {
-    super('the output folder cannot be written as planned; nothing was written:', [
-      { severity: 'error', source: 'output', subject: file, message, fix },
-    ]);
-  }
-}
-
 interface PreviousIndex {
   readonly mesh: string;
-  readonly files: readonly string[];
+  /** Every file the index lists (relative path) → the sha256 it was written with. */
+  readonly files: ReadonlyMap<string, string>;
 }
 
+const LINK_FIX =
+  'remove the link (spiremesh never reads or writes through one) and synthesize again; to keep the output elsewhere, pass that folder as --out DIR';
+
+function refuseLink(p: string, what: string): OutputConflictError {
+  let to = '';
+  try {
+    to = ` to ${fs.readlinkSync(p)}`;
+  } catch {
+    // The target is only for the message.
+  }
+  return new OutputConflictError(p, `${what} is a symbolic link${to}`, LINK_FIX);
+}
+
+/** The index of a directory, validated: it must parse and list only paths inside its directory. */
 function readIndex(dirAbs: string): PreviousIndex | undefined {
   const file = path.join(dirAbs, INDEX_FILE);
-  if (!fs.existsSync(file)) return undefined;
-  const doc = parseYaml(fs.readFileSync(file, 'utf8'));
-  const files = Array.isArray(doc?.files) ? doc.files.map((f: { path?: unknown }) => String(f.path)) : [];
-  return { mesh: String(doc?.mesh ?? ''), files };
-}
-
-function readIfExists(file: string): string | undefined {
+  const st = lstatOrUndefined(file);
+  if (!st) return undefined;
+  if (st.isSymbolicLink()) throw refuseLink(file, 'the index');
+  const refuse = (message: string) =>
+    new OutputConflictError(
+      file,
+      message,
+      `restore it from git (git checkout -- ${file}) or delete it and the files it would list; if the directory is not spiremesh's, move it out of the output folder`,
+    );
+  if (!st.isFile()) throw refuse('is not a regular file');
+  let doc: any;
   try {
-    return fs.readFileSync(file, 'utf8');
+    doc = parseYaml(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    throw refuse(`cannot be parsed as a spiremesh index: ${(e as Error).message.split('\n')[0]}`);
   }
+  if (doc === null || typeof doc !== 'object' || typeof doc.mesh !== 'string' || !Array.isArray(doc.files)) {
+    throw refuse('cannot be parsed as a spiremesh index: it needs a `mesh` name and a `files` list');
+  }
+  const files = new Map<string, string>();
+  doc.files.forEach((entry: any, i: number) => {
+    const rel = entry?.path;
+    if (typeof rel !== 'string' || !isContainedPath(rel) || isWriterName(rel)) {
+      throw refuse(
+        `files[${i}] names ${JSON.stringify(rel)}, a path outside its directory (absolute, empty, '.' or '..' segments are never written by spiremesh)`,
+      );
+    }
+    if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
+      throw refuse(`files[${i}] (${rel}) has no valid sha256`);
+    }
+    files.set(rel, entry.sha256);
+  });
+  return { mesh: doc.mesh, files };
 }
 
-/** Every file under `dirAbs`, relative and '/'-separated, sorted. */
-function listFiles(dirAbs: string, prefix = ''): string[] {
-  if (!fs.existsSync(dirAbs)) return [];
-  return fs
-    .readdirSync(dirAbs, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dirAbs, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
-    .sort();
+/** Content of a file about to be written, or undefined; anything but a regular file is a conflict. */
+function readTarget(file: string): string | undefined {
+  const st = lstatOrUndefined(file);
+  if (!st) return undefined;
+  if (st.isSymbolicLink()) throw refuseLink(file, 'a file spiremesh writes');
+  if (!st.isFile()) {
+    throw new OutputConflictError(
+      file,
+      'is not a regular file (a directory or device) where spiremesh writes a file',
+      'move it away, then synthesize again',
+    );
+  }
+  return fs.readFileSync(file, 'utf8');
+}
+
+/**
+ * Every file under a cluster directory, relative and '/'-separated, sorted. Refuses a link at the
+ * directory's path or anywhere inside it, and a file where the directory should be.
+ */
+function scanDirectory(dirAbs: string): string[] {
+  const st = lstatOrUndefined(dirAbs);
+  if (!st) return [];
+  if (st.isSymbolicLink()) throw refuseLink(dirAbs, 'the cluster directory');
+  if (!st.isDirectory()) {
+    throw new OutputConflictError(dirAbs, 'is a file where spiremesh writes a cluster directory', 'move it away, then synthesize again');
+  }
+  const files: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isSymbolicLink()) throw refuseLink(p, 'an entry of an owned cluster directory');
+      if (e.isDirectory()) walk(p, `${prefix}${e.name}/`);
+      else files.push(`${prefix}${e.name}`);
+    }
+  };
+  walk(dirAbs, '');
+  return files.sort();
 }
 
 /** Rejects paths that would escape their directory. */
 function assertInside(rel: string): void {
-  if (rel.startsWith('/') || rel.split('/').some((p) => p === '..' || p === '')) {
+  if (!isContainedPath(rel)) {
     throw new Error(`refusing to write '${rel}': output paths must be relative and stay inside their directory`);
   }
 }
+
+/** Files of a previous index still on disk: those whose bytes match the index can be pruned, the others were edited. */
+function prunable(dirAbs: string, previous: PreviousIndex, keep: (rel: string) => boolean): { pruned: string[]; edited: string[] } {
+  const pruned: string[] = [];
+  const edited: string[] = [];
+  for (const [rel, sha] of [...previous.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (keep(rel)) continue;
+    const abs = path.join(dirAbs, rel);
+    const st = lstatOrUndefined(abs);
+    if (!st) continue;
+    if (st.isFile() && sha256OfFile(abs) === sha) pruned.push(rel);
+    else edited.push(abs);
+  }
+  return { pruned, edited };
+}
+
+const editedWarning = (abs: string) => `edited since spiremesh wrote it: ${abs}; delete it or restore it`;
 
 /**
  * Compares the desired output with the disk and lists what would change. Reads only.
@@ -110,6 +191,7 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
     assertInside(out.dir);
     if (!out.files.has(INDEX_FILE)) throw new Error(`output for '${out.dir}' has no ${INDEX_FILE}`);
     const dirAbs = path.join(outdir, out.dir);
+    const onDisk = scanDirectory(dirAbs);
     const previous = readIndex(dirAbs);
     if (previous && previous.mesh !== mesh) {
       throw new OutputConflictError(
@@ -118,36 +200,35 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
         'rename one of the clusters or write to another output folder',
       );
     }
-    const owned = new Set(previous?.files ?? []);
+    const owned = previous?.files ?? new Map<string, string>();
     const created: string[] = [];
     const changed: string[] = [];
     const unchanged: string[] = [];
     for (const [rel, content] of [...out.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       assertInside(rel);
       const abs = path.join(dirAbs, rel);
-      const current = readIfExists(abs);
+      const current = readTarget(abs);
       if (current === undefined) {
         created.push(rel);
         operations.set(abs, content);
+      } else if (current === content) {
+        // Ours, or byte-identical to what spiremesh writes (e.g. left by a run that was killed before its index).
+        unchanged.push(rel);
       } else if (!owned.has(rel) && rel !== INDEX_FILE) {
         throw new OutputConflictError(
           abs,
           `exists but was not written by spiremesh (it is not in ${INDEX_FILE})`,
           'move it away, then synthesize again',
         );
-      } else if (current === content) {
-        unchanged.push(rel);
       } else {
         changed.push(rel);
         operations.set(abs, content);
       }
     }
-    const pruned = [...owned].filter((rel) => !out.files.has(rel) && fs.existsSync(path.join(dirAbs, rel))).sort();
-    for (const rel of pruned) {
-      assertInside(rel);
-      operations.set(path.join(dirAbs, rel), null);
-    }
-    for (const rel of listFiles(dirAbs)) {
+    const { pruned, edited } = previous ? prunable(dirAbs, previous, (rel) => out.files.has(rel)) : { pruned: [], edited: [] };
+    for (const rel of pruned) operations.set(path.join(dirAbs, rel), null);
+    warnings.push(...edited.map(editedWarning));
+    for (const rel of onDisk) {
       if (!out.files.has(rel) && !owned.has(rel))
         warnings.push(`${path.join(outdir, out.dir, rel)} was not written by spiremesh; left alone`);
     }
@@ -155,70 +236,37 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
   }
 
   // Directories of this mesh whose cluster is gone from the spec: prune what the last run wrote.
+  // Links are not directories here, so a linked directory is never followed.
   if (fs.existsSync(outdir)) {
     for (const entry of fs
       .readdirSync(outdir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
+      .filter((e) => e.isDirectory() && !isWriterName(e.name))
       .map((e) => e.name)
       .sort()) {
       if (wanted.has(entry)) continue;
-      const previous = readIndex(path.join(outdir, entry));
+      const dirAbs = path.join(outdir, entry);
+      if (!lstatOrUndefined(path.join(dirAbs, INDEX_FILE))) continue;
+      const previous = readIndex(dirAbs);
       if (!previous || previous.mesh !== mesh) continue;
-      const pruned = [...previous.files, INDEX_FILE].filter((rel) => fs.existsSync(path.join(outdir, entry, rel))).sort();
-      for (const rel of pruned) {
-        assertInside(rel);
-        operations.set(path.join(outdir, entry, rel), null);
-      }
-      reports.push({ dir: entry, created: [], changed: [], unchanged: [], pruned });
+      scanDirectory(dirAbs);
+      const { pruned, edited } = prunable(dirAbs, previous, () => false);
+      warnings.push(...edited.map(editedWarning));
+      // The index goes last, and only when nothing it lists was kept: until then the directory stays owned.
+      if (edited.length === 0) pruned.push(INDEX_FILE);
+      for (const rel of pruned) operations.set(path.join(dirAbs, rel), null);
+      reports.push({ dir: entry, created: [], changed: [], unchanged: [], pruned: pruned.sort() });
     }
   }
   return { outdir, directories: reports, warnings, operations };
 }
 
-/** Applies a plan; on any error restores every file it had already changed, then rethrows. */
-export function applyOutput(plan: WritePlan): void {
-  const backups = new Map<string, string | undefined>();
-  const tempFiles: string[] = [];
-  try {
-    // Stage every new file next to its target first (same filesystem, so the rename is atomic).
-    const staged = new Map<string, string>();
-    let n = 0;
-    for (const [abs, content] of plan.operations) {
-      if (content === null) continue;
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.spiremesh-${process.pid}-${n++}.tmp`);
-      fs.writeFileSync(tmp, content);
-      tempFiles.push(tmp);
-      staged.set(abs, tmp);
-    }
-    for (const abs of plan.operations.keys()) {
-      backups.set(abs, readIfExists(abs));
-      // Only files with content were staged; the others are deletions.
-      const tmp = staged.get(abs);
-      if (tmp === undefined) fs.rmSync(abs, { force: true });
-      else fs.renameSync(tmp, abs);
-    }
-  } catch (e) {
-    for (const [abs, original] of backups) {
-      if (original === undefined) fs.rmSync(abs, { force: true });
-      else fs.writeFileSync(abs, original);
-    }
-    for (const tmp of tempFiles) fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  removeEmptyDirectories(plan);
-}
-
-/** Removes directories that pruning left empty, but only up to the owned directories. */
-function removeEmptyDirectories(plan: WritePlan): void {
-  const candidates = new Set<string>();
-  for (const [abs, content] of plan.operations) {
-    if (content !== null) continue;
-    for (let dir = path.dirname(abs); dir.startsWith(plan.outdir + path.sep); dir = path.dirname(dir)) candidates.add(dir);
-  }
-  for (const dir of [...candidates].sort((a, b) => b.length - a.length)) {
-    if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
-  }
+/**
+ * Applies a plan: stages every new file, writes a journal, then switches by rename (journal.ts).
+ * On an error the output folder is left as it was; after a kill the next run finishes or undoes
+ * the switch. The caller holds the output folder's lock.
+ */
+export function applyOutput(plan: WritePlan, options: CommitOptions = {}): void {
+  commitChanges(plan.outdir, plan.operations, options);
 }
 
 /**
@@ -229,7 +277,7 @@ function removeEmptyDirectories(plan: WritePlan): void {
 export function planOwnedFile(outdir: string, name: string, content: string, marker: string): WritePlan {
   assertInside(name);
   const abs = path.join(outdir, name);
-  const current = readIfExists(abs);
+  const current = readTarget(abs);
   if (current !== undefined && !current.startsWith(marker)) {
     throw new OutputConflictError(
       abs,
