@@ -17,7 +17,7 @@ import { OutputLock, OutputLockOptions, withOutputLock } from '../gitops/lock';
 import { NODE_OUTPUT_FS, OutputFs } from '../gitops/output-fs';
 import { SchemaRegistry } from '../validation';
 import { Collected, collectObjects } from '../gitops/collect';
-import { fileTextHasPrivateKey, gateFinding, schemaGate, secretsGate } from '../gitops/gates';
+import { fileTextHasPrivateKey, gateFinding, policyGate, schemaGate, secretsGate } from '../gitops/gates';
 import { RenderedFile, renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
 import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from '../gitops/writer';
@@ -106,6 +106,11 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   }
   findings.push(...schemaGate(collected.objects, options.schemaRegistry ?? SchemaRegistry.default()));
   findings.push(...secretsGate(collected.objects));
+  // A license value may reach dist/ only as the inline value a mesh spec acknowledged as committed.
+  const acknowledgedLicenseValues = [...new Set(collected.clusters.map((c) => c.mesh.license))].flatMap((l) =>
+    l?.kind === 'inline' ? [l.value] : [],
+  );
+  findings.push(...policyGate(collected.objects, { acknowledgedLicenseValues }));
 
   if (findings.length > 0) throw new SynthesisError(findings);
 

@@ -103,6 +103,37 @@ describe('trust gates', () => {
     expect(secretsGate([object({ ...cm, binaryData: { 'ca.b64': certificate } })])).toEqual([]);
   });
 
+  test("a user component's Deployment with an untagged image or a license env var fails synth, writing nothing", () => {
+    const { out, run } = synthWithExtra((cluster) => {
+      new Extra(
+        cluster,
+        'A',
+        'team-a',
+        (s) =>
+          new k8s.KubeDeployment(s, 'd', {
+            metadata: { name: 'app', namespace: 'spire-server' },
+            spec: {
+              selector: { matchLabels: { app: 'a' } },
+              template: {
+                metadata: { labels: { app: 'a' } },
+                spec: { containers: [{ name: 'app', image: 'nginx', env: [{ name: 'SOLO_LICENSE_KEY', value: 'SECRET-LICENSE' }] }] },
+              },
+            },
+          }),
+      );
+    });
+    const e = errorOf(run) as SynthesisError;
+    expect(e).toBeInstanceOf(SynthesisError);
+    expect(e.message).toContain(
+      "error [policy] apps/v1 Deployment spire-server/app (construct mesh/cluster1/A/d): container 'app': image 'nginx' has no tag",
+    );
+    expect(e.message).toContain(
+      'error [secrets] apps/v1 Deployment spire-server/app (construct mesh/cluster1/A/d): a Solo license value at /spec/template/spec/containers/0/env/0/value',
+    );
+    expect(e.message).not.toContain('SECRET-LICENSE');
+    expect(fs.existsSync(path.join(out, 'cluster1'))).toBe(false);
+  });
+
   test('one object identity in two component folders fails synth and names both places', () => {
     const { out, run } = synthWithExtra((cluster) => {
       new Extra(cluster, 'A', 'team-a', (s) => new k8s.KubeConfigMap(s, 'cm', { metadata: { name: 'shared', namespace: 'spire-server' } }));
