@@ -8,6 +8,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { SpireMesh, synthesize } from '../../lib';
 import { HookedOutputFs, NODE_OUTPUT_FS, OutputFs } from '../../lib/gitops/output-fs';
+import { JOURNAL_FILE } from '../../lib/gitops/output-names';
 import { resolveMeshSpec } from '../../lib/spec';
 import { tempDir } from '../helpers';
 import { FolderSnapshot, restore, snapshot, whichTree, writerLeftovers } from './output-helpers';
@@ -17,7 +18,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const TS_NODE = path.join(ROOT, 'node_modules/.bin/ts-node');
 const CHILD = path.join(__dirname, 'synth-child.ts');
 /** Milliseconds each filesystem operation of the child takes (a write then spans a few hundred ms). */
-const SLOW_MS = 3;
+const SLOW_MS = 2;
 
 const project = tempDir('spiremesh-processes-');
 
@@ -37,8 +38,8 @@ interface Child {
 }
 
 /** Starts a child and resolves once it has loaded spiremesh (`ready`). */
-async function startChild(out: string, waitMs = 20_000): Promise<Child> {
-  const child = spawn(TS_NODE, ['--transpile-only', CHILD, out, project, String(SLOW_MS), String(waitMs)], {
+async function startChild(waitMs = 20_000): Promise<Child> {
+  const child = spawn(TS_NODE, ['--transpile-only', CHILD, project, String(SLOW_MS), String(waitMs)], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -81,10 +82,14 @@ async function startChild(out: string, waitMs = 20_000): Promise<Child> {
 
 let treeA: FolderSnapshot;
 let treeB: FolderSnapshot;
-/** How many filesystem operations the write of a → b takes. */
+/** How many filesystem operations the write of a → b takes, and which one puts its journal in place. */
 let writeSteps: number;
+let journalStep = 0;
+/** Three children, started together (loading spiremesh is most of their cost): two race, then all three are killed. */
+let children: Promise<Child[]>;
 
 beforeAll(() => {
+  children = Promise.all([startChild(), startChild(), startChild()]);
   // The PKI of both specs (b's clusters are a's first two), then the exact output of each spec.
   const a = tempDir();
   synthIn(a, 'a');
@@ -94,63 +99,26 @@ beforeAll(() => {
   treeB = snapshot(b);
   const out = tempDir();
   restore(out, treeA);
-  const counter = new HookedOutputFs(NODE_OUTPUT_FS, () => undefined);
+  const counter = new HookedOutputFs(NODE_OUTPUT_FS, (s) => {
+    if (s.op === 'rename' && s.dest?.endsWith(`/${JOURNAL_FILE}`)) journalStep = s.step;
+  });
   synthIn(out, 'b', false, counter);
   writeSteps = counter.steps;
   expect(snapshot(out)).toEqual(treeB);
 });
 
-test('a synth killed with SIGKILL at random moments of its write leaves the old or the new tree once the next run started', async () => {
-  expect(writeSteps).toBeGreaterThan(60);
-  const runs = 3;
-  const outs = Array.from({ length: runs }, () => {
-    const out = tempDir();
-    restore(out, treeA);
-    return out;
-  });
-  const children = await Promise.all(outs.map((out) => startChild(out)));
-  // The runs go in parallel; each is killed after a random operation in its own part of the write
-  // (the last quarter is left out: the kill arrives a few operations after it is decided).
-  const killed = await Promise.all(
-    children.map(async (child, i) => {
-      const span = Math.floor((writeSteps * 3) / 4 / runs);
-      const step = 1 + i * span + Math.floor(Math.random() * span);
-      child.send('synth b');
-      const seen = await child.line(`op ${step} `);
-      child.process.kill('SIGKILL');
-      const { signal, stderr } = await child.exited;
-      const lastOp = Math.max(...child.lines.filter((l) => l.startsWith('op ')).map((l) => Number(l.split(' ')[1])));
-      return { step, seen, signal, stderr, lastOp, done: child.lines.some((l) => l.startsWith('done')) };
-    }),
-  );
-  for (const [i, run] of killed.entries()) {
-    expect([run.step, run.seen, run.signal, run.stderr, run.done]).toEqual([
-      run.step,
-      expect.stringMatching(/^op \d+ \d+$/),
-      'SIGKILL',
-      '',
-      false,
-    ]);
-    expect(run.lastOp).toBeLessThan(writeSteps);
-    // The next run: a check recovers (finishes or undoes the write) and writes nothing else.
-    const out = outs[i];
-    synthIn(out, 'b', true);
-    expect([run.lastOp, whichTree(snapshot(out), treeA, treeB)]).toEqual([run.lastOp, expect.stringMatching(/^(old|new)$/)]);
-    expect(writerLeftovers(out)).toEqual([]);
-    synthIn(out, 'b');
-    expect(snapshot(out)).toEqual(treeB);
-    expect(writerLeftovers(out)).toEqual([]);
-  }
+afterAll(async () => {
+  for (const child of await children) child.process.kill('SIGKILL');
 });
 
 test('two synths of different specs into one folder at the same time never interleave: the tree is exactly one spec', async () => {
+  const [a, b] = await children;
   const out = tempDir();
-  const [a, b] = await Promise.all([startChild(out), startChild(out)]);
   const rounds = 3;
   for (let round = 0; round < rounds; round++) {
     const from = [a.lines.length, b.lines.length];
-    a.send('synth a');
-    b.send('synth b');
+    a.send(`synth a ${out}`);
+    b.send(`synth b ${out}`);
     const results = await Promise.all(
       [a.line('done a', from[0]), b.line('done b', from[1])].map((p, i) => Promise.race([p, [a, b][i].line('refused', from[i])])),
     );
@@ -166,8 +134,53 @@ test('two synths of different specs into one folder at the same time never inter
     expect([round, whichTree(snapshot(out), treeA, treeB)]).toEqual([round, expect.stringMatching(/^(old|new)$/)]);
     expect(writerLeftovers(out)).toEqual([]);
   }
-  a.process.stdin!.end();
-  b.process.stdin!.end();
-  const [ea, eb] = await Promise.all([a.exited, b.exited]);
-  expect([ea.code, ea.stderr, eb.code, eb.stderr]).toEqual([0, '', 0, '']);
+});
+
+test('a synth killed with SIGKILL at random moments of its write leaves the old or the new tree once the next run started', async () => {
+  expect(writeSteps).toBeGreaterThan(60);
+  const all = await children;
+  expect(journalStep).toBeGreaterThan(5);
+  // The runs go in parallel; each is killed after a random operation of its own part of the write:
+  // before the journal, early in the switch, late in it (the last quarter is left out: the kill
+  // lands a few operations after it is sent).
+  const parts = [
+    [1, journalStep - 1],
+    [journalStep, Math.floor(writeSteps / 2)],
+    [Math.floor(writeSteps / 2), Math.floor((writeSteps * 3) / 4)],
+  ];
+  const killed = await Promise.all(
+    all.map(async (child, i) => {
+      const out = tempDir();
+      restore(out, treeA);
+      const [low, high] = parts[i];
+      const step = low + Math.floor(Math.random() * (high - low));
+      const from = child.lines.length;
+      child.send(`synth b ${out}`);
+      const seen = await child.line(`op ${step} `, from);
+      child.process.kill('SIGKILL');
+      const { signal, stderr } = await child.exited;
+      const ops = child.lines.slice(from).filter((l) => l.startsWith('op '));
+      const lastOp = Math.max(...ops.map((l) => Number(l.split(' ')[1])));
+      return { out, step, seen, signal, stderr, lastOp, done: child.lines.slice(from).some((l) => l.startsWith('done')) };
+    }),
+  );
+  for (const run of killed) {
+    expect([run.step, run.seen, run.signal, run.stderr, run.done]).toEqual([
+      run.step,
+      expect.stringMatching(/^op \d+ \d+$/),
+      'SIGKILL',
+      '',
+      false,
+    ]);
+    expect(run.lastOp).toBeLessThan(writeSteps);
+    // The next run: a check recovers (finishes or undoes the write) and writes nothing else. Killed
+    // before its journal was renamed into place, the write is undone; after, it is finished.
+    synthIn(run.out, 'b', true);
+    const expected = run.lastOp < journalStep ? /^old$/ : run.lastOp > journalStep ? /^new$/ : /^(old|new)$/;
+    expect([run.lastOp, whichTree(snapshot(run.out), treeA, treeB)]).toEqual([run.lastOp, expect.stringMatching(expected)]);
+    expect(writerLeftovers(run.out)).toEqual([]);
+    synthIn(run.out, 'b');
+    expect(snapshot(run.out)).toEqual(treeB);
+    expect(writerLeftovers(run.out)).toEqual([]);
+  }
 });

@@ -9,12 +9,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { OutputConflictError, SpireMesh, SynthesisError, SynthesisResult, synthesize } from '../../lib';
-import { INDEX_FILE } from '../../lib/gitops';
+import { DirectoryOutput, INDEX_FILE, planOutput } from '../../lib/gitops';
 import { OutputLock } from '../../lib/gitops/lock';
 import { OutputLockedError } from '../../lib/gitops/output-errors';
 import { LOCK_DIR, LOCK_OWNER_FILE } from '../../lib/gitops/output-names';
 import { TEST_PROJECT, errorOf, exampleProps, tempDir } from '../helpers';
-import { declareFleet, snapshot, writerLeftovers } from './output-helpers';
+import { FolderSnapshot, declareFleet, renderedOutputs, restore, snapshot, writerLeftovers } from './output-helpers';
 
 const FLEET3 = declareFleet(3, { extra: { settings: { v: '1' } } });
 const FLEET2 = declareFleet(2);
@@ -137,6 +137,15 @@ describe('pruning by content', () => {
 });
 
 describe('the previous index', () => {
+  let base: FolderSnapshot;
+  let twoClusters: DirectoryOutput[];
+  beforeAll(() => {
+    const out = tempDir();
+    synth(FLEET3, out);
+    base = snapshot(out);
+    twoClusters = renderedOutputs(FLEET2).outputs;
+  });
+
   const damaged: [string, (text: string) => string, RegExp][] = [
     ['cannot be parsed', () => 'files: [\n  - path: a\n', /cannot be parsed as a spiremesh index: /],
     ['is not an index', () => 'just: text\n', /it needs a `mesh` name and a `files` list/],
@@ -158,27 +167,35 @@ describe('the previous index', () => {
     ],
   ];
 
-  test.each(damaged)('an index that %s is refused with a clear error; nothing changes', (_name, damage, message) => {
+  // Planned directly (the refusal comes from planning); one case through a whole synth below.
+  test.each(damaged)('an index that %s is refused with a clear error', (_name, damage, message) => {
     const out = tempDir();
-    synth(FLEET3, out);
-    const outside = path.join(out, '..', 'outside.txt');
-    fs.writeFileSync(outside, 'not spiremesh\n');
-    // In the directory of a removed cluster (pruning reads its index) and of a kept one.
+    restore(out, base);
     for (const dir of ['c3', 'c1']) {
+      // In the directory of a removed cluster (pruning reads its index) and of a kept one.
       const index = path.join(out, dir, INDEX_FILE);
       const original = fs.readFileSync(index, 'utf8');
       fs.writeFileSync(index, damage(original));
-      const before = snapshot(out);
-      const e = errorOf(() => synth(FLEET2, out));
+      const e = errorOf(() => planOutput(out, 'fleet', twoClusters));
       expect(e).toBeInstanceOf(OutputConflictError);
       expect(e.message).toContain(`error [output] ${index}: `);
       expect(e.message).toMatch(message);
       expect(e.message).toContain(`fix: restore it from git (git checkout -- ${index})`);
-      expect(snapshot(out)).toEqual(before);
       fs.writeFileSync(index, original);
     }
+  });
+
+  test('a synth refuses a damaged index and changes nothing, outside the folder either', () => {
+    const out = path.join(tempDir(), 'dist');
+    restore(out, base);
+    const outside = path.join(out, '..', 'outside.txt');
+    fs.writeFileSync(outside, 'not spiremesh\n');
+    const index = path.join(out, 'c3', INDEX_FILE);
+    fs.writeFileSync(index, fs.readFileSync(index, 'utf8').replace('- path: kustomization.yaml', '- path: ../../outside.txt'));
+    const before = snapshot(out);
+    expect(errorOf(() => synth(FLEET2, out)).message).toContain('names "../../outside.txt", a path outside its directory');
+    expect(snapshot(out)).toEqual(before);
     expect(fs.readFileSync(outside, 'utf8')).toBe('not spiremesh\n');
-    fs.rmSync(outside);
   });
 
   test('files byte-identical to what spiremesh writes are adopted (a run killed before its index), a different one is not', () => {
@@ -238,10 +255,7 @@ describe('one run at a time', () => {
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const deadPid = Number(gone.stdout);
     fs.mkdirSync(path.join(out, LOCK_DIR));
-    fs.writeFileSync(
-      path.join(out, LOCK_OWNER_FILE),
-      JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'dead', since: 'then' }),
-    );
+    fs.writeFileSync(path.join(out, LOCK_OWNER_FILE), JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'dead', since: 'then' }));
     const started = Date.now();
     synth(FLEET2, out, { waitMs: 5000 });
     expect(Date.now() - started).toBeLessThan(5000);

@@ -1,13 +1,13 @@
 /**
  * Child process of processes.test.ts. It loads spiremesh once, prints `ready`, then runs the
- * commands it reads on stdin, one a line: `synth a` or `synth b` synthesizes that spec of one mesh
- * into OUTDIR, through a filesystem layer slowed down by SLOW_MS per operation (so that a kill
- * lands inside the write). It prints one line per event on stdout:
+ * commands it reads on stdin, one a line: `synth a OUTDIR` or `synth b OUTDIR` synthesizes that
+ * spec of one mesh into OUTDIR, through a filesystem layer slowed down by SLOW_MS per operation (so
+ * that a kill lands inside the write). It prints one line per event on stdout:
  *   op <n> <ms>                   before the n-th filesystem operation of a synth
  *   done <spec> <first> <last>    a synth finished; times of its first and last operation (0 0: nothing to write)
  *   refused <message>             a synth was refused (e.g. the lock was held too long)
  *
- * usage: ts-node --transpile-only synth-child.ts OUTDIR PROJECT [SLOW_MS] [WAIT_MS]
+ * usage: ts-node --transpile-only synth-child.ts PROJECT [SLOW_MS] [WAIT_MS]
  */
 import * as fs from 'fs';
 import { App } from 'cdk8s';
@@ -47,13 +47,13 @@ function synth(outdir: string, project: string, spec: string, slowMs: number, wa
 }
 
 function main(): void {
-  const [outdir, project, slow = '0', wait = '20000'] = process.argv.slice(2);
+  const [project, slow = '0', wait = '20000'] = process.argv.slice(2);
   let pending = '';
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (chunk) => {
     pending += chunk;
     for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
-      const [command, spec] = pending.slice(0, i).trim().split(' ');
+      const [command, spec, outdir] = pending.slice(0, i).trim().split(' ');
       pending = pending.slice(i + 1);
       if (command === 'synth') synth(outdir, project, spec, Number(slow), Number(wait));
     }
