@@ -2,7 +2,7 @@
  * Trust gates that every rendered object passes before anything is written:
  * strict schema validation, and no secret material in the committed output.
  */
-import { Finding, containsPrivateKey } from '../spec';
+import { Finding, containsPrivateKey, isDns1123Label, isDns1123Subdomain } from '../spec';
 import { SchemaRegistry } from '../validation';
 import { RenderedObject, describeObject } from './layout';
 
@@ -119,15 +119,95 @@ function licenseValues(value: unknown, at = ''): { path: string; value: string }
   return found;
 }
 
+// Kubernetes name rules (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/):
+// most kinds take a DNS-1123 subdomain; these take a DNS-1123 label.
+const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service']);
+// Qualified names of label and annotation keys: an optional DNS-subdomain prefix and '/', then a
+// name of at most 63 characters (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
+const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+// ConfigMap and Secret data keys: alphanumerics, '-', '_' or '.' (apimachinery IsConfigMapKey).
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** Why `key` is not a valid label or annotation key, or undefined. */
+export function qualifiedKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return `key '${key}' has a prefix that is not a DNS subdomain`;
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    return `key '${key}' is not a qualified name (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
+  }
+  return undefined;
+}
+
+/** The API server's rules on names, namespaces, labels, annotations, data keys and ports. */
+function apiRuleProblems(manifest: any): { message: string; fix: string }[] {
+  const problems: { message: string; fix: string }[] = [];
+  const metadata = manifest?.metadata ?? {};
+  const name = metadata.name;
+  if (typeof name === 'string') {
+    const ok = LABEL_NAMED_KINDS.has(manifest.kind) ? isDns1123Label(name) : isDns1123Subdomain(name);
+    if (!ok) {
+      problems.push({
+        message: `name '${name}' is not a DNS-1123 ${LABEL_NAMED_KINDS.has(manifest.kind) ? 'label' : 'subdomain'}`,
+        fix: "use lowercase letters, digits, '-' (and '.' where a subdomain is allowed)",
+      });
+    }
+  }
+  if (typeof metadata.namespace === 'string' && !isDns1123Label(metadata.namespace)) {
+    problems.push({ message: `namespace '${metadata.namespace}' is not a DNS-1123 label`, fix: "use lowercase letters, digits and '-'" });
+  }
+  for (const [key, value] of Object.entries((metadata.labels ?? {}) as Record<string, unknown>)) {
+    const keyProblem = qualifiedKeyProblem(key);
+    if (keyProblem) problems.push({ message: `label ${keyProblem}`, fix: 'rename the label key' });
+    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
+      problems.push({
+        message: `label '${key}' has value '${String(value)}', which is not a valid label value`,
+        fix: "use at most 63 letters, digits, '-', '_' or '.'",
+      });
+    }
+  }
+  for (const key of Object.keys((metadata.annotations ?? {}) as Record<string, unknown>)) {
+    const keyProblem = qualifiedKeyProblem(key);
+    if (keyProblem) problems.push({ message: `annotation ${keyProblem}`, fix: 'rename the annotation key' });
+  }
+  if ((manifest?.kind === 'ConfigMap' || manifest?.kind === 'Secret') && manifest?.apiVersion === 'v1') {
+    for (const field of ['data', 'binaryData', 'stringData']) {
+      for (const key of Object.keys((manifest[field] ?? {}) as Record<string, unknown>)) {
+        if (key.length > 253 || !DATA_KEY.test(key)) {
+          problems.push({
+            message: `${field} key '${key}' is not a valid ${manifest.kind} key`,
+            fix: "use letters, digits, '-', '_' or '.'",
+          });
+        }
+      }
+    }
+  }
+  const ports: { where: string; port: unknown }[] = [];
+  const pod = podSpecOf(manifest);
+  for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+    for (const p of container?.ports ?? []) ports.push({ where: `container '${container.name}' containerPort`, port: p.containerPort });
+  }
+  if (manifest?.kind === 'Service') for (const p of manifest.spec?.ports ?? []) ports.push({ where: 'Service port', port: p.port });
+  for (const { where, port } of ports) {
+    if (typeof port === 'number' && (port < 1 || port > 65535))
+      problems.push({ message: `${where} ${port} is outside 1-65535`, fix: 'use a port from 1 to 65535' });
+  }
+  return problems;
+}
+
 /**
- * What the schemas cannot say but a committed GitOps tree must hold: every image pinned by tag
- * or digest, and no Solo license value anywhere (dist/ is committed; the license belongs in a Secret).
+ * What the schemas cannot say but a committed GitOps tree must hold: the API server's name,
+ * label, annotation, data-key and port rules; every image pinned by tag or digest; and no Solo
+ * license value anywhere (dist/ is committed; the license belongs in a Secret).
  */
 export function policyGate(objects: readonly RenderedObject[], options: PolicyGateOptions = {}): GateFinding[] {
   const findings: GateFinding[] = [];
   const acknowledged = new Set(options.acknowledgedLicenseValues ?? []);
   for (const o of objects) {
     const where = { object: describeObject(o.manifest), constructPath: o.constructPath };
+    for (const p of apiRuleProblems(o.manifest)) findings.push(gateFinding('policy', p.message, where, p.fix));
     const pod = podSpecOf(o.manifest);
     for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
       const problem = typeof container?.image === 'string' ? imagePinProblem(container.image) : undefined;

@@ -56,6 +56,53 @@ describe('trust gates', () => {
     expect(imagePinProblem(image)).toBe(`image '${image}' ${why}`);
   });
 
+  const cm = (patch: Record<string, unknown>) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'ok', namespace: 'ns' },
+    ...patch,
+  });
+  test.each([
+    [
+      'a name that is not a DNS subdomain',
+      cm({ metadata: { name: 'Bad_Name', namespace: 'ns' } }),
+      "name 'Bad_Name' is not a DNS-1123 subdomain",
+    ],
+    [
+      'a Service name that is not a DNS label',
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a.b', namespace: 'ns' } },
+      "name 'a.b' is not a DNS-1123 label",
+    ],
+    [
+      'a namespace that is not a DNS label',
+      cm({ metadata: { name: 'ok', namespace: 'team.a' } }),
+      "namespace 'team.a' is not a DNS-1123 label",
+    ],
+    [
+      'a label key with a bad prefix',
+      cm({ metadata: { name: 'ok', labels: { 'Bad_Prefix/x': 'v' } } }),
+      "label key 'Bad_Prefix/x' has a prefix that is not a DNS subdomain",
+    ],
+    [
+      'a label value with a space',
+      cm({ metadata: { name: 'ok', labels: { app: 'a b' } } }),
+      "label 'app' has value 'a b', which is not a valid label value",
+    ],
+    [
+      'an annotation key that is too long',
+      cm({ metadata: { name: 'ok', annotations: { ['a'.repeat(64)]: 'v' } } }),
+      `annotation key '${'a'.repeat(64)}' is not a qualified name`,
+    ],
+    ['a ConfigMap data key with a slash', cm({ data: { 'a/b': 'v' } }), "data key 'a/b' is not a valid ConfigMap key"],
+    [
+      'a Service port out of range',
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns' }, spec: { ports: [{ port: 70000 }] } },
+      'Service port 70000 is outside 1-65535',
+    ],
+  ])('the API server rule on %s is enforced', (_what, manifest, message) => {
+    expect(policyGate([object(manifest)]).map((f) => f.message)).toEqual([expect.stringContaining(message)]);
+  });
+
   test('tags and digests pin an image', () => {
     for (const image of ['ghcr.io/spiffe/spire-server:1.11.2', 'registry.example.com:5000/team/app:v2', `a/b@sha256:${'0'.repeat(64)}`]) {
       expect(imagePinProblem(image)).toBeUndefined();
