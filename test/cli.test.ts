@@ -72,6 +72,8 @@ describe('command line', () => {
     const unknown = run(declare, ['pki', 'export', '--cluster', 'north']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("no cluster 'north'");
+    expect(unknown.stderr).toContain('fix: use one of east, west');
+    expect(unknown.stderr).not.toContain('unexpected error');
   });
 
   test('prints a per-cluster summary; --check exits 1 when the output is out of date', () => {

@@ -24,6 +24,7 @@ import {
 import { DEFAULT_CERTIFICATE_DIRECTORY, DEFAULT_KEY_DIRECTORY } from './defaults';
 import { MeshSpecDocument } from './document';
 import { SpecValidationError } from './errors';
+import { SpiremeshError } from './finding';
 import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
 import { parseVersion } from './syntax';
 import { ClusterProps, LicenseModel, MeshSpec, meshPropsFromDocument, toMeshSpecDocument } from './props';
@@ -216,8 +217,17 @@ export class MeshModel {
 
   public cluster(name: string): ClusterModel {
     const c = this.clusters.find((x) => x.name === name);
-    if (!c)
-      throw new Error(`no cluster '${name}' in mesh '${this.name}': declared clusters are ${this.clusters.map((x) => x.name).join(', ')}`);
+    if (!c) {
+      throw new SpiremeshError(`no cluster '${name}' in mesh '${this.name}':`, [
+        {
+          severity: 'error',
+          source: 'usage',
+          subject: `cluster '${name}'`,
+          message: 'is not declared in the mesh spec',
+          fix: `use one of ${this.clusters.map((x) => x.name).join(', ')}`,
+        },
+      ]);
+    }
     return c;
   }
 
