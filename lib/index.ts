@@ -145,7 +145,15 @@ export {
   type HelmTemplateDeliveryProps,
   type IChartDelivery,
 } from './delivery';
-export { OutputConflictError, collectObjects, type GateFinding } from './gitops';
+export {
+  OutputConflictError,
+  OutputLockedError,
+  OutputRecoveryError,
+  OutputWriteError,
+  collectObjects,
+  recoverOutput,
+  type GateFinding,
+} from './gitops';
 export { SchemaRegistry, type SchemaViolation } from './validation';
 export {
   SpireMesh,

@@ -34,3 +34,16 @@ export {
   type DirectoryReport,
   type WritePlan,
 } from './writer';
+export { commitChanges, recoverOutput, type CommitOptions } from './journal';
+export { OutputLock, withOutputLock, type LockedRunOptions, type OutputLockOptions } from './lock';
+export { OutputLockedError, OutputRecoveryError, OutputWriteError } from './output-errors';
+export {
+  HookedOutputFs,
+  NODE_OUTPUT_FS,
+  SimulatedKill,
+  failWith,
+  killAfter,
+  type OutputFs,
+  type OutputFsHook,
+  type OutputFsStep,
+} from './output-fs';
