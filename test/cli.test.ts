@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { CaDelivery, SpireMesh, resolveMeshSpec } from '../lib';
+import { CaDelivery, ChartDelivery, HelmTemplateDelivery, SpireMesh, resolveMeshSpec } from '../lib';
 import { parseCliArgs } from '../lib/cli';
 import { declareExampleMesh } from '../main';
 import { readTree, tempDir } from './helpers';
@@ -121,6 +121,55 @@ describe('command line', () => {
     const out = tempDir();
     execFileSync('npx', ['cdk8s', 'synth', '-o', out], { cwd: root, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: 'pipe' });
     expect(readTree(out)).toEqual(readTree(path.join(root, 'dist')));
+  });
+
+  test('without --out, the output, the PKI and the chart cache belong to the project folder, whatever the working directory', () => {
+    const saved = process.env.CDK8S_OUTDIR;
+    delete process.env.CDK8S_OUTDIR;
+    try {
+      // A TypeScript app run from a subfolder of its project (the folder holding package.json).
+      const project = tempDir();
+      fs.writeFileSync(path.join(project, 'package.json'), '{}\n');
+      const sub = path.join(project, 'deep', 'er');
+      fs.mkdirSync(sub, { recursive: true });
+      const declare = (app: App) =>
+        new SpireMesh(app, 'm', {
+          name: 'anchored',
+          clusters: [{ name: 'solo' }],
+          pki: { delivery: CaDelivery.externalSecrets({ clusterSecretStore: 'vault' }) },
+          chartDelivery: ChartDelivery.helmTemplate(),
+        });
+      const cwd = process.cwd();
+      process.chdir(sub);
+      let mesh: SpireMesh;
+      try {
+        mesh = declare(new App());
+        expect(parseCliArgs([]).outdir).toBe(path.join(project, 'dist'));
+      } finally {
+        process.chdir(cwd);
+      }
+      expect(mesh.model.projectDir).toBe(project);
+      const helm = mesh.node.findAll().find((c): c is HelmTemplateDelivery => c instanceof HelmTemplateDelivery);
+      expect(helm?.chartCacheDirectory).toBe(path.join(project, '.spiremesh', 'charts'));
+      expect(fs.readdirSync(sub)).toEqual([]);
+
+      // A YAML inventory, run from an unrelated folder: its own folder is the project.
+      const inventoryProject = tempDir();
+      fs.copyFileSync(path.join(root, 'examples/three-clusters.yaml'), path.join(inventoryProject, 'mesh.yaml'));
+      const elsewhere = tempDir();
+      const r = spawnSync(
+        path.join(root, 'node_modules/.bin/ts-node'),
+        ['--transpile-only', path.join(root, 'bin/spiremesh.ts'), 'synth', '--inventory', path.join(inventoryProject, 'mesh.yaml')],
+        { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '' } },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(fs.readdirSync(path.join(inventoryProject, 'dist')).sort()).toEqual(['README.md', 'east', 'edge', 'west']);
+      expect(fs.readdirSync(path.join(inventoryProject, 'pki')).sort()).toEqual(['fleet']);
+      expect(fs.readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      if (saved !== undefined) process.env.CDK8S_OUTDIR = saved;
+    }
   });
 
   test('the inventory CLI synthesizes a YAML mesh', () => {

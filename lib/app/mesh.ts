@@ -79,7 +79,7 @@ export class SpireMesh extends Construct {
     this.model = RESOLVED_MODELS.get(props) ?? resolveMeshProps(props, `SpireMesh '${id}' (TypeScript props)`);
     const components = props.components ?? {};
     this.clusterCharts = this.model.clusters.map((cluster) => {
-      const chart = new MeshCluster(this, cluster.name, { mesh: this.model, cluster, delivery: chartDeliveryFor(components.delivery) });
+      const chart = new MeshCluster(this, cluster.name, { mesh: this.model, cluster, delivery: chartDeliveryFor({ baseDirectory: this.model.projectDir, ...components.delivery }) });
       this.addPlatformNamespaces(chart);
       new CaSecretDelivery(chart, 'CaSecretDelivery');
       new Spire(chart, 'Spire', components.spire);

@@ -8,6 +8,7 @@
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { Finding, MeshModel, SpiremeshError, countOf } from '../spec';
+import { DEFAULT_OUTPUT_DIRECTORY, findProjectDir } from '../spec/project';
 import { Istio } from '../istio/istio';
 import { MeshCluster } from '../core';
 import { CheckFinding, checkMesh, formatCheckFinding } from './check';
@@ -91,15 +92,22 @@ export class SynthesisError extends SpiremeshError {
   }
 }
 
-export function defaultOutdir(): string {
+/**
+ * The output folder when none is given: `CDK8S_OUTDIR` (set by `cdk8s synth` from cdk8s.yaml's
+ * `output` or `-o`), else `dist/` in the project folder, so that the output, like the PKI
+ * folders, does not depend on the folder a command is run from.
+ * @param projectDir the mesh's project folder
+ * @default projectDir - findProjectDir(process.cwd())
+ */
+export function defaultOutdir(projectDir: string = findProjectDir(process.cwd())): string {
   // An empty CDK8S_OUTDIR means unset, never the working directory.
-  return process.env.CDK8S_OUTDIR || 'dist';
+  return process.env.CDK8S_OUTDIR || path.join(projectDir, DEFAULT_OUTPUT_DIRECTORY);
 }
 
 /** Renders every MeshCluster under `root`, checks it, and writes (or, with `check`, compares). */
 export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): SynthesisResult {
-  const outdir = path.resolve(options.outdir ?? defaultOutdir());
   const collected = collectObjects(root);
+  const outdir = path.resolve(options.outdir ?? defaultOutdir(collected.clusters[0]?.mesh.projectDir));
   const findings: Finding[] = [...collected.findings];
   if (collected.clusters.length === 0) {
     findings.push(gateFinding('layout', 'no MeshCluster found', {}, 'declare a SpireMesh in the app'));

@@ -1,5 +1,6 @@
 /** Command-line flags shared by the spiremesh commands. */
 import * as fs from 'fs';
+import * as path from 'path';
 import { defaultOutdir } from '../app/synthesize';
 import { SpiremeshError } from '../spec';
 
@@ -65,14 +66,16 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (extra.length > 0 || (command !== 'pki' && subcommand))
     throw new UsageError(`unexpected '${[subcommand, ...extra].filter(Boolean).join(' ')}'\n${USAGE}`);
   const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const outdir = str('--out') ?? defaultOutdir();
+  // Without --out, the project's dist/: for a YAML inventory its folder (like its PKI folders).
+  const inventory = str('--inventory');
+  const outdir = str('--out') ?? defaultOutdir(inventory ? path.dirname(path.resolve(inventory)) : undefined);
   if (command !== 'pki') assertOutputFolder(outdir, str('--out') !== undefined ? '--out' : 'the output folder');
   return {
     command,
     subcommand,
     outdir,
     check: flags['--check'] === true,
-    inventory: str('--inventory'),
+    inventory,
     cluster: str('--cluster'),
     which: str('--which'),
     file: str('--file'),

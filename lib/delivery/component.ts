@@ -15,7 +15,7 @@ export interface ChartDeliveryComponentProps {
   /**
    * Folder that a relative `chartDelivery.helmExecutable` path and `chartCacheDirectory` are
    * resolved against (helm-template mode).
-   * @default process.cwd()
+   * @default process.cwd() (a SpireMesh passes its project folder, `MeshModel.projectDir`)
    */
   readonly baseDirectory?: string;
   /**

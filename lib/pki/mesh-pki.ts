@@ -10,7 +10,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { ISTIO_NAMESPACE, MeshModel, SPIRE_NAMESPACE } from '../spec';
-import { findProjectDir } from '../spec/project';
 import { CertificateInfo } from './certificate';
 import { SecretMaterial } from './material';
 import { replacePrivateFile, statOrUndefined } from './secure-fs';
@@ -53,7 +52,7 @@ export interface MeshPkiReport {
 
 /** The project folder of a mesh's PKI: `options.baseDir`, else the inventory's folder, else the one found from the working directory. */
 export function meshProjectDir(mesh: MeshModel, options: Pick<MeshPkiOptions, 'baseDir'> = {}): string {
-  return path.resolve(options.baseDir ?? mesh.sourceDir ?? findProjectDir(process.cwd()));
+  return path.resolve(options.baseDir ?? mesh.projectDir);
 }
 
 /** The PKI store of a mesh, or undefined when cert-manager is the CA (no local key material). */

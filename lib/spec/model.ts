@@ -4,6 +4,7 @@
  * across components and clusters (trust domain, delegate SPIFFE ID, network, versions) has
  * exactly one source. Build it with `resolveMeshSpec`, which validates first.
  */
+import * as path from 'path';
 import {
   DEFAULT_ISTIO_VERSION,
   SOLO_REPOSITORIES,
@@ -25,6 +26,7 @@ import { DEFAULT_CERTIFICATE_DIRECTORY, DEFAULT_KEY_DIRECTORY } from './defaults
 import { MeshSpecDocument } from './document';
 import { SpecValidationError } from './errors';
 import { SpiremeshError } from './finding';
+import { findProjectDir } from './project';
 import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
 import { parseVersion } from './syntax';
 import { ClusterProps, LicenseModel, MeshSpec, meshPropsFromDocument, toMeshSpecDocument } from './props';
@@ -160,6 +162,12 @@ export class MeshModel {
   public readonly spire: SpireVersions;
   public readonly pki: PkiModel;
   public readonly chartDelivery: ChartDeliveryModel;
+  /**
+   * The project folder: relative PKI folders, the output folder and helm-template's chart cache
+   * and helm path belong to it. The inventory's folder, else the nearest folder holding
+   * cdk8s.yaml or package.json from the working directory at resolve time.
+   */
+  public readonly projectDir: string;
 
   /**
    * Use `resolveMeshSpec` (documents) or `resolveMeshProps` (typed props): both validate first.
@@ -178,6 +186,7 @@ export class MeshModel {
      */
     public readonly sourceDir?: string,
   ) {
+    this.projectDir = path.resolve(sourceDir ?? findProjectDir(process.cwd()));
     this.name = spec.name;
     const istio: IstioDefaults = {
       distribution: spec.istio?.distribution ?? IstioDistribution.SOLO,

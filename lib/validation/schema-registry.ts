@@ -151,6 +151,11 @@ export class SchemaRegistry {
 
     const validator = this.validatorFor(entry);
     if (validator(obj)) return [];
+    // The API server reads a null field as an absent one: built-in kinds decode it to the Go zero
+    // value, and a custom resource's non-nullable null fields are pruned before validation
+    // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#defaulting-and-nullable).
+    // Upstream files carry them (Gateway API's CRDs end in `status: {conditions: null, storedVersions: null}`).
+    if (hasNullField(obj) && validator(withoutNullFields(obj))) return [];
     return describeErrors(validator.errors ?? []).map((e) => ({ object, field: e.field, message: e.message, schema: entry.schema }));
   }
 
@@ -234,4 +239,21 @@ function describeObject(obj: any): string {
   const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '(unnamed)';
   const namespace = typeof obj.metadata?.namespace === 'string' && obj.metadata.namespace ? `${obj.metadata.namespace}/` : '';
   return `${apiVersion} ${kind} ${namespace}${name}`;
+}
+
+function hasNullField(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasNullField);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.values(value).some((v) => v === null || hasNullField(v));
+}
+
+/** A copy without the object fields whose value is null (as the API server decodes them). */
+function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNullFields(v)]),
+  );
 }

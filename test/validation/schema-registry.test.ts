@@ -565,3 +565,33 @@ describe('committed artifacts', () => {
     expect(registry.validateAll(objects)).toEqual([]);
   });
 });
+
+describe('null fields (read by the API server as absent)', () => {
+  const SHARED_CRDS = path.join(__dirname, '../../../shared/crds');
+
+  test('every upstream CRD file in ../shared/crds passes as it is, Gateway API status nulls included', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parseAllDocuments } = require('yaml') as typeof import('yaml');
+    const files = fs
+      .readdirSync(SHARED_CRDS, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+    const crds = files.flatMap((f) =>
+      parseAllDocuments(fs.readFileSync(path.join(SHARED_CRDS, f), 'utf8'))
+        .map((d) => d.toJSON())
+        .filter((o) => o?.kind === 'CustomResourceDefinition'),
+    );
+    expect(crds.length).toBeGreaterThanOrEqual(20);
+    expect(crds.some((c) => c.status?.conditions === null && c.status?.storedVersions === null)).toBe(true);
+    expect(registry.validateAll(crds)).toEqual([]);
+  });
+
+  test('a null optional field passes; a null required field and a null of the wrong place are still refused', () => {
+    expect(registry.validate(gateway({ gatewayClassName: 'istio', listeners: [{ name: 'tls', port: 15443, protocol: 'TLS', hostname: null }] }))).toEqual([]);
+    const nullSpec = { ...gateway(), spec: null };
+    expect(registry.validate(nullSpec).map((v) => v.field)).toEqual(expect.arrayContaining(['/spec']));
+    const nullReplicasInArray = synthDeployment();
+    nullReplicasInArray.spec.template.spec.containers = [null];
+    expect(registry.validate(nullReplicasInArray).length).toBeGreaterThan(0);
+  });
+});
