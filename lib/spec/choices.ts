@@ -11,6 +11,7 @@ import {
   defaultRemoteKeyPrefix,
 } from './defaults';
 import { CaDeliveryDocument, ChartDeliveryDocument } from './document';
+import { goDurationSeconds } from './syntax';
 
 /** Base of the enum-like classes: keeps the list of instances per class. */
 export abstract class Choice {
@@ -75,6 +76,16 @@ export class EastWestServiceType extends Choice {
    * PetrMc/istio-petrmc-upstream-fork @bb9338f5, pkg/config/constants/solo.go).
    */
   public static readonly NODE_PORT = new EastWestServiceType('NodePort');
+}
+
+/** Service type of an ingress gateway or of the SPIRE bundle endpoint. */
+export class GatewayServiceType extends Choice {
+  /** A cloud load balancer: the gateway chart's default (`service.type`, istio/istio manifests/charts/gateway/values.yaml, 1.29). */
+  public static readonly LOAD_BALANCER = new GatewayServiceType('LoadBalancer');
+  /** A port on every node, for clusters without load balancers (kind, bare metal). */
+  public static readonly NODE_PORT = new GatewayServiceType('NodePort');
+  /** Reachable inside the cluster only (behind another load balancer or an ingress controller). */
+  public static readonly CLUSTER_IP = new GatewayServiceType('ClusterIP');
 }
 
 /** Which Istio build is installed. */
@@ -274,6 +285,24 @@ export interface CertManagerDeliveryOptions {
    * @default IssuerKind.CLUSTER_ISSUER
    */
   readonly issuerKind?: IssuerKind;
+  /**
+   * ClusterSecretStore holding the mesh root CA (its certificate and key, uploaded once from
+   * `pki export`). When set, spiremesh keeps the mesh root in `pki/` and renders the issuer itself
+   * in every cluster: a CA ClusterIssuer named `issuerName` whose Secret External Secrets builds
+   * from the store, so every cluster chains to the one mesh root. Needs `issuerKind` ClusterIssuer.
+   * @default - none: `issuerName` is an issuer the team runs (spiremesh cannot check its root)
+   */
+  readonly rootSecretStore?: string;
+  /**
+   * Lifetime of istiod's CA certificate (cert-manager `spec.duration`; seed 002 rotates it at 720h).
+   * @default '43800h' (five years, as Istio's intermediate tooling)
+   */
+  readonly istiodCaDuration?: string;
+  /**
+   * How long before expiry cert-manager renews istiod's CA certificate (`spec.renewBefore`).
+   * @default '720h' (30 days), capped at a third of `istiodCaDuration`
+   */
+  readonly istiodCaRenewBefore?: string;
 }
 
 /** CA secrets built in-cluster by External Secrets from a secret store. */
@@ -297,6 +326,10 @@ export interface CertManagerCaDeliveryModel {
   readonly mode: CaDeliveryMode;
   readonly issuerName: string;
   readonly issuerKind: IssuerKind;
+  /** Set when spiremesh renders the issuer from the mesh root. */
+  readonly rootSecretStore?: string;
+  readonly istiodCaDuration: string;
+  readonly istiodCaRenewBefore: string;
 }
 
 /** The resolved CA delivery: one member per mode, each with exactly its settings. */
@@ -336,8 +369,18 @@ export class CaDelivery {
         mode: CaDeliveryMode.CERT_MANAGER,
         issuerName: options.issuerName,
         issuerKind: options.issuerKind ?? IssuerKind.CLUSTER_ISSUER,
+        rootSecretStore: options.rootSecretStore,
+        istiodCaDuration: options.istiodCaDuration ?? DEFAULT_ISTIOD_CA_DURATION,
+        istiodCaRenewBefore: options.istiodCaRenewBefore ?? defaultRenewBefore(options.istiodCaDuration ?? DEFAULT_ISTIOD_CA_DURATION),
       }),
-      { mode: CaDeliveryMode.CERT_MANAGER.value, issuerName: options.issuerName, issuerKind: options.issuerKind?.value },
+      {
+        mode: CaDeliveryMode.CERT_MANAGER.value,
+        issuerName: options.issuerName,
+        issuerKind: options.issuerKind?.value,
+        rootSecretStore: options.rootSecretStore,
+        istiodCaDuration: options.istiodCaDuration,
+        istiodCaRenewBefore: options.istiodCaRenewBefore,
+      },
     );
   }
 
@@ -350,6 +393,9 @@ export class CaDelivery {
         return CaDelivery.certManager({
           issuerName: doc.issuerName ?? '',
           issuerKind: doc.issuerKind === undefined ? undefined : IssuerKind.of(doc.issuerKind),
+          rootSecretStore: doc.rootSecretStore,
+          istiodCaDuration: doc.istiodCaDuration,
+          istiodCaRenewBefore: doc.istiodCaRenewBefore,
         });
       default:
         return CaDelivery.kubectl(doc.outputDirectory);
@@ -370,6 +416,15 @@ export class CaDelivery {
   public toDocument(): CaDeliveryDocument {
     return compactDocument(this.document);
   }
+}
+
+/** istiod's CA lifetime: 1825 days, the lifetime of the file-based istiod intermediates (`openssl x509 -req -days 1825` in Solo's SPIRE guide). */
+export const DEFAULT_ISTIOD_CA_DURATION = `${1825 * 24}h`;
+
+/** 30 days, or a third of the duration when that is shorter. */
+function defaultRenewBefore(duration: string): string {
+  const hours = goDurationSeconds(duration) / 3600;
+  return `${Math.max(1, Math.floor(Math.min(30 * 24, hours / 3)))}h`;
 }
 
 /** Drops undefined fields, so a document holds only what the author wrote. */

@@ -14,6 +14,7 @@ export interface MeshSpecDocument {
   spire?: SpireDocument;
   pki?: PkiDocument;
   chartDelivery?: ChartDeliveryDocument;
+  federation?: FederationDocument;
   /** Accept versions that are not in the release catalog (`catalog.ts`); the syntax checks stay. */
   allowUnlistedVersions?: boolean;
 }
@@ -30,6 +31,33 @@ export interface ClusterDocument {
   istioRevision?: string;
   region?: string;
   zone?: string;
+  istioCni?: boolean;
+  ingressGateways?: IngressGatewayDocument[];
+  spireBundleEndpointAddress?: string;
+}
+
+export interface IngressGatewayDocument {
+  name: string;
+  namespace?: string;
+  serviceType?: string;
+  ports?: GatewayPortDocument[];
+}
+
+export interface GatewayPortDocument {
+  name: string;
+  port: number;
+  targetPort?: number;
+}
+
+export interface FederationDocument {
+  relations?: FederationRelationDocument[];
+  bundleRefreshHint?: string;
+  bundleEndpointServiceType?: string;
+}
+
+export interface FederationRelationDocument {
+  trustDomain: string;
+  federatesWith: string;
 }
 
 export interface LinkDocument {
@@ -57,6 +85,7 @@ export interface SpireDocument {
   chartVersion?: string;
   crdsChartVersion?: string;
   version?: string;
+  caTtl?: string;
 }
 
 export interface PkiDocument {
@@ -77,6 +106,11 @@ export interface CaDeliveryDocument {
   /** cert-manager: the issuer that signs the intermediates. */
   issuerName?: string;
   issuerKind?: string;
+  /** cert-manager: the ClusterSecretStore that holds the mesh root, from which spiremesh renders the issuer. */
+  rootSecretStore?: string;
+  /** cert-manager: lifetime and renewal of istiod's CA certificate. */
+  istiodCaDuration?: string;
+  istiodCaRenewBefore?: string;
 }
 
 export interface ChartDeliveryDocument {

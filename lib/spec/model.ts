@@ -19,17 +19,26 @@ import {
   ChartDeliveryModel,
   DataplaneMode,
   EastWestServiceType,
+  GatewayServiceType,
   IstioDistribution,
   KeyAlgorithm,
 } from './choices';
-import { DEFAULT_CERTIFICATE_DIRECTORY, DEFAULT_KEY_DIRECTORY } from './defaults';
+import {
+  DEFAULT_BUNDLE_REFRESH_HINT,
+  DEFAULT_CERTIFICATE_DIRECTORY,
+  DEFAULT_INGRESS_NAMESPACE,
+  DEFAULT_KEY_DIRECTORY,
+  DEFAULT_SPIRE_CA_TTL,
+  GATEWAY_DEFAULT_PORTS,
+  GATEWAY_STATUS_PORT,
+} from './defaults';
 import { MeshSpecDocument } from './document';
 import { SpecValidationError } from './errors';
 import { SpiremeshError } from './finding';
 import { findProjectDir } from './project';
 import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
 import { parseVersion } from './syntax';
-import { ClusterProps, LicenseModel, MeshSpec, meshPropsFromDocument, toMeshSpecDocument } from './props';
+import { ClusterProps, IngressGatewayProps, LicenseModel, MeshSpec, meshPropsFromDocument, toMeshSpecDocument } from './props';
 import { validateMeshSpec } from './validate';
 
 /** An Istio release with the repositories it is pulled from. */
@@ -86,6 +95,32 @@ export class IstioRelease {
   }
 }
 
+/** A gateway Service port, resolved. */
+export interface GatewayPortModel {
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: number;
+}
+
+/** An ingress gateway, defaults applied: a release of Istio's `gateway` chart. */
+export interface IngressGatewayModel {
+  readonly name: string;
+  readonly namespace: string;
+  readonly serviceType: GatewayServiceType;
+  /** Ports in Service order, `status-port` first. */
+  readonly ports: readonly GatewayPortModel[];
+}
+
+function resolveIngressGateway(props: IngressGatewayProps): IngressGatewayModel {
+  const declared = props.ports?.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.port })) ?? GATEWAY_DEFAULT_PORTS;
+  return {
+    name: props.name,
+    namespace: props.namespace ?? DEFAULT_INGRESS_NAMESPACE,
+    serviceType: props.serviceType ?? GatewayServiceType.LOAD_BALANCER,
+    ports: [GATEWAY_STATUS_PORT, ...declared.filter((p) => p.name !== GATEWAY_STATUS_PORT.name)],
+  };
+}
+
 export class ClusterModel {
   public readonly name: string;
   public readonly context: string;
@@ -98,6 +133,11 @@ export class ClusterModel {
   public readonly region?: string;
   public readonly zone?: string;
   public readonly istio: IstioRelease;
+  /** Whether istio-cni is delivered (always for ambient). */
+  public readonly istioCni: boolean;
+  public readonly ingressGateways: readonly IngressGatewayModel[];
+  /** Where other trust domains reach this cluster's SPIRE bundle endpoint. */
+  public readonly spireBundleEndpointAddress?: string;
 
   public constructor(props: ClusterProps, mesh: { readonly istio: IstioDefaults }) {
     this.name = props.name;
@@ -113,6 +153,14 @@ export class ClusterModel {
     this.region = props.region;
     this.zone = props.zone;
     this.istio = new IstioRelease(mesh.istio.distribution, props.istioVersion ?? mesh.istio.version, mesh.istio.repoKey);
+    this.istioCni = props.istioCni ?? this.dataplaneMode === DataplaneMode.AMBIENT;
+    this.ingressGateways = (props.ingressGateways ?? []).map(resolveIngressGateway);
+    this.spireBundleEndpointAddress = props.spireBundleEndpointAddress;
+  }
+
+  /** SPIFFE ID of this cluster's SPIRE server: the bundle endpoint's identity (`https_spiffe` profile). */
+  public get spireServerSpiffeId(): string {
+    return `spiffe://${this.trustDomain}/spire/server`;
   }
 
   /**
@@ -136,6 +184,19 @@ export interface LinkModel {
   readonly to: ClusterModel;
 }
 
+/** One direction of a SPIFFE federation: `trustDomain` trusts `federatesWith`. */
+export interface FederationRelationModel {
+  readonly trustDomain: string;
+  readonly federatesWith: string;
+}
+
+export interface FederationModel {
+  /** Declared relations (or all-to-all), sorted by trust domain, then the federated one. */
+  readonly relations: readonly FederationRelationModel[];
+  readonly bundleRefreshHint: string;
+  readonly bundleEndpointServiceType: GatewayServiceType;
+}
+
 export interface SpireVersions {
   readonly chartRepository: string;
   readonly chartVersion: string;
@@ -144,6 +205,8 @@ export interface SpireVersions {
   readonly controllerManagerVersion: string;
   readonly csiDriverVersion: string;
   readonly nodeDriverRegistrarVersion: string;
+  /** Server `ca_ttl`. */
+  readonly caTtl: string;
 }
 
 export interface PkiModel {
@@ -162,6 +225,8 @@ export class MeshModel {
   public readonly spire: SpireVersions;
   public readonly pki: PkiModel;
   public readonly chartDelivery: ChartDeliveryModel;
+  /** @default - undefined: no federation */
+  public readonly federation?: FederationModel;
   /**
    * The project folder: relative PKI folders, the output folder and helm-template's chart cache
    * and helm path belong to it. The inventory's folder, else the nearest folder holding
@@ -209,6 +274,7 @@ export class MeshModel {
       chartVersion: spec.spire?.chartVersion ?? SPIRE_DEFAULTS.chartVersion,
       crdsChartVersion: spec.spire?.crdsChartVersion ?? SPIRE_DEFAULTS.crdsChartVersion,
       version: spec.spire?.version ?? SPIRE_DEFAULTS.spireVersion,
+      caTtl: spec.spire?.caTtl ?? DEFAULT_SPIRE_CA_TTL,
     };
     this.pki = {
       keyAlgorithm: spec.pki?.keyAlgorithm ?? KeyAlgorithm.RSA_2048,
@@ -217,6 +283,34 @@ export class MeshModel {
       delivery: (spec.pki?.delivery ?? CaDelivery.kubectl()).resolve(spec.name),
     };
     this.chartDelivery = (spec.chartDelivery ?? ChartDelivery.argoCd()).model;
+    if (spec.federation) {
+      const domains = [...new Set(this.clusters.map((c) => c.trustDomain))].sort();
+      const declared =
+        spec.federation.relations ??
+        domains.flatMap((td) => domains.filter((o) => o !== td).map((o) => ({ trustDomain: td, federatesWith: o })));
+      this.federation = {
+        relations: declared
+          .map((r) => ({ trustDomain: r.trustDomain, federatesWith: r.federatesWith }))
+          .sort((a, b) => (a.trustDomain + '\0' + a.federatesWith < b.trustDomain + '\0' + b.federatesWith ? -1 : 1)),
+        bundleRefreshHint: spec.federation.bundleRefreshHint ?? DEFAULT_BUNDLE_REFRESH_HINT,
+        bundleEndpointServiceType: spec.federation.bundleEndpointServiceType ?? GatewayServiceType.LOAD_BALANCER,
+      };
+    }
+  }
+
+  /** Trust domains that `trustDomain` federates with (sorted); empty without federation. */
+  public federatesWith(trustDomain: string): string[] {
+    return (this.federation?.relations ?? []).filter((r) => r.trustDomain === trustDomain).map((r) => r.federatesWith);
+  }
+
+  /** True when some trust domain federates with `trustDomain` (its SPIRE servers must serve their bundle). */
+  public isFederatedWith(trustDomain: string): boolean {
+    return (this.federation?.relations ?? []).some((r) => r.federatesWith === trustDomain);
+  }
+
+  /** The clusters of a trust domain, in spec order. */
+  public clustersOf(trustDomain: string): ClusterModel[] {
+    return this.clusters.filter((c) => c.trustDomain === trustDomain);
   }
 
   /** True when more than one cluster takes part in peering links. */

@@ -2,7 +2,16 @@
  * The typed TypeScript form of the mesh spec. `toMeshSpecDocument` turns it into the plain
  * document that YAML inventories use, so both are validated by the same rules.
  */
-import { CaDelivery, ChartDelivery, DataplaneMode, EastWestServiceType, IstioDistribution, KeyAlgorithm, compactDocument } from './choices';
+import {
+  CaDelivery,
+  ChartDelivery,
+  DataplaneMode,
+  EastWestServiceType,
+  GatewayServiceType,
+  IstioDistribution,
+  KeyAlgorithm,
+  compactDocument,
+} from './choices';
 import { LicenseDocument, MeshSpecDocument } from './document';
 
 export interface ClusterProps {
@@ -60,6 +69,90 @@ export interface ClusterProps {
    * @default - not set
    */
   readonly zone?: string;
+  /**
+   * Deliver the istio-cni node agent. Ambient needs it (it redirects pod traffic to ztunnel); in
+   * sidecar mode it replaces the privileged `istio-init` container (istiod `pilot.cni.enabled`).
+   * @default - true for ambient clusters (required); false for sidecar clusters (`istio-init`,
+   * as Istio's SPIRE integration installs it: https://istio.io/latest/docs/ops/integrations/spire/)
+   */
+  readonly istioCni?: boolean;
+  /**
+   * Ingress gateways of the cluster, each a release of Istio's `gateway` chart.
+   * @default - none
+   */
+  readonly ingressGateways?: IngressGatewayProps[];
+  /**
+   * Address (IP or DNS name) at which other trust domains reach this cluster's SPIRE bundle
+   * endpoint (port 8443). Required for a cluster whose trust domain others federate with.
+   * @default - none
+   */
+  readonly spireBundleEndpointAddress?: string;
+}
+
+/** One port of a gateway Service. */
+export interface GatewayPortProps {
+  /** Port name; Istio reads the protocol from its prefix (`http2-`, `https-`, `tls-`, `tcp-`). */
+  readonly name: string;
+  /** Service port. */
+  readonly port: number;
+  /** @default - the same as `port` */
+  readonly targetPort?: number;
+}
+
+/** An ingress gateway: a release of Istio's `gateway` chart (https://istio.io/latest/docs/setup/additional-setup/gateway/). */
+export interface IngressGatewayProps {
+  /** Release, Deployment, Service and ServiceAccount name (the chart names all of them after the release); a DNS-1123 label. */
+  readonly name: string;
+  /**
+   * Namespace of the gateway.
+   * @default 'istio-ingress' (Istio's Helm install guide)
+   */
+  readonly namespace?: string;
+  /**
+   * Service type.
+   * @default GatewayServiceType.LOAD_BALANCER
+   */
+  readonly serviceType?: GatewayServiceType;
+  /**
+   * Service ports; `status-port` 15021 is always added first (the chart's readiness port).
+   * @default - the chart's ports: status-port 15021, http2 80, https 443
+   */
+  readonly ports?: GatewayPortProps[];
+}
+
+/** `trustDomain` trusts identities of `federatesWith` (one direction of a SPIFFE federation). */
+export interface FederationRelationProps {
+  readonly trustDomain: string;
+  readonly federatesWith: string;
+}
+
+/** Federation in both directions between two trust domains. */
+export function federateBothWays(a: string, b: string): FederationRelationProps[] {
+  return [
+    { trustDomain: a, federatesWith: b },
+    { trustDomain: b, federatesWith: a },
+  ];
+}
+
+/** SPIFFE federation between the mesh's trust domains (https://spiffe.io/docs/latest/architecture/federation/readme/). */
+export interface FederationProps {
+  /**
+   * Who trusts whom. Each trust domain's SPIRE server fetches the bundle of every domain it federates with.
+   * @default - every trust domain of the mesh federates with every other one (both ways)
+   */
+  readonly relations?: FederationRelationProps[];
+  /**
+   * `refresh_hint` of the SPIRE bundle endpoint: how often federated servers re-fetch the bundle.
+   * The check requires the SPIRE CA TTL to be at least three refresh hints, so that a rotated CA
+   * is fetched before the old one expires.
+   * @default '5m'
+   */
+  readonly bundleRefreshHint?: string;
+  /**
+   * Service type of the SPIRE bundle endpoint (seed: NodePort for local clusters).
+   * @default GatewayServiceType.LOAD_BALANCER
+   */
+  readonly bundleEndpointServiceType?: GatewayServiceType;
 }
 
 /** A one-way link: workloads in `from` reach services in `to` (the peer Gateway lives in `from`). */
@@ -157,6 +250,11 @@ export interface SpireProps {
    * @default '1.11.2'
    */
   readonly version?: string;
+  /**
+   * `ca_ttl` of the SPIRE server's own CA (the intermediate that signs SVIDs).
+   * @default '24h' (the chart's `caTTL`)
+   */
+  readonly caTtl?: string;
 }
 
 export interface PkiProps {
@@ -204,6 +302,11 @@ export interface MeshSpec {
    */
   readonly chartDelivery?: ChartDelivery;
   /**
+   * SPIFFE federation between trust domains.
+   * @default - no federation
+   */
+  readonly federation?: FederationProps;
+  /**
    * Accept Istio, SPIRE and SPIRE chart versions that spiremesh's release catalog (`lib/spec/catalog.ts`)
    * does not list, for a release newer than the catalog. Versions must still be written `X.Y.Z`, and the
    * Istio minor must be one spiremesh knows. Without it, an unlisted version (a typo such as `1.29.99`)
@@ -220,7 +323,14 @@ export function toMeshSpecDocument(props: MeshSpec): MeshSpecDocument {
   return compact({
     name: props.name,
     clusters: props.clusters.map((c) =>
-      compact({ ...c, dataplaneMode: c.dataplaneMode?.value, eastWestServiceType: c.eastWestServiceType?.value }),
+      compact({
+        ...c,
+        dataplaneMode: c.dataplaneMode?.value,
+        eastWestServiceType: c.eastWestServiceType?.value,
+        ingressGateways: c.ingressGateways?.map((g) =>
+          compact({ ...g, serviceType: g.serviceType?.value, ports: g.ports?.map((port) => compact({ ...port })) }),
+        ),
+      }),
     ),
     links: props.links?.map((l) => ({ from: l.from, to: l.to })),
     istio:
@@ -235,6 +345,13 @@ export function toMeshSpecDocument(props: MeshSpec): MeshSpecDocument {
         delivery: props.pki.delivery?.toDocument(),
       }),
     chartDelivery: props.chartDelivery?.toDocument(),
+    federation:
+      props.federation &&
+      compact({
+        relations: props.federation.relations?.map((r) => ({ trustDomain: r.trustDomain, federatesWith: r.federatesWith })),
+        bundleRefreshHint: props.federation.bundleRefreshHint,
+        bundleEndpointServiceType: props.federation.bundleEndpointServiceType?.value,
+      }),
     allowUnlistedVersions: props.allowUnlistedVersions,
   });
 }
@@ -251,6 +368,11 @@ export function meshPropsFromDocument(doc: MeshSpecDocument): MeshSpec {
       ...c,
       dataplaneMode: choice(c.dataplaneMode, (v) => DataplaneMode.of(v)),
       eastWestServiceType: choice(c.eastWestServiceType, (v) => EastWestServiceType.of(v)),
+      ingressGateways: c.ingressGateways?.map((g) => ({
+        ...g,
+        serviceType: choice(g.serviceType, (v) => GatewayServiceType.of(v)),
+        ports: g.ports?.map((port) => ({ ...port })),
+      })),
     })),
     links: doc.links?.map((l) => ({ from: l.from, to: l.to })),
     istio: doc.istio && {
@@ -266,6 +388,11 @@ export function meshPropsFromDocument(doc: MeshSpecDocument): MeshSpec {
       delivery: doc.pki.delivery && CaDelivery.fromDocument(doc.pki.delivery),
     },
     chartDelivery: doc.chartDelivery && ChartDelivery.fromDocument(doc.chartDelivery),
+    federation: doc.federation && {
+      relations: doc.federation.relations?.map((r) => ({ trustDomain: r.trustDomain, federatesWith: r.federatesWith })),
+      bundleRefreshHint: doc.federation.bundleRefreshHint,
+      bundleEndpointServiceType: choice(doc.federation.bundleEndpointServiceType, (v) => GatewayServiceType.of(v)),
+    },
     allowUnlistedVersions: doc.allowUnlistedVersions,
   };
 }

@@ -8,12 +8,14 @@ import {
   ChartDeliveryMode,
   DataplaneMode,
   EastWestServiceType,
+  GatewayServiceType,
   IssuerKind,
   IstioDistribution,
   KeyAlgorithm,
 } from './choices';
 
 const text = { type: 'string', minLength: 1 } as const;
+const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
 
 export const MESH_SPEC_SCHEMA = {
   $id: 'https://spiremesh.dev/schemas/mesh-spec.json',
@@ -41,6 +43,31 @@ export const MESH_SPEC_SCHEMA = {
           istioRevision: text,
           region: text,
           zone: text,
+          istioCni: { type: 'boolean' },
+          ingressGateways: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name'],
+              properties: {
+                name: text,
+                namespace: text,
+                serviceType: { type: 'string', enum: GatewayServiceType.values() },
+                ports: {
+                  type: 'array',
+                  minItems: 1,
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['name', 'port'],
+                    properties: { name: text, port, targetPort: port },
+                  },
+                },
+              },
+            },
+          },
+          spireBundleEndpointAddress: text,
         },
       },
     },
@@ -75,7 +102,7 @@ export const MESH_SPEC_SCHEMA = {
     spire: {
       type: 'object',
       additionalProperties: false,
-      properties: { chartVersion: text, crdsChartVersion: text, version: text },
+      properties: { chartVersion: text, crdsChartVersion: text, version: text, caTtl: text },
     },
     pki: {
       type: 'object',
@@ -95,6 +122,9 @@ export const MESH_SPEC_SCHEMA = {
             outputDirectory: text,
             issuerName: text,
             issuerKind: { type: 'string', enum: IssuerKind.values() },
+            rootSecretStore: text,
+            istiodCaDuration: text,
+            istiodCaRenewBefore: text,
           },
         },
       },
@@ -109,6 +139,23 @@ export const MESH_SPEC_SCHEMA = {
         project: text,
         helmExecutable: text,
         chartCacheDirectory: text,
+      },
+    },
+    federation: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        relations: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['trustDomain', 'federatesWith'],
+            properties: { trustDomain: text, federatesWith: text },
+          },
+        },
+        bundleRefreshHint: text,
+        bundleEndpointServiceType: { type: 'string', enum: GatewayServiceType.values() },
       },
     },
     allowUnlistedVersions: { type: 'boolean' },

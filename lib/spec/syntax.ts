@@ -85,6 +85,22 @@ export function addressType(value: string): 'IPAddress' | 'Hostname' {
   return isIP(value) !== 0 ? 'IPAddress' : 'Hostname';
 }
 
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+const GO_DURATION_UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** A Go duration (`time.ParseDuration`) as SPIRE and cert-manager read them: '720h', '5m', '1h30m'. */
+export function goDurationProblem(value: string): string | undefined {
+  return GO_DURATION.test(value) ? undefined : `'${value}' is not a duration; write it as a Go duration such as '720h', '90m' or '1h30m'`;
+}
+
+/** Seconds of a valid Go duration. */
+export function goDurationSeconds(value: string): number {
+  let total = 0;
+  for (const [, amount, , unit] of value.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+    total += Number(amount) * GO_DURATION_UNIT_SECONDS[unit];
+  return total;
+}
+
 export function versionProblem(value: string): string | undefined {
   return VERSION.test(value) ? undefined : `'${value}' is not a version of the form X.Y.Z`;
 }

@@ -10,6 +10,7 @@ import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, IstioDistribution } f
 import { MeshSpecDocument } from './document';
 import { SpecPath, SpecProblem } from './errors';
 import { pkiPathProblems } from './pki-paths';
+import { clusterTopologyProblems, federationProblems } from './validate-topology';
 import { MESH_SPEC_SCHEMA } from './schema';
 import {
   addressProblem,
@@ -196,6 +197,8 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
   problems.push(...linkProblems(doc, clusters, known));
   problems.push(...versionProblems(doc));
   problems.push(...deliveryProblems(doc));
+  problems.push(...clusterTopologyProblems(doc));
+  problems.push(...federationProblems(doc));
   return problems;
 }
 
@@ -432,7 +435,7 @@ function deliveryProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
       {
         [CaDeliveryMode.EXTERNAL_SECRETS.value]: ['clusterSecretStore', 'remoteKeyPrefix'],
         [CaDeliveryMode.KUBECTL.value]: ['outputDirectory'],
-        [CaDeliveryMode.CERT_MANAGER.value]: ['issuerName', 'issuerKind'],
+        [CaDeliveryMode.CERT_MANAGER.value]: ['issuerName', 'issuerKind', 'rootSecretStore', 'istiodCaDuration', 'istiodCaRenewBefore'],
       },
       {
         [CaDeliveryMode.EXTERNAL_SECRETS.value]: ['clusterSecretStore'],
