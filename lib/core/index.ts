@@ -12,4 +12,5 @@ export {
   type ManifestSource,
 } from './delivery';
 export { MeshNamespaces } from './namespaces';
+export { meshTrustMaterial, setMeshTrustMaterial, type MeshTrustMaterial } from './trust-material';
 export { WARNING_METADATA, addSynthWarning, warningText } from './warnings';
