@@ -10,7 +10,7 @@ import { IConstruct } from 'constructs';
 import { Finding, MeshModel, SpiremeshError, countOf } from '../spec';
 import { DEFAULT_OUTPUT_DIRECTORY, findProjectDir } from '../spec/project';
 import { Istio } from '../istio/istio';
-import { MeshCluster } from '../core';
+import { MeshCluster, MeshTrustMaterial, setMeshTrustMaterial } from '../core';
 import { CheckFinding, checkMesh, formatCheckFinding } from './check';
 import { MeshPkiReport, PkiError, certificateFacts, prepareMeshPki } from '../pki';
 import { recoverOutput } from '../gitops/journal';
@@ -106,8 +106,34 @@ export function defaultOutdir(projectDir: string = findProjectDir(process.cwd())
 
 /** Renders every MeshCluster under `root`, checks it, and writes (or, with `check`, compares). */
 export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): SynthesisResult {
+  const meshes = [
+    ...new Set(
+      root.node
+        .findAll()
+        .filter(MeshCluster.isMeshCluster)
+        .map((c) => c.mesh),
+    ),
+  ];
+  const outdir = path.resolve(options.outdir ?? defaultOutdir(meshes[0]?.projectDir));
+  // Objects that embed public trust material (federation bootstrap bundles) render with the PKI
+  // that exists; a synth that generates it renders them again once it does.
+  for (const mesh of meshes) setMeshTrustMaterial(mesh, existingTrustMaterial(mesh, { ...options, outdir }));
+  const { collected, findings } = renderAndGate(root, options);
+  if (findings.length > 0) throw new SynthesisError(findings);
+
+  // From here on the run reads and writes the output folder: one run at a time (the lock), and an
+  // earlier run's interrupted write is finished or undone before anything is read.
+  return withOutputLock(outdir, { ...options.lock, readOnly: options.check }, (lock) => {
+    const base = options.outputFs ?? NODE_OUTPUT_FS;
+    const outputFs = lock ? lock.guard(base) : base;
+    const recovered = recoverOutput(outdir, outputFs);
+    return synthesizeLocked(collected, outdir, options, { root, lock, outputFs, recovered });
+  });
+}
+
+/** Every object of the app, through the construct validations, the schema, secrets and policy gates. */
+function renderAndGate(root: IConstruct, options: SynthesizeOptions): { collected: Collected; findings: Finding[] } {
   const collected = collectObjects(root);
-  const outdir = path.resolve(options.outdir ?? defaultOutdir(collected.clusters[0]?.mesh.projectDir));
   const findings: Finding[] = [...collected.findings];
   if (collected.clusters.length === 0) {
     findings.push(gateFinding('layout', 'no MeshCluster found', {}, 'declare a SpireMesh in the app'));
@@ -119,20 +145,28 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
     l?.kind === 'inline' ? [l.value] : [],
   );
   findings.push(...policyGate(collected.objects, { acknowledgedLicenseValues }));
+  return { collected, findings };
+}
 
-  if (findings.length > 0) throw new SynthesisError(findings);
+/** The public trust material of a mesh's existing PKI (read only); undefined when there is none yet or it is unusable (reported later). */
+function existingTrustMaterial(mesh: MeshModel, options: SynthesizeOptions & { outdir: string }): MeshTrustMaterial | undefined {
+  try {
+    const report = prepareMeshPki(mesh, { baseDir: options.baseDir, now: options.now, outputDirectory: options.outdir, readOnly: true });
+    return trustMaterialOf(report);
+  } catch (e) {
+    if (e instanceof PkiError) return undefined;
+    throw e;
+  }
+}
 
-  // From here on the run reads and writes the output folder: one run at a time (the lock), and an
-  // earlier run's interrupted write is finished or undone before anything is read.
-  return withOutputLock(outdir, { ...options.lock, readOnly: options.check }, (lock) => {
-    const base = options.outputFs ?? NODE_OUTPUT_FS;
-    const outputFs = lock ? lock.guard(base) : base;
-    const recovered = recoverOutput(outdir, outputFs);
-    return synthesizeLocked(collected, outdir, options, { lock, outputFs, recovered });
-  });
+function trustMaterialOf(report: MeshPkiReport | undefined): MeshTrustMaterial | undefined {
+  const rootPem = report?.certificates?.rootPem;
+  return rootPem ? { rootCertificatePem: rootPem } : undefined;
 }
 
 interface LockedRun {
+  /** The app, rendered again when a synth generates PKI that objects embed. */
+  readonly root: IConstruct;
   /** Absent for a check that reads a folder it may not write (no lock can be taken there). */
   readonly lock?: OutputLock;
   readonly outputFs: OutputFs;
@@ -143,14 +177,15 @@ interface LockedRun {
 /** One cluster directory: its files as rendered with the trust facts known so far. */
 interface ClusterOutput {
   readonly chart: MeshCluster;
-  readonly manifests: readonly RenderedFile[];
+  manifests: readonly RenderedFile[];
   files: ReadonlyMap<string, string>;
   readonly objects: number;
 }
 
 const isError = (f: Finding) => f.severity === 'error';
 
-function synthesizeLocked(collected: Collected, outdir: string, options: SynthesizeOptions, run: LockedRun): SynthesisResult {
+function synthesizeLocked(rendered: Collected, outdir: string, options: SynthesizeOptions, run: LockedRun): SynthesisResult {
+  let collected = rendered;
   const findings: Finding[] = [];
   const meshes = [...new Set(collected.clusters.map((c) => c.mesh))];
   // Keys and Secret manifests are refused inside the output folder (PKI key custody).
@@ -214,6 +249,17 @@ function synthesizeLocked(collected: Collected, outdir: string, options: Synthes
       } catch (e) {
         if (!(e instanceof PkiError)) throw e;
         findings.push(...e.findings);
+      }
+    }
+    // Objects that embed the trust material generated just now render again, through every gate.
+    // (Today only federation bootstrap bundles embed it, so other meshes are not rendered twice.)
+    for (const mesh of toGenerate) setMeshTrustMaterial(mesh, trustMaterialOf(pki.get(mesh)));
+    if ([...toGenerate].some((mesh) => mesh.federation !== undefined && pki.get(mesh)?.certificates !== undefined)) {
+      const again = renderAndGate(run.root, options);
+      findings.push(...again.findings);
+      collected = again.collected;
+      for (const output of clusterOutputs) {
+        output.manifests = renderManifests(collected.objects.filter((o) => o.cluster === output.chart.cluster.name)).files;
       }
     }
     for (const mesh of toGenerate) {
