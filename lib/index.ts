@@ -176,4 +176,4 @@ export {
   type SynthesisResult,
   type SynthesizeOptions,
 } from './app';
-export { UsageError, runCli, synthMain, type CliArgs, type DeclareMesh } from './cli';
+export { UsageError, runCli, synthMain, type CliArgs, type CliDefaults, type DeclareMesh } from './cli';

@@ -38,8 +38,18 @@ export const USAGE = `usage:
                                               the CA secret values to upload to a secret store
 common: [--inventory FILE] for meshes declared in YAML; [--debug] prints the stack trace of an unexpected error`;
 
+/** What an app may set for its own command line. */
+export interface CliDefaults {
+  /**
+   * Output folder of this app when `--out` is not given (an example mesh kept apart from the
+   * project's dist/); wins over `CDK8S_OUTDIR`, which belongs to the app of cdk8s.yaml.
+   * @default - `CDK8S_OUTDIR`, else `<project>/dist`
+   */
+  readonly outdir?: string;
+}
+
 /** Parses `[command [subcommand]] [flags]`. */
-export function parseCliArgs(argv: readonly string[]): CliArgs {
+export function parseCliArgs(argv: readonly string[], defaults: CliDefaults = {}): CliArgs {
   const words: string[] = [];
   const flags: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -68,7 +78,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
   // Without --out, the project's dist/: for a YAML inventory its folder (like its PKI folders).
   const inventory = str('--inventory');
-  const outdir = str('--out') ?? defaultOutdir(inventory ? path.dirname(path.resolve(inventory)) : undefined);
+  const outdir = str('--out') ?? defaults.outdir ?? defaultOutdir(inventory ? path.dirname(path.resolve(inventory)) : undefined);
   if (command !== 'pki') assertOutputFolder(outdir, str('--out') !== undefined ? '--out' : 'the output folder');
   return {
     command,

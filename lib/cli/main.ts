@@ -10,15 +10,15 @@ import { formatCheckFinding } from '../app/check';
 import { formatSummary } from '../app/summary';
 import { synthesize } from '../app/synthesize';
 import { SpiremeshError } from '../spec';
-import { CliArgs, UsageError, parseCliArgs } from './args';
+import { CliArgs, CliDefaults, UsageError, parseCliArgs } from './args';
 import { runPkiCommand } from './pki-commands';
 
 export type DeclareMesh = (app: App, args: CliArgs) => void;
 
 /** Runs one command; returns the exit code (0 ok; 1 error, or `synth --check` found differences). */
-export function runCli(declare: DeclareMesh, argv: readonly string[] = process.argv.slice(2)): number {
+export function runCli(declare: DeclareMesh, argv: readonly string[] = process.argv.slice(2), defaults: CliDefaults = {}): number {
   try {
-    const args = parseCliArgs(argv);
+    const args = parseCliArgs(argv, defaults);
     const app = new App({ outdir: args.outdir });
     declare(app, args);
     if (args.command === 'pki') {
@@ -59,6 +59,6 @@ export function describeError(e: unknown, debug: boolean): string {
 }
 
 /** `runCli`, then exit with its code. */
-export function synthMain(declare: DeclareMesh, argv: readonly string[] = process.argv.slice(2)): void {
-  process.exitCode = runCli(declare, argv);
+export function synthMain(declare: DeclareMesh, defaults: CliDefaults = {}, argv: readonly string[] = process.argv.slice(2)): void {
+  process.exitCode = runCli(declare, argv, defaults);
 }

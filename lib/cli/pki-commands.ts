@@ -1,13 +1,17 @@
 /** `pki init | status | rotate | export`: the CA lifecycle of a declared mesh. */
 import * as path from 'path';
 import {
+  CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE,
   ISTIO_CACERTS_SECRET_NAME,
   IntermediateKind,
+  MESH_ROOT_CA_SECRET_NAME,
   PkiStore,
   SPIRE_UPSTREAM_CA_SECRET_NAME,
   assertKeyCustody,
   ensurePrivateTree,
   formatStatusTable,
+  meshRootIssuerDelivery,
+  meshRootRemoteKey,
   pkiStatus,
   pkiStoreFor,
   remoteSecretKey,
@@ -27,7 +31,8 @@ function storeOf(mesh: MeshModel, args: CliArgs): PkiStore {
   const store = pkiStoreFor(mesh, { outputDirectory: path.resolve(args.outdir) });
   if (!store)
     throw new UsageError(
-      `mesh '${mesh.name}' uses cert-manager as its CA (pki.delivery.mode: cert-manager): there is no local CA material to manage`,
+      `mesh '${mesh.name}' uses a cert-manager issuer the team runs as its CA (pki.delivery.mode: cert-manager, no rootSecretStore): ` +
+        'there is no local CA material to manage; set pki.delivery.rootSecretStore to let spiremesh keep the mesh root and render the issuer from it',
     );
   return store;
 }
@@ -71,6 +76,7 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
       );
     }
     case 'export': {
+      if (store.rootOnly) return exportMeshRoot(mesh, store, args);
       const cluster = requireCluster(mesh, args);
       const secrets = store.export(cluster);
       const clusterModel = mesh.cluster(cluster);
@@ -83,17 +89,7 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
       }
       const json = `${JSON.stringify(values, null, 2)}\n`;
       if (args.stdout) return json.trimEnd();
-      let file: string;
-      if (args.file !== undefined) {
-        // Only that file is written: its folder must exist and is never created or chmod-ed.
-        file = writePrivateExport(args.file, json, { ...store.custody, cluster });
-      } else {
-        const root = path.resolve(store.layout.baseDir, delivery.kind === 'kubectl' ? delivery.outputDirectory : DEFAULT_SECRETS_DIRECTORY);
-        const target = path.join(root, mesh.name, `${cluster}-export.json`);
-        assertKeyCustody({ ...store.custody, secretsDirectory: root });
-        ensurePrivateTree(root, path.dirname(target));
-        file = writePrivateExport(target, json, { ...store.custody, cluster });
-      }
+      const file = writeExport(mesh, store, args, json, `${cluster}-export.json`, cluster);
       return [
         `wrote the CA secret values of ${cluster} to ${path.relative(process.cwd(), file)} (mode 0600; holds private keys: never commit it, delete it after the upload)`,
         ...Object.keys(values).map((k) => `  ${k}: ${Object.keys(values[k]).join(', ')}`),
@@ -103,4 +99,39 @@ export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
     default:
       throw new UsageError(`pki needs a subcommand: init, status, rotate or export (got '${args.subcommand ?? ''}')`);
   }
+}
+
+/** Writes export values to `--file`, else to `<secrets folder>/<mesh>/<defaultName>` (mode 0600); returns the file. */
+function writeExport(mesh: MeshModel, store: PkiStore, args: CliArgs, json: string, defaultName: string, cluster?: string): string {
+  if (args.file !== undefined) {
+    // Only that file is written: its folder must exist and is never created or chmod-ed.
+    return writePrivateExport(args.file, json, { ...store.custody, cluster });
+  }
+  const delivery = mesh.pki.delivery;
+  const root = path.resolve(store.layout.baseDir, delivery.kind === 'kubectl' ? delivery.outputDirectory : DEFAULT_SECRETS_DIRECTORY);
+  const target = path.join(root, mesh.name, defaultName);
+  assertKeyCustody({ ...store.custody, secretsDirectory: root });
+  ensurePrivateTree(root, path.dirname(target));
+  return writePrivateExport(target, json, { ...store.custody, cluster });
+}
+
+/**
+ * cert-manager with `rootSecretStore`: one value set for the whole mesh, the root that every
+ * cluster's CA ClusterIssuer signs with, keyed by the remote key its ExternalSecret reads
+ * (properties tls.crt and tls.key). `--cluster` is optional: every cluster reads the same key.
+ */
+function exportMeshRoot(mesh: MeshModel, store: PkiStore, args: CliArgs): string {
+  if (args.cluster !== undefined) mesh.cluster(args.cluster); // throws with the list of clusters when unknown
+  const material = store.exportRoot();
+  const values = { [meshRootRemoteKey(mesh)]: material.stringData() };
+  const json = `${JSON.stringify(values, null, 2)}\n`;
+  if (args.stdout) return json.trimEnd();
+  const file = writeExport(mesh, store, args, json, 'root-ca-export.json');
+  const delivery = meshRootIssuerDelivery(mesh);
+  return [
+    `wrote the mesh root of ${mesh.name} to ${path.relative(process.cwd(), file)} (mode 0600; holds the root private key: never commit it, delete it after the upload)`,
+    ...Object.keys(values).map((k) => `  ${k}: ${material.keys.join(', ')}`),
+    `upload it to ClusterSecretStore ${delivery?.rootSecretStore}: every cluster's ExternalSecret ${CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE}/${MESH_ROOT_CA_SECRET_NAME} ` +
+      `builds the kubernetes.io/tls Secret of ClusterIssuer ${delivery?.issuerName} from it`,
+  ].join('\n');
 }

@@ -5,6 +5,9 @@
  * kustomization or an index.
  */
 
+/** The kustomization of a cluster directory, listing its manifests in apply order. */
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+
 /** Name of the per-directory index that records what spiremesh wrote (the only file a cluster directory always has). */
 export const INDEX_FILE = 'spiremesh-index.yaml';
 

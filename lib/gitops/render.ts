@@ -3,9 +3,9 @@ import { Yaml } from 'cdk8s';
 import { ClusterModel, MeshModel } from '../spec';
 import { RenderedObject, compareForApply, describeObject, objectFilePath } from './layout';
 import { generatorInfo, pinnedVersions, sha256, specDigest } from './provenance';
-import { INDEX_FILE } from './writer';
+import { INDEX_FILE, KUSTOMIZATION_FILE } from './output-names';
 
-export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+export { KUSTOMIZATION_FILE };
 
 export interface RenderedFile {
   readonly path: string;

@@ -22,7 +22,8 @@ import { parse as parseYaml } from 'yaml';
 import { CommitOptions, commitChanges } from './journal';
 import { OutputConflictError } from './output-errors';
 import { lstatOrUndefined, sha256OfFile } from './output-fs';
-import { INDEX_FILE, isContainedPath, isWriterName } from './output-names';
+import { objectFilePath } from './layout';
+import { INDEX_FILE, KUSTOMIZATION_FILE, isContainedPath, isWriterName } from './output-names';
 
 export { INDEX_FILE } from './output-names';
 export { OutputConflictError } from './output-errors';
@@ -160,7 +161,7 @@ function assertInside(rel: string): void {
   }
 }
 
-/** Files of a previous index still on disk: those whose bytes match the index can be pruned, the others were edited. */
+/** Files of a previous index still on disk: those spiremesh wrote as they are can be pruned; the others are kept (`edited`: their warnings). */
 function prunable(dirAbs: string, previous: PreviousIndex, keep: (rel: string) => boolean): { pruned: string[]; edited: string[] } {
   const pruned: string[] = [];
   const edited: string[] = [];
@@ -169,13 +170,36 @@ function prunable(dirAbs: string, previous: PreviousIndex, keep: (rel: string) =
     const abs = path.join(dirAbs, rel);
     const st = lstatOrUndefined(abs);
     if (!st) continue;
-    if (st.isFile() && sha256OfFile(abs) === sha) pruned.push(rel);
-    else edited.push(abs);
+    if (!st.isFile() || sha256OfFile(abs) !== sha) edited.push(editedWarning(abs));
+    else if (!isRenderedFile(rel, abs)) edited.push(`listed in ${INDEX_FILE} but not a file spiremesh renders: ${abs}; left alone`);
+    else pruned.push(rel);
   }
   return { pruned, edited };
 }
 
-const editedWarning = (abs: string) => `edited since spiremesh wrote it: ${abs}; delete it or restore it`;
+/**
+ * The index is the record of what spiremesh wrote, but it is a file in a repository anyone can
+ * edit: a file is pruned only when its bytes are also what spiremesh renders there, the
+ * kustomization, or one Kubernetes object whose file path is the one spiremesh derives from it
+ * (so an index entry added for a hand-written file, even with the right sha256, deletes nothing).
+ */
+function isRenderedFile(rel: string, abs: string): boolean {
+  let doc: any;
+  try {
+    doc = parseYaml(fs.readFileSync(abs, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (rel === KUSTOMIZATION_FILE) return doc?.kind === 'Kustomization';
+  const component = rel.split('/')[0];
+  return (
+    typeof doc?.kind === 'string' && typeof doc?.metadata?.name === 'string' && rel.includes('/') && objectFilePath(component, doc) === rel
+  );
+}
+
+function editedWarning(abs: string): string {
+  return `edited since spiremesh wrote it: ${abs}; delete it or restore it`;
+}
 
 /**
  * Compares the desired output with the disk and lists what would change. Reads only.
@@ -227,7 +251,7 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
     }
     const { pruned, edited } = previous ? prunable(dirAbs, previous, (rel) => out.files.has(rel)) : { pruned: [], edited: [] };
     for (const rel of pruned) operations.set(path.join(dirAbs, rel), null);
-    warnings.push(...edited.map(editedWarning));
+    warnings.push(...edited);
     for (const rel of onDisk) {
       if (!out.files.has(rel) && !owned.has(rel))
         warnings.push(`${path.join(outdir, out.dir, rel)} was not written by spiremesh; left alone`);
@@ -250,7 +274,7 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
       if (!previous || previous.mesh !== mesh) continue;
       scanDirectory(dirAbs);
       const { pruned, edited } = prunable(dirAbs, previous, () => false);
-      warnings.push(...edited.map(editedWarning));
+      warnings.push(...edited);
       // The index goes last, and only when nothing it lists was kept: until then the directory stays owned.
       if (edited.length === 0) pruned.push(INDEX_FILE);
       for (const rel of pruned) operations.set(path.join(dirAbs, rel), null);

@@ -663,8 +663,6 @@ describe('files spiremesh does not own', () => {
   adversarialCase({
     name: 'a tampered index naming a hand-written file of the cluster directory (its real sha256)',
     via: 'cli',
-    undefended:
-      'the hand-written file is pruned (deleted) without a warning: the index is the only record of ownership, and an entry whose sha256 matches the bytes on disk is indistinguishable from a file spiremesh wrote',
     setup: () => {
       const box = copySandbox(synthesized);
       const sha = createHash('sha256')
@@ -675,8 +673,10 @@ describe('files spiremesh does not own', () => {
     },
     run: (box) => cli(box, synthArgs(box)),
     owns: (rel) => SYNTH_OWNS(rel) && rel !== `${PROJECT}/${HANDWRITTEN}`,
-    verify: (box) => {
+    verify: (box, outcome) => {
+      // Pruning also asks whether the bytes are a file spiremesh renders at that path: a Markdown file is not.
       expect(fs.readFileSync(path.join(box.project, HANDWRITTEN), 'utf8')).toContain('hand-written');
+      expect(outcome.stdout).toContain(`not a file spiremesh renders: ${path.join(box.project, HANDWRITTEN)}; left alone`);
     },
   });
 

@@ -42,7 +42,8 @@ describe('the output folder on the command line', () => {
     const saved = process.env.CDK8S_OUTDIR;
     process.env.CDK8S_OUTDIR = '';
     try {
-      expect(parseCliArgs([]).outdir).toBe('dist');
+      // The project's dist/ (the nearest folder holding package.json from the working directory).
+      expect(parseCliArgs([]).outdir).toBe(path.join(__dirname, '../../dist'));
     } finally {
       if (saved === undefined) delete process.env.CDK8S_OUTDIR;
       else process.env.CDK8S_OUTDIR = saved;
