@@ -22,6 +22,7 @@ import {
 } from '../spec';
 import { SPIRE_CONFIG_KEYS, SPIRE_NAMES } from '../spire/names';
 import { EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION } from '../multicluster';
+import { checkCertManager } from './check-cert-manager';
 
 /** A finding of the check: `source` is the check's name, `subject` starts with the cluster. */
 export interface CheckFinding extends Finding {
@@ -377,7 +378,7 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
     }
   }
 
-  findings.push(...certificateFindings(input));
+  findings.push(...(input.mesh.pki.delivery.kind === 'cert-manager' ? checkCertManager(input) : certificateFindings(input)));
   return findings;
 }
 

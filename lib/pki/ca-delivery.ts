@@ -2,8 +2,10 @@
  * How the per-cluster CA secrets reach a cluster (`pki.delivery` in the spec). Private keys
  * never enter dist/: the External Secrets mode renders ExternalSecret objects that build the
  * secrets from a secret store, the cert-manager mode renders a CA Certificate for istiod (SPIRE
- * uses its cert-manager UpstreamAuthority, see lib/spire), and the kubectl mode renders nothing
- * into dist/ (its Secret manifests go to a git-ignored folder, see mesh-pki.ts).
+ * uses its cert-manager UpstreamAuthority, see lib/spire) and, with `rootSecretStore`, the issuer
+ * itself (a CA ClusterIssuer whose Secret External Secrets builds from the mesh root), and the
+ * kubectl mode renders nothing into dist/ (its Secret manifests go to a git-ignored folder, see
+ * mesh-pki.ts).
  */
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
@@ -13,6 +15,7 @@ import {
   CertificateSpecPrivateKeyAlgorithm,
   CertificateSpecUsages,
 } from '../../imports/certmanager-certificate-cert-manager.io';
+import { ClusterIssuer } from '../../imports/certmanager-clusterissuer-cert-manager.io';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRefKind,
@@ -26,9 +29,15 @@ import {
   MeshModel,
   SPIRE_NAMESPACE,
 } from '../spec';
-import { CERT_MANAGER_API_GROUP } from '../spire/names';
+import {
+  CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE,
+  ISTIOD_CA_CERTIFICATE_NAME,
+  certManagerIssuerRef,
+  meshRootIssuerDelivery,
+  meshRootRemoteKey,
+} from './cert-manager';
 import { ISTIOD_SAN_DNS } from './hierarchy';
-import { ISTIO_CACERTS_SECRET_NAME, SECRET_KEYS, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
+import { ISTIO_CACERTS_SECRET_NAME, MESH_ROOT_CA_SECRET_NAME, SECRET_KEYS, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
 
 /** Remote key of one cluster secret in the secret store: `<prefix>/<cluster>/<secret name>`. */
 export function remoteSecretKey(delivery: ExternalSecretsCaDeliveryModel, cluster: ClusterModel, secretName: string): string {
@@ -43,39 +52,94 @@ export interface CaSecretDeliveryProps {
   readonly refreshInterval?: string;
 }
 
+/**
+ * Secret type of the mesh root's Secret: cert-manager's CA issuer reads `tls.crt` and `tls.key`
+ * (https://cert-manager.io/docs/configuration/ca/).
+ */
+const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+
 /** The CA-delivery objects of one cluster (output folder `pki/`). */
 export class CaSecretDelivery extends MeshComponent {
   public constructor(scope: Construct, id: string, props: CaSecretDeliveryProps = {}) {
     super(scope, id, { componentName: 'pki' });
     const { mesh, cluster } = MeshCluster.enclosing(this);
     const delivery = mesh.pki.delivery;
+    const refreshInterval = props.refreshInterval ?? '1h';
     if (delivery.kind === 'external-secrets') {
-      this.externalSecret(delivery, cluster, SPIRE_UPSTREAM_CA_SECRET_NAME, SPIRE_NAMESPACE, props);
-      this.externalSecret(delivery, cluster, ISTIO_CACERTS_SECRET_NAME, ISTIO_NAMESPACE, props);
+      for (const [name, namespace] of [
+        [SPIRE_UPSTREAM_CA_SECRET_NAME, SPIRE_NAMESPACE],
+        [ISTIO_CACERTS_SECRET_NAME, ISTIO_NAMESPACE],
+      ] as const) {
+        this.externalSecret({
+          name,
+          namespace,
+          store: delivery.clusterSecretStore,
+          remoteKey: remoteSecretKey(delivery, cluster, name),
+          refreshInterval,
+        });
+      }
     } else if (delivery.kind === 'cert-manager') {
+      const rootIssuer = meshRootIssuerDelivery(mesh);
+      if (rootIssuer) this.meshRootIssuer(mesh, rootIssuer, refreshInterval);
       this.istiodCaCertificate(mesh, delivery, cluster);
     }
   }
 
-  private externalSecret(
-    delivery: ExternalSecretsCaDeliveryModel,
-    cluster: ClusterModel,
-    name: keyof typeof SECRET_KEYS,
-    namespace: string,
-    props: CaSecretDeliveryProps,
-  ): void {
-    new ExternalSecret(this, `${name}-external-secret`, {
-      metadata: { name, namespace },
+  /** An ExternalSecret building Secret `name` from one remote key of a ClusterSecretStore, one entry per Secret key. */
+  private externalSecret(p: {
+    name: keyof typeof SECRET_KEYS;
+    namespace: string;
+    store: string;
+    remoteKey: string;
+    refreshInterval: string;
+    /** @default - Opaque */
+    type?: string;
+  }): void {
+    new ExternalSecret(this, `${p.name}-external-secret`, {
+      metadata: { name: p.name, namespace: p.namespace },
       spec: {
-        refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: delivery.clusterSecretStore },
-        target: { name, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
+        refreshInterval: p.refreshInterval,
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: p.store },
+        target: {
+          name: p.name,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          // A template with only a type: External Secrets sets the Secret type and, with no template
+          // data, copies the fetched values as they are (`applyTemplate` in external-secrets/external-secrets
+          // pkg/controllers/externalsecret/externalsecret_controller_template.go).
+          ...(p.type ? { template: { type: p.type } } : {}),
+        },
         // One entry per key, so reviewers see exactly which store values build the secret.
-        data: SECRET_KEYS[name].map((key) => ({
+        data: SECRET_KEYS[p.name].map((key) => ({
           secretKey: key,
-          remoteRef: { key: remoteSecretKey(delivery, cluster, name), property: key },
+          remoteRef: { key: p.remoteKey, property: key },
         })),
       },
+    });
+  }
+
+  /**
+   * The issuer built from the mesh root (`rootSecretStore`): the root's kubernetes.io/tls Secret in
+   * cert-manager's cluster resource namespace, built by External Secrets from one remote key that
+   * every cluster shares, and a CA ClusterIssuer named `issuerName` signing with it
+   * (https://cert-manager.io/docs/configuration/ca/). istiod's CA Certificate and SPIRE's
+   * CertificateRequests reference this issuer, so every cluster chains to the one mesh root.
+   */
+  private meshRootIssuer(
+    mesh: MeshModel,
+    delivery: CertManagerCaDeliveryModel & { rootSecretStore: string },
+    refreshInterval: string,
+  ): void {
+    this.externalSecret({
+      name: MESH_ROOT_CA_SECRET_NAME,
+      namespace: CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE,
+      store: delivery.rootSecretStore,
+      remoteKey: meshRootRemoteKey(mesh),
+      refreshInterval,
+      type: TLS_SECRET_TYPE,
+    });
+    new ClusterIssuer(this, 'mesh-root-issuer', {
+      metadata: { name: certManagerIssuerRef(delivery).name },
+      spec: { ca: { secretName: MESH_ROOT_CA_SECRET_NAME } },
     });
   }
 
@@ -83,19 +147,20 @@ export class CaSecretDelivery extends MeshComponent {
    * istiod's plug-in CA from cert-manager: a CA Certificate written to `cacerts`, which istiod
    * also reads in the kubernetes.io/tls layout (tls.crt, tls.key, ca.crt; `detectSigningCABundleAndCRL`
    * in istio/istio pilot/pkg/bootstrap/istio_ca.go, 1.29). Subject and SAN follow Istio's own
-   * intermediate tooling, like the file-based hierarchy.
+   * intermediate tooling, like the file-based hierarchy; lifetime and renewal are the spec's
+   * `istiodCaDuration` and `istiodCaRenewBefore`.
    */
   private istiodCaCertificate(mesh: MeshModel, delivery: CertManagerCaDeliveryModel, cluster: ClusterModel): void {
-    new Certificate(this, 'istiod-ca', {
-      metadata: { name: 'istiod-ca', namespace: ISTIO_NAMESPACE },
+    new Certificate(this, ISTIOD_CA_CERTIFICATE_NAME, {
+      metadata: { name: ISTIOD_CA_CERTIFICATE_NAME, namespace: ISTIO_NAMESPACE },
       spec: {
         isCa: true,
         secretName: ISTIO_CACERTS_SECRET_NAME,
         commonName: 'Intermediate CA',
         subject: { organizations: ['Istio'], localities: [cluster.name] },
         dnsNames: [ISTIOD_SAN_DNS],
-        duration: `${1825 * 24}h`,
-        renewBefore: `${30 * 24}h`,
+        duration: delivery.istiodCaDuration,
+        renewBefore: delivery.istiodCaRenewBefore,
         privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.RSA, size: mesh.pki.keyAlgorithm.rsaBits },
         usages: [
           CertificateSpecUsages.CERT_SIGN,
@@ -103,7 +168,7 @@ export class CaSecretDelivery extends MeshComponent {
           CertificateSpecUsages.DIGITAL_SIGNATURE,
           CertificateSpecUsages.KEY_ENCIPHERMENT,
         ],
-        issuerRef: { name: delivery.issuerName, kind: delivery.issuerKind.value, group: CERT_MANAGER_API_GROUP },
+        issuerRef: certManagerIssuerRef(delivery),
       },
     });
   }

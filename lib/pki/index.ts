@@ -18,5 +18,6 @@ export { PRIVATE_FOLDER_GITIGNORE, ensurePrivateTree } from './secure-fs';
 export * from './store';
 export * from './status';
 export * from './rotation';
+export * from './cert-manager';
 export * from './ca-delivery';
 export * from './mesh-pki';

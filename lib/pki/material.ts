@@ -12,10 +12,19 @@ export const SPIRE_UPSTREAM_CA_SECRET_NAME = 'spiffe-upstream-ca';
  */
 export const ISTIO_CACERTS_SECRET_NAME = 'cacerts';
 
+/**
+ * The Secret of the mesh root that a cert-manager CA ClusterIssuer signs with (cert-manager
+ * delivery with `rootSecretStore`), in cert-manager's cluster resource namespace (see
+ * cert-manager.ts). Type kubernetes.io/tls: the CA issuer reads `tls.crt` and `tls.key`
+ * (https://cert-manager.io/docs/configuration/ca/). Built by External Secrets, never rendered with data.
+ */
+export const MESH_ROOT_CA_SECRET_NAME = 'spiremesh-root-ca';
+
 /** Keys of each secret, in the order spiremesh writes them (uploads and ExternalSecret entries). */
 export const SECRET_KEYS = {
   [SPIRE_UPSTREAM_CA_SECRET_NAME]: ['tls.crt', 'tls.key', 'bundle.crt'],
   [ISTIO_CACERTS_SECRET_NAME]: ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'],
+  [MESH_ROOT_CA_SECRET_NAME]: ['tls.crt', 'tls.key'],
 } as const;
 
 /** Certificate-only keys of `spiffe-upstream-ca` (safe to commit or render). */
@@ -121,6 +130,16 @@ export function spireUpstreamCaSecret(intermediatePem: string, keyPem: string, r
 /** Istio `cacerts` for upload: ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem. */
 export function istioCacertsSecret(intermediatePem: string, keyPem: string, rootPem: string): SecretMaterial {
   return uploadMaterial(ISTIO_CACERTS_SECRET_NAME, istioCacertsPublicData(intermediatePem, rootPem), 'ca-key.pem', keyPem);
+}
+
+/** The mesh root for upload to the root secret store (cert-manager delivery): tls.crt (the root), tls.key. */
+export function meshRootCaSecret(rootPem: string, keyPem: string): SecretMaterial {
+  return new SecretMaterial(
+    MESH_ROOT_CA_SECRET_NAME,
+    { 'tls.crt': normalizePem(rootPem) },
+    { 'tls.key': normalizePem(keyPem) },
+    SECRET_KEYS[MESH_ROOT_CA_SECRET_NAME],
+  );
 }
 
 function uploadMaterial(

@@ -31,6 +31,7 @@ export interface RotationResult {
  */
 export function rotateIntermediate(store: PkiStore, cluster: string, which: IntermediateKind): RotationResult {
   store.assertKnownCluster(cluster);
+  if (store.rootOnly) throw store.rootOnlyError(cluster, `rotate the ${which.description} intermediate`, 'nothing to rotate here');
   store.assertCustody();
   const now = store.now();
   const L = store.layout;

@@ -90,7 +90,7 @@ export function pkiStatus(store: PkiStore): CertificateStatus[] {
   const L = store.layout;
   const ctx: RowContext = { store, root: inspectLeniently(store, undefined, L.rootCertFile), now: store.now() };
   const rows: CertificateStatus[] = [statusRow(ctx, 'root', undefined, L.rootCertFile, L.rootKeyFile, false)];
-  for (const cluster of store.clusters) {
+  for (const cluster of store.intermediateClusters) {
     for (const kind of IntermediateKind.ALL) {
       rows.push(statusRow(ctx, kind.id, cluster, L.certFile(cluster, kind), L.keyFile(cluster, kind), false));
       for (const r of L.retiredCertFiles(cluster, kind)) {
@@ -110,7 +110,7 @@ export function expiringWithin(store: PkiStore, days: number = store.warnWithinD
   const located: LocatedCertificate[] = [];
   const root = inspectLeniently(store, undefined, L.rootCertFile);
   if (root !== undefined) located.push({ role: 'root', file: L.rootCertFile, info: root });
-  for (const cluster of store.clusters) {
+  for (const cluster of store.intermediateClusters) {
     for (const kind of IntermediateKind.ALL) {
       const file = L.certFile(cluster, kind);
       const info = inspectLeniently(store, cluster, file);

@@ -14,6 +14,7 @@ import {
   SpireUpstreamCaPublicData,
   istioCacertsPublicData,
   istioCacertsSecret,
+  meshRootCaSecret,
   spireUpstreamCaPublicData,
   spireUpstreamCaSecret,
 } from './material';
@@ -31,8 +32,15 @@ import {
 
 /** Configuration of a mesh's {@link PkiStore}. */
 export interface PkiStoreProps extends PkiLayoutProps {
-  /** Clusters of the mesh; each gets a SPIRE and an Istio intermediate. */
+  /** Clusters of the mesh; each gets a SPIRE and an Istio intermediate (unless `rootOnly`). */
   readonly clusters: readonly string[];
+  /**
+   * Keep only the mesh root: no per-cluster intermediates are generated, loaded or exported,
+   * because cert-manager signs the per-cluster CAs in-cluster with the root (cert-manager
+   * delivery with `rootSecretStore`). Intermediate files left from another delivery mode are ignored.
+   * @default false
+   */
+  readonly rootOnly?: boolean;
   /**
    * Key type and size of keys generated from now on (existing CAs are reused as they are).
    * @default KeyAlgorithm.RSA_2048
@@ -137,6 +145,8 @@ export class PkiStore {
   public readonly layout: PkiLayout;
   /** Certificates expiring within this many days are reported as warnings. */
   public readonly warnWithinDays: number;
+  /** Only the mesh root is kept here; cert-manager issues the per-cluster CAs (see {@link PkiStoreProps.rootOnly}). */
+  public readonly rootOnly: boolean;
   private readonly props: PkiStoreProps;
 
   public constructor(props: PkiStoreProps) {
@@ -153,6 +163,7 @@ export class PkiStore {
     this.mesh = props.mesh;
     this.clusters = [...props.clusters];
     this.warnWithinDays = props.warnWithinDays ?? DEFAULT_WARN_WITHIN_DAYS;
+    this.rootOnly = props.rootOnly ?? false;
     this.props = props;
   }
 
@@ -219,7 +230,7 @@ export class PkiStore {
 
     const missing: { cluster: string; kind: IntermediateKind }[] = [];
     const located: LocatedCertificate[] = [];
-    for (const cluster of this.clusters) {
+    for (const cluster of this.intermediateClusters) {
       for (const kind of IntermediateKind.ALL) {
         const certFile = L.certFile(cluster, kind);
         const keyFile = L.keyFile(cluster, kind);
@@ -294,7 +305,7 @@ export class PkiStore {
     const root = this.loadRoot(now);
     const located: LocatedCertificate[] = [{ role: 'root', file: this.layout.rootCertFile, info: root }];
     const clusters: Record<string, ClusterPublicPki> = {};
-    for (const cluster of this.clusters) {
+    for (const cluster of this.intermediateClusters) {
       const spire = this.loadIntermediate(cluster, IntermediateKind.SPIRE, root, now);
       const istio = this.loadIntermediate(cluster, IntermediateKind.ISTIO, root, now);
       located.push({ role: 'spire', cluster, file: this.layout.certFile(cluster, IntermediateKind.SPIRE), info: spire });
@@ -316,6 +327,8 @@ export class PkiStore {
    */
   public export(cluster: string): ClusterSecrets {
     this.assertKnownCluster(cluster);
+    if (this.rootOnly)
+      throw this.rootOnlyError(cluster, 'export the per-cluster CA secrets', 'export the mesh root instead (`npm run pki -- export`)');
     const now = this.now();
     const root = this.loadRoot(now);
     const material = (kind: IntermediateKind): { info: CertificateInfo; keyPem: string } => {
@@ -340,6 +353,44 @@ export class PkiStore {
       spireUpstreamCa: spireUpstreamCaSecret(spire.info.pem, spire.keyPem, root.pem),
       istioCacerts: istioCacertsSecret(istio.info.pem, istio.keyPem, root.pem),
     };
+  }
+
+  /**
+   * The mesh root with its key, for upload to the secret store that a cert-manager CA issuer is
+   * built from (kubernetes.io/tls: `tls.crt`, `tls.key`). Verifies the root (self-signed,
+   * valid) and that the key belongs to it. Private values are redacted from JSON/inspect output.
+   */
+  public exportRoot(): SecretMaterial {
+    const root = this.loadRoot();
+    const L = this.layout;
+    if (!fs.existsSync(L.rootKeyFile)) {
+      throw new PkiError({
+        code: 'MISSING_ROOT_KEY',
+        mesh: this.mesh,
+        file: L.display(L.rootKeyFile),
+        reason: 'the root private key is not in the key directory; the issuer that cert-manager runs from the mesh root needs it.',
+        fix: restoreRootKey(L.rootKeyFile, '`npm run pki -- export`'),
+      });
+    }
+    return meshRootCaSecret(root.pem, this.rootAuthority(root).keyPem);
+  }
+
+  /** The clusters whose intermediates this store keeps: none when {@link rootOnly}. */
+  public get intermediateClusters(): readonly string[] {
+    return this.rootOnly ? [] : this.clusters;
+  }
+
+  /** The error for an intermediate operation on a store that keeps only the root. */
+  public rootOnlyError(cluster: string | undefined, what: string, instead: string): PkiError {
+    return new PkiError({
+      code: 'INVALID_ARGUMENT',
+      mesh: this.mesh,
+      cluster,
+      reason:
+        `cannot ${what}: this mesh keeps only its root here, and cert-manager signs the per-cluster CAs in-cluster ` +
+        '(pki.delivery.mode cert-manager with rootSecretStore).',
+      fix: `${instead}; cert-manager renews istiod's CA (istiodCaDuration, istiodCaRenewBefore) and SPIRE's CA (spire.caTtl) itself.`,
+    });
   }
 
   // Reading and verifying -----------------------------------------------------------------------

@@ -4,6 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-30';
 import { IssuerKind, MeshModel, SPIRE_NAMESPACE } from '../spec';
+import { certManagerIssuerRef } from '../pki/cert-manager';
 import { SPIRE_UPSTREAM_CA_SECRET_NAME } from '../pki/material';
 import { UpstreamAuthorityPlugins } from './config';
 import { CERT_MANAGER_API_GROUP, SPIRE_PATHS } from './names';
@@ -106,12 +107,21 @@ export class UpstreamAuthority {
   /**
    * The default for a mesh: `certManager` with the spec's issuer when `pki.delivery.mode` is
    * `cert-manager`, otherwise `disk` (kubectl and external-secrets both deliver the
-   * `spiffe-upstream-ca` Secret).
+   * `spiffe-upstream-ca` Secret). The issuer reference (name, kind, group) is the one istiod's CA
+   * Certificate uses (`certManagerIssuerRef`), and with `rootSecretStore` the ClusterIssuer
+   * spiremesh renders; the CertificateRequests land in the spire-server namespace, where spire-server
+   * gets the RBAC to create them (a ClusterIssuer serves every namespace).
    */
   public static forMesh(mesh: MeshModel): UpstreamAuthority {
     const delivery = mesh.pki.delivery;
     if (delivery.kind === 'cert-manager') {
-      return UpstreamAuthority.certManager({ issuerName: delivery.issuerName, issuerKind: delivery.issuerKind });
+      const ref = certManagerIssuerRef(delivery);
+      return UpstreamAuthority.certManager({
+        issuerName: ref.name,
+        issuerKind: delivery.issuerKind,
+        issuerGroup: ref.group,
+        namespace: SPIRE_NAMESPACE,
+      });
     }
     return UpstreamAuthority.disk();
   }
