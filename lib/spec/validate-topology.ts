@@ -98,6 +98,20 @@ export function federationProblems(doc: Partial<MeshSpecDocument>): SpecProblem[
   if (delivery && typeof delivery === 'object') {
     const lifetime = duration(['pki', 'delivery', 'istiodCaDuration'], delivery.istiodCaDuration);
     const renew = duration(['pki', 'delivery', 'istiodCaRenewBefore'], delivery.istiodCaRenewBefore);
+    // cert-manager's webhook refuses a duration under 1h and a renewBefore under 5m
+    // (ValidateDuration in cert-manager internal/apis/certmanager/validation/certificate.go).
+    if (lifetime !== undefined && lifetime < 3600)
+      add(
+        ['pki', 'delivery', 'istiodCaDuration'],
+        `duration ${delivery.istiodCaDuration} is under 1h, which cert-manager refuses`,
+        "use '1h' or more (seed 002 uses '720h')",
+      );
+    if (renew !== undefined && renew < 300)
+      add(
+        ['pki', 'delivery', 'istiodCaRenewBefore'],
+        `renewBefore ${delivery.istiodCaRenewBefore} is under 5m, which cert-manager refuses`,
+        "use '5m' or more",
+      );
     if (lifetime !== undefined && renew !== undefined && renew >= lifetime)
       add(
         ['pki', 'delivery', 'istiodCaRenewBefore'],
