@@ -5,8 +5,10 @@
  * of the spec and the certificates.
  */
 import { CheckFinding, formatCheckFinding } from './check';
+import { GATEWAY_INJECTION_TEMPLATES, SIDECAR_DEFAULT_TEMPLATES, WORKLOAD_SOCKET_PATH, ingressGatewaySelectorLabels } from '../istio';
 import { MeshPublicPki } from '../pki';
-import { MeshModel } from '../spec';
+import { ClusterModel, DataplaneMode, MeshModel } from '../spec';
+import { SPIRE_NAMES } from '../spire/names';
 import { generatorInfo, specDigest } from '../gitops/provenance';
 
 /** First line of the page: marks the file as spiremesh's, so it is never taken for a hand-written one. */
@@ -42,6 +44,38 @@ function diagram(mesh: MeshModel): string[] {
   return lines;
 }
 
+/**
+ * How workloads get their SPIRE identities: ambient clusters through ztunnel, the agent's authorized delegate; sidecar
+ * clusters through the injected templates that mount the agent's Workload API socket into every proxy (such an agent
+ * has no delegate).
+ */
+function dataplaneRows(c: ClusterModel): [string, string][] {
+  if (c.dataplaneMode === DataplaneMode.AMBIENT) return [['ztunnel delegate (SPIRE authorized_delegates)', `\`${c.ztunnelSpiffeId}\``]];
+  const names = (t: readonly string[]) => t.map((n) => `\`${n}\``).join(' + ');
+  return [
+    [
+      'sidecar injection (SPIRE)',
+      `${names(SIDECAR_DEFAULT_TEMPLATES)} on every injected pod, ${names(GATEWAY_INJECTION_TEMPLATES)} on gateways: Envoy's SDS reads the SPIRE agent's Workload API socket \`${WORKLOAD_SOCKET_PATH}\` (CSI volume \`${SPIRE_NAMES.csiPluginName}\`)`,
+    ],
+    [
+      'traffic redirection',
+      c.istioCni ? 'istio-cni node agent (`istio-validation` init container)' : '`istio-init` init container (privileged; no istio-cni)',
+    ],
+  ];
+}
+
+/** Each ingress gateway: namespace/name, Service type and ports, and the selector Istio Gateway resources use. */
+function ingressGatewayList(c: ClusterModel): string {
+  return c.ingressGateways
+    .map((g) => {
+      const ports = g.ports
+        .map((p) => (p.port === p.targetPort ? `${p.name} ${p.port}` : `${p.name} ${p.port}→${p.targetPort}`))
+        .join(', ');
+      return `\`${g.namespace}/${g.name}\` ${g.serviceType.value} (${ports}; selector \`istio: ${ingressGatewaySelectorLabels(g).istio}\`)`;
+    })
+    .join('<br/>');
+}
+
 function clusterTable(page: ReviewPageMesh, name: string): string[] {
   const { mesh } = page;
   const c = mesh.cluster(name);
@@ -56,7 +90,7 @@ function clusterTable(page: ReviewPageMesh, name: string): string[] {
     ['network', `\`${c.network}\``],
     ['kube context', `\`${c.context}\``],
     ['dataplane', c.dataplaneMode.value],
-    ['ztunnel delegate (SPIRE authorized_delegates)', `\`${c.ztunnelSpiffeId}\``],
+    ...dataplaneRows(c),
     ['Istio', `${c.istio.distribution.value} ${c.istio.version} (\`${c.istio.hub}:${c.istio.tag}\`)`],
     ['Gateway API', c.istio.gatewayApiVersion],
     ['SPIRE', `${mesh.spire.version} (chart ${mesh.spire.chartVersion}, CRDs ${mesh.spire.crdsChartVersion})`],
@@ -67,6 +101,7 @@ function clusterTable(page: ReviewPageMesh, name: string): string[] {
         .map((l) => `${l.to.name} (${l.to.eastWestAddress ?? 'no address'})`)
         .join(', ') || '—',
     ],
+    ...(c.ingressGateways.length > 0 ? [['ingress gateways', ingressGatewayList(c)] as [string, string]] : []),
     ['objects', `${total} (${perComponent})`],
   ];
   const certs = page.certificates;

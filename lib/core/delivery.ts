@@ -62,7 +62,8 @@ export interface ManifestSource {
 
 /**
  * Order slots: CRDs first, then SPIRE (rendered natively, wave 0), then Istio in the order its
- * charts depend on each other (base holds the CRDs istiod needs; cni and ztunnel need istiod).
+ * charts depend on each other (base holds the CRDs istiod needs; cni and ztunnel need istiod),
+ * then the gateways: their pods carry `image: auto` and need istiod's injection webhook.
  */
 export const DELIVERY_ORDER = {
   crds: -1,
@@ -71,6 +72,7 @@ export const DELIVERY_ORDER = {
   istiod: 2,
   istioCni: 3,
   ztunnel: 4,
+  ingressGateways: 5,
 } as const;
 
 /** The delivery of one cluster: components add releases and manifest sources to it. */

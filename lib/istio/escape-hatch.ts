@@ -6,12 +6,15 @@
  */
 import { Finding, SpiremeshError } from '../spec';
 import { leafPaths, pathOverlaps, withoutPath } from './values/merge';
+import { INJECT_TEMPLATES_ANNOTATION, SPIRE_GATEWAY_TEMPLATE_NAME, SPIRE_SIDECAR_TEMPLATE_NAME } from './values/spire-injection';
 
 /** The four Istio charts, by the key their values have in `IstioExtraValues`. */
 export type IstioChartKey = 'base' | 'istiod' | 'cni' | 'ztunnel';
 
 const ISTIO_DISTRIBUTION_FIX = 'set istio.distribution and istio.version (or clusters[].istioVersion)';
 const PEERING_FIX = 'declare links between clusters (links[]); peering settings follow from them';
+const SPIRE_TEMPLATES_FIX =
+  'nothing: sidecar clusters inject the SPIRE Workload API socket into every proxy (the SPIRE integration is not optional)';
 
 /** Values derived from the spec, per chart, with the spec field (or component) that sets them. */
 const MODEL_OWNED_VALUES: Record<IstioChartKey, Record<string, string>> = {
@@ -40,6 +43,12 @@ const MODEL_OWNED_VALUES: Record<IstioChartKey, Record<string, string>> = {
     'pilot.env.DISABLE_LEGACY_MULTICLUSTER': PEERING_FIX,
     'pilot.env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN': 'set clusters[].trustDomain',
     'gateways.spire': 'nothing: gateways always mount the SPIRE agent socket (the SPIRE integration is not optional)',
+    // pilot.cni is copied to cni (templates/zzy_descope_legacy.yaml of the istiod chart, 1.29.1).
+    'pilot.cni.enabled': 'set clusters[].istioCni (it also decides whether istio-cni is delivered)',
+    'cni.enabled': 'set clusters[].istioCni (it also decides whether istio-cni is delivered)',
+    [`sidecarInjectorWebhook.templates.${SPIRE_SIDECAR_TEMPLATE_NAME}`]: SPIRE_TEMPLATES_FIX,
+    [`sidecarInjectorWebhook.templates.${SPIRE_GATEWAY_TEMPLATE_NAME}`]: SPIRE_TEMPLATES_FIX,
+    'sidecarInjectorWebhook.defaultTemplates': `${SPIRE_TEMPLATES_FIX}; select your own templates per pod with the ${INJECT_TEMPLATES_ANNOTATION} annotation`,
     revision: 'set clusters[].istioRevision',
     profile: 'set clusters[].dataplaneMode',
   },

@@ -3,16 +3,18 @@ import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
 import { ChartRelease, DELIVERY_ORDER } from '../core/delivery';
 import { addSynthWarning } from '../core/warnings';
-import { DataplaneMode, ISTIO_NAMESPACE, IstioDistribution } from '../spec';
+import { DataplaneMode, Finding, ISTIO_NAMESPACE, IngressGatewayModel, IstioDistribution, SpiremeshError } from '../spec';
 import { IstioChartKey, ModelOwnedValueError, screenExtraValues } from './escape-hatch';
 import {
   BaseValues,
   CniValues,
   ExtraValues,
+  GatewayValues,
   IstiodValues,
   ZtunnelValues,
   baseValues,
   cniValues,
+  gatewayValues,
   istiodValues,
   mergeValues,
   ztunnelValues,
@@ -24,6 +26,45 @@ import {
  */
 export const GATEWAY_API_REPOSITORY = 'https://github.com/kubernetes-sigs/gateway-api.git';
 export const GATEWAY_API_CRD_PATH = 'config/crd/standard';
+/** Id of the Gateway API CRDs' manifest source in the cluster's delivery. */
+const GATEWAY_API_SOURCE_ID = 'gateway-api-crds';
+
+/** Istio's gateway chart (istio/istio manifests/charts/gateway), published as `gateway` in the upstream and the Solo repositories. */
+export const INGRESS_GATEWAY_CHART = 'gateway';
+
+/** Thrown when an ingress gateway's release id (its name) is taken by another gateway or by another release or source of the cluster. */
+export class IngressGatewayNameError extends SpiremeshError {
+  public constructor(cluster: string, findings: readonly Finding[]) {
+    super(`cluster ${cluster}: ingress gateway names must be unique in the cluster; nothing was written:`, findings);
+  }
+}
+
+function checkIngressGatewayIds(cluster: string, gateways: readonly IngressGatewayModel[], reserved: ReadonlySet<string>): void {
+  const findings: Finding[] = [];
+  const seen = new Map<string, IngressGatewayModel>();
+  gateways.forEach((g, i) => {
+    const subject = `ingressGateways[${i}].name`;
+    const first = seen.get(g.name);
+    if (reserved.has(g.name)) {
+      findings.push({
+        severity: 'error',
+        source: 'istio',
+        subject,
+        message: `ingress gateway '${g.namespace}/${g.name}' has the id of the cluster's release or source '${g.name}': the gateway's name is its release id`,
+        fix: `rename the gateway, e.g. '${g.name}-ingress'`,
+      });
+    } else if (first) {
+      findings.push({
+        severity: 'error',
+        source: 'istio',
+        subject,
+        message: `ingress gateways '${first.namespace}/${g.name}' and '${g.namespace}/${g.name}' share a name: a gateway's name is its release id, which is unique per cluster`,
+        fix: `rename one of them, e.g. '${g.name}-${g.namespace}'`,
+      });
+    } else seen.set(g.name, g);
+  });
+  if (findings.length > 0) throw new IngressGatewayNameError(cluster, findings);
+}
 
 /** Values that spiremesh does not model, per chart; visible in review (`spiremesh.dev/extra-values`). */
 export interface IstioExtraValues {
@@ -44,21 +85,32 @@ export interface IstioComponentProps {
   readonly extraValues?: IstioExtraValues;
 }
 
+/** An ingress gateway's release, with the gateway it delivers. */
+export interface IngressGatewayRelease extends ChartRelease<GatewayValues> {
+  readonly gateway: IngressGatewayModel;
+}
+
 /** The Istio releases of one cluster, with their typed values as delivered. */
 export interface IstioReleases {
   readonly base: ChartRelease<BaseValues>;
   readonly istiod: ChartRelease<IstiodValues>;
-  /** Ambient clusters only. */
+  /**
+   * The istio-cni node agent (chart `cni`): every ambient cluster, and sidecar clusters whose `istioCni` is true
+   * (istiod's `pilot.cni.enabled` says the same; without istio-cni the injector adds the privileged `istio-init`).
+   */
   readonly cni?: ChartRelease<CniValues>;
   /** Ambient clusters only. */
   readonly ztunnel?: ChartRelease<ZtunnelValues>;
+  /** One release of the `gateway` chart per `cluster.ingressGateways` entry, in spec order (both dataplane modes). */
+  readonly ingressGateways: readonly IngressGatewayRelease[];
 }
 
 /**
  * Istio for one cluster: the Helm releases of Solo's ambient install (base, istiod, cni,
- * ztunnel; https://docs.solo.io/gloo-mesh/main/ambient/install/helm/) with typed values derived
- * from the spec, plus the Gateway API CRDs they need, handed to the cluster's delivery. Ambient
- * clusters get all four; sidecar clusters base and istiod.
+ * ztunnel; https://docs.solo.io/gloo-mesh/main/ambient/install/helm/) or of Istio's sidecar install
+ * (base, istiod, optionally cni: https://istio.io/latest/docs/setup/install/helm/), with typed values
+ * derived from the spec, plus one `gateway` chart release per ingress gateway and the Gateway API CRDs
+ * they need, handed to the cluster's delivery. The namespace of every ingress gateway is declared too.
  */
 export class Istio extends MeshComponent {
   /** The Istio component of a cluster, if it has one. */
@@ -104,18 +156,49 @@ export class Istio extends MeshComponent {
       return delivered;
     };
     const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
+    const base = release('istio-base', 'base', 'base', DELIVERY_ORDER.istioBase, baseValues(cluster));
+    const istiod = release('istiod', 'istiod', 'istiod', DELIVERY_ORDER.istiod, istiodValues(mesh, cluster));
+    const cni = cluster.istioCni ? release('istio-cni', 'cni', 'cni', DELIVERY_ORDER.istioCni, cniValues(cluster)) : undefined;
+    const ztunnel = ambient ? release('ztunnel', 'ztunnel', 'ztunnel', DELIVERY_ORDER.ztunnel, ztunnelValues(mesh, cluster)) : undefined;
+    // Release and source ids are one namespace per cluster: the ones delivered so far (SPIRE's, Istio's) and the CRD source below.
+    const { delivery } = meshCluster;
+    const reservedIds = new Set([
+      ...delivery.releases.map((r) => r.id),
+      ...delivery.manifestSources.map((m) => m.id),
+      GATEWAY_API_SOURCE_ID,
+    ]);
+    checkIngressGatewayIds(cluster.name, cluster.ingressGateways, reservedIds);
+    const ingressGateways = cluster.ingressGateways.map((gateway): IngressGatewayRelease => {
+      // The gateway's pods are injected by istiod whatever the namespace's labels: they carry
+      // `sidecar.istio.io/inject: "true"`, which the `object.sidecar-injector.istio.io` webhook selects in namespaces
+      // without `istio-injection` / `istio.io/rev` labels (templates/mutatingwebhook.yaml of the istiod chart, 1.29.1);
+      // the namespace only must not say `istio-injection: disabled` (README.md of the gateway chart). So it gets no label.
+      meshCluster.namespaces.addNamespace(gateway.namespace);
+      const delivered: IngressGatewayRelease = {
+        // The gateway's name: unique per cluster (checked above), and the release, Deployment, Service and ServiceAccount name.
+        id: gateway.name,
+        chart: INGRESS_GATEWAY_CHART,
+        repository,
+        version: cluster.istio.chartVersion,
+        releaseName: gateway.name,
+        namespace: gateway.namespace,
+        values: gatewayValues(cluster, gateway),
+        order: DELIVERY_ORDER.ingressGateways,
+        gateway,
+      };
+      const { gateway: _model, ...chartRelease } = delivered;
+      meshCluster.delivery.addRelease(chartRelease);
+      return delivered;
+    });
     this.releases = {
-      base: release('istio-base', 'base', 'base', DELIVERY_ORDER.istioBase, baseValues()),
-      istiod: release('istiod', 'istiod', 'istiod', DELIVERY_ORDER.istiod, istiodValues(mesh, cluster)),
-      ...(ambient
-        ? {
-            cni: release('istio-cni', 'cni', 'cni', DELIVERY_ORDER.istioCni, cniValues(cluster)),
-            ztunnel: release('ztunnel', 'ztunnel', 'ztunnel', DELIVERY_ORDER.ztunnel, ztunnelValues(mesh, cluster)),
-          }
-        : {}),
+      base,
+      istiod,
+      ...(cni ? { cni } : {}),
+      ...(ztunnel ? { ztunnel } : {}),
+      ingressGateways,
     };
     meshCluster.delivery.addManifestSource({
-      id: 'gateway-api-crds',
+      id: GATEWAY_API_SOURCE_ID,
       gitUrl: GATEWAY_API_REPOSITORY,
       path: GATEWAY_API_CRD_PATH,
       revision: cluster.istio.gatewayApiVersion,

@@ -8,6 +8,6 @@ export interface BaseValues {
    * (istio/istio manifests/charts/base, 1.29.1). https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ sets "".
    */
   readonly defaultRevision: string;
-  /** Chart profile (upstream). */
-  readonly profile: IstioProfile;
+  /** Chart profile (upstream): `ambient` on ambient clusters, none on sidecar clusters. */
+  readonly profile?: IstioProfile;
 }

@@ -8,8 +8,13 @@
 /** Values that spiremesh does not model, merged last and recorded in review (see ChartRelease.extraValueKeys). */
 export type ExtraValues = { readonly [key: string]: unknown };
 
-/** `profile`: selects the chart's built-in profile file (upstream; read by zzz_profile.yaml, not declared in values.yaml). */
-export type IstioProfile = 'ambient' | 'default';
+/**
+ * `profile`: selects the chart's built-in profile, the file `files/profile-<profile>.yaml` (upstream; read by
+ * templates/zzz_profile.yaml, not declared in values.yaml). spiremesh selects `ambient` for ambient clusters and no profile
+ * for sidecar clusters: Helm has no `default` profile (zzz_profile.yaml fails with "unknown profile default", istio/istio
+ * manifests/charts/*, 1.29.1); IstioOperator's `profile: default` (seed 004) is the charts' defaults, i.e. no profile.
+ */
+export type IstioProfile = 'ambient';
 
 /** Image coordinates shared by istiod and istio-cni (`global.*`; these charts do not flatten `global`). */
 export interface GlobalImageValues {

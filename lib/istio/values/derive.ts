@@ -4,12 +4,18 @@
  * with trust domain, cluster name and network taken from the spec so that they agree with SPIRE
  * and the gateways by construction.
  */
-import { Scalar, stringify } from 'yaml';
-import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, LicenseModel, MeshModel } from '../../spec';
-import { SPIRE_NAMES, SPIRE_PATHS } from '../../spire/names';
+import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IngressGatewayModel, IstioDistribution, LicenseModel, MeshModel } from '../../spec';
+import { SPIRE_PATHS } from '../../spire/names';
 import { BaseValues } from './base';
 import { CniValues } from './cni';
+import { GatewayValues } from './gateway';
 import { IstiodEnv, IstiodValues, LicenseValues } from './istiod';
+import {
+  GATEWAY_INJECTION_TEMPLATES,
+  INJECT_TEMPLATES_ANNOTATION,
+  SIDECAR_DEFAULT_TEMPLATES,
+  SPIRE_INJECTION_TEMPLATES,
+} from './spire-injection';
 import { ZtunnelValues } from './ztunnel';
 
 /** Cluster DNS suffix used by proxies (`proxy.clusterDomain` in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/). */
@@ -20,9 +26,10 @@ export function peersUseOtherTrustDomains(mesh: MeshModel, cluster: ClusterModel
   return mesh.linksOf(cluster).some((l) => l.from.trustDomain !== l.to.trustDomain);
 }
 
-export function baseValues(): BaseValues {
-  // `defaultRevision: ""` and the ambient profile, as in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/
-  return { defaultRevision: '', profile: 'ambient' };
+export function baseValues(cluster: ClusterModel): BaseValues {
+  // `defaultRevision: ""` and the ambient profile, as in https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/;
+  // sidecar clusters select no profile (there is no `default` one, see IstioProfile).
+  return { defaultRevision: '', ...(cluster.dataplaneMode === DataplaneMode.AMBIENT ? { profile: 'ambient' as const } : {}) };
 }
 
 export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValues {
@@ -37,7 +44,7 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
     ...(peered ? { DISABLE_LEGACY_MULTICLUSTER: 'true' as const } : {}),
   };
   return {
-    profile: ambient ? 'ambient' : 'default',
+    ...(ambient ? { profile: 'ambient' as const } : {}),
     global: {
       hub: cluster.istio.hub,
       tag: cluster.istio.tag,
@@ -53,7 +60,7 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
       trustDomain: cluster.trustDomain,
     },
     env,
-    pilot: { cni: { enabled: true } },
+    pilot: { cni: { enabled: cluster.istioCni } },
     ...(cluster.istio.distribution === IstioDistribution.SOLO
       ? {
           gateways: { spire: { workloads: true } },
@@ -62,7 +69,14 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
         }
       : {}),
     ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
-    ...(ambient ? {} : { sidecarInjectorWebhook: { templates: { spire: SIDECAR_SPIRE_TEMPLATE } } }),
+    // Sidecar clusters: every injected pod gets the `spire` template after Istio's `sidecar` one, so its proxy reads
+    // SVIDs from the SPIRE agent (https://istio.io/latest/docs/ops/integrations/spire/). Seed 004 selects the template
+    // per pod (`inject.istio.io/templates: sidecar,spire`); `defaultTemplates` is the documented way to make it the default
+    // (values.yaml of the istiod chart, 1.29.1). Istio's SPIRE integration needs no other istiod or proxy setting: the
+    // seed's IstioOperator sets only `meshConfig.trustDomain` and the template (its `profile: default` is no Helm profile).
+    ...(ambient
+      ? {}
+      : { sidecarInjectorWebhook: { templates: { ...SPIRE_INJECTION_TEMPLATES }, defaultTemplates: [...SIDECAR_DEFAULT_TEMPLATES] } }),
   };
 }
 
@@ -70,35 +84,47 @@ function licenseValues(license: LicenseModel): LicenseValues {
   return license.kind === 'secret' ? { secretRef: { ...license.secretRef } } : { value: license.value };
 }
 
-/** Where the `spire` injection template mounts the SPIFFE CSI volume in istio-proxy: Envoy's SDS reads `<dir>/socket`. */
-export const WORKLOAD_SOCKET_MOUNT_PATH = '/run/secrets/workload-spiffe-uds';
+/**
+ * istio-cni: on ambient clusters the values of https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/; on sidecar
+ * clusters with `istioCni` the chart's defaults (the plugin then redirects the traffic of injected pods, replacing
+ * istio-init: https://istio.io/latest/docs/setup/additional-setup/cni/), with the images and revision of the cluster.
+ */
+export function cniValues(cluster: ClusterModel): CniValues {
+  const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
+  return {
+    ...(ambient ? { profile: 'ambient' as const } : {}),
+    global: { hub: cluster.istio.hub, tag: cluster.istio.tag },
+    ...(ambient ? { ambient: { dnsCapture: true }, excludeNamespaces: [ISTIO_NAMESPACE, 'kube-system'] } : {}),
+    ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
+  };
+}
 
 /**
- * Sidecar clusters read SVIDs from the SPIRE agent's Workload API socket through the SPIFFE CSI
- * driver: the `spire` injection template mounts it read-only where Envoy's SDS expects it
- * (Istio's SPIRE integration, https://istio.io/latest/docs/ops/integrations/spire/). Built from
- * an object, so the YAML cannot be mis-indented; the driver name is the CSI driver's own.
+ * The selector labels the gateway chart gives an ingress gateway's pods and Service: `app: <name>` and
+ * `istio: <name without a leading "istio-">` (`gateway.selectorLabels` in templates/_helpers.tpl of istio/istio
+ * manifests/charts/gateway, 1.29.1, with `labels.app`/`labels.istio` unset), so the release `istio-ingressgateway`
+ * is selected by `istio: ingressgateway`, as in seed 004. Istio Gateway resources select the gateway with them.
  */
-export const SIDECAR_SPIRE_TEMPLATE: string = (() => {
-  const driver = new Scalar(SPIRE_NAMES.csiPluginName);
-  driver.type = Scalar.QUOTE_DOUBLE;
-  const template = {
-    spec: {
-      containers: [
-        { name: 'istio-proxy', volumeMounts: [{ name: 'workload-socket', mountPath: WORKLOAD_SOCKET_MOUNT_PATH, readOnly: true }] },
-      ],
-      volumes: [{ name: 'workload-socket', csi: { driver, readOnly: true } }],
-    },
-  };
-  return stringify(template, { indentSeq: false });
-})();
+export function ingressGatewaySelectorLabels(gateway: IngressGatewayModel): { readonly app: string; readonly istio: string } {
+  const prefix = 'istio-';
+  return { app: gateway.name, istio: gateway.name.startsWith(prefix) ? gateway.name.slice(prefix.length) : gateway.name };
+}
 
-export function cniValues(cluster: ClusterModel): CniValues {
+/**
+ * An ingress gateway's `gateway` chart values: the declared Service; on sidecar clusters the pod annotation that adds
+ * the SPIRE template to the `gateway` template (the annotation replaces the default templates, so it names both). The
+ * chart names the Deployment, Service and ServiceAccount after the release (`gateway.name`), so the gateway's SPIFFE ID is
+ * `spiffe://<trust domain>/ns/<namespace>/sa/<name>`.
+ */
+export function gatewayValues(cluster: ClusterModel, gateway: IngressGatewayModel): GatewayValues {
   return {
-    profile: cluster.dataplaneMode === DataplaneMode.AMBIENT ? 'ambient' : 'default',
-    global: { hub: cluster.istio.hub, tag: cluster.istio.tag },
-    ...(cluster.dataplaneMode === DataplaneMode.AMBIENT ? { ambient: { dnsCapture: true } } : {}),
-    excludeNamespaces: [ISTIO_NAMESPACE, 'kube-system'],
+    service: {
+      type: gateway.serviceType.value,
+      ports: gateway.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP' as const, targetPort: p.targetPort })),
+    },
+    ...(cluster.dataplaneMode === DataplaneMode.SIDECAR
+      ? { podAnnotations: { [INJECT_TEMPLATES_ANNOTATION]: GATEWAY_INJECTION_TEMPLATES.join(',') } }
+      : {}),
     ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
   };
 }

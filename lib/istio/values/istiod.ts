@@ -53,14 +53,35 @@ export interface LicenseValues {
   readonly value?: string;
 }
 
+/**
+ * `sidecarInjectorWebhook` of the istiod chart: rendered into the `config` key of the `istio-sidecar-injector` ConfigMap
+ * (templates/istiod-injector-configmap.yaml, 1.29.1).
+ */
+export interface SidecarInjectorWebhookValues {
+  /**
+   * Extra injection templates by name (upstream `templates`); each is a Go template the injector renders and merges into
+   * the pod with a strategic merge patch, after the templates before it.
+   */
+  readonly templates: { readonly [name: string]: string };
+  /**
+   * Templates applied to every injected pod that has no `inject.istio.io/templates` annotation (upstream
+   * `defaultTemplates`; the chart renders `[sidecar]` when it is empty).
+   */
+  readonly defaultTemplates: readonly string[];
+}
+
 /** Values of the `istiod` chart. */
 export interface IstiodValues {
-  readonly profile: IstioProfile;
+  /** `ambient` on ambient clusters; none on sidecar clusters (see `IstioProfile`). */
+  readonly profile?: IstioProfile;
   readonly global: IstiodGlobalValues;
   readonly meshConfig: MeshConfigValues;
   readonly env: IstiodEnv;
   /**
-   * `pilot.cni.enabled`: the sidecar injection template assumes istio-cni (upstream). The `pilot.cni.namespace` of
+   * `pilot.cni.enabled` (copied to `cni.enabled` by templates/zzy_descope_legacy.yaml): with it the `sidecar` injection
+   * template adds the `istio-validation` init container, which only works with the istio-cni node agent, instead of the
+   * privileged `istio-init` that sets up traffic redirection itself (files/injection-template.yaml of the istiod chart,
+   * 1.29.1). So it equals `cluster.istioCni`, the choice to deliver istio-cni. The `pilot.cni.namespace` of
    * https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/ is left out: no template of the istiod chart (1.29.1, nor the Solo
    * 1.29.0-solo snapshot) reads it.
    */
@@ -73,9 +94,6 @@ export interface IstiodValues {
   readonly license?: LicenseValues;
   /** Istio revision of this control plane (upstream). */
   readonly revision?: string;
-  /**
-   * Sidecar injection templates (upstream `sidecarInjectorWebhook.templates`); spiremesh adds
-   * the `spire` template for sidecar clusters (https://istio.io/latest/docs/ops/integrations/spire/).
-   */
-  readonly sidecarInjectorWebhook?: { readonly templates: { readonly [name: string]: string } };
+  /** Sidecar clusters only: the SPIRE injection templates and their selection (https://istio.io/latest/docs/ops/integrations/spire/). */
+  readonly sidecarInjectorWebhook?: SidecarInjectorWebhookValues;
 }
