@@ -51,6 +51,14 @@ export function clusterTopologyProblems(doc: Partial<MeshSpecDocument>): SpecPro
         const p = str(v) ? dns1123LabelProblem(v) : undefined;
         if (str(v) && p) add(at(field), `ingress gateway ${field} ${p}`, `use a name such as '${suggestDns1123Label(v)}'`);
       }
+      // Each gateway is a Helm release named after it, and Helm refuses release names over 53 characters
+      // (helm/helm pkg/chartutil/validate_name.go, `maxReleaseNameLen`).
+      if (str(g.name) && g.name.length > 53)
+        add(
+          at('name'),
+          `ingress gateway name '${g.name}' is longer than 53 characters, the longest Helm release name`,
+          'use a shorter name',
+        );
       if (str(g.name)) {
         const key = `${g.namespace ?? DEFAULT_INGRESS_NAMESPACE}/${g.name}`;
         const first = seen.get(key);

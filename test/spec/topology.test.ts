@@ -105,6 +105,11 @@ describe('topology rules', () => {
       "clusters[0].ingressGateways[1].name: ingress gateway 'istio-ingress/in' is already declared at ingressGateways[0]",
     ],
     [
+      'a gateway name longer than a Helm release name',
+      (s) => ({ ...s, clusters: [{ ...s.clusters[0], ingressGateways: [{ name: 'g'.repeat(54) }] }, s.clusters[1]] }),
+      'is longer than 53 characters, the longest Helm release name',
+    ],
+    [
       'a gateway port on the status port',
       (s) => ({
         ...s,
