@@ -7,6 +7,7 @@
  * synthesis; warnings are printed.
  */
 import { IstioReleases } from '../istio/istio';
+import { federationFindings } from './check-federation';
 import { IstiodEnv } from '../istio/values';
 import { CertificateInfo, chainProblem, daysLeft } from '../pki';
 import {
@@ -379,6 +380,8 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
   }
 
   findings.push(...(input.mesh.pki.delivery.kind === 'cert-manager' ? checkCertManager(input) : certificateFindings(input)));
+  // SPIFFE federation between the mesh's trust domains (lib/app/check-federation.ts).
+  findings.push(...federationFindings(input));
   return findings;
 }
 

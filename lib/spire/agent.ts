@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { DataplaneMode, Finding } from '../spec';
 import { LogLevel } from './choices';
-import { SpireAgentConfig, configChecksum, renderSpireConfig, spireHealthChecks } from './config';
+import { SpireAgentConfig, SpireAgentSdsSection, configChecksum, renderSpireConfig, spireHealthChecks } from './config';
 import { SpireImages, resolveSpireImages } from './images';
 import {
   SPIRE_AGENT_ADMIN_SOCKET_HOST_PATH,
@@ -35,6 +35,22 @@ export const SPIRE_NODE_TOLERATIONS: readonly k8s.Toleration[] = [
   { effect: 'NoExecute', operator: 'Exists' },
 ];
 
+/**
+ * The agent's SDS resource names for Envoy workloads that trust federated trust domains, as Istio's SPIRE integration
+ * sets them (https://istio.io/latest/docs/ops/integrations/spire/#federation; the values of istio/istio
+ * samples/security/spire-trust-domain-federation/spire-base.yaml `spire-agent.sds`). Envoy in Istio asks SDS for
+ * `default` (its certificate) and `ROOTCA` (its validation context): naming the all-bundles resource `ROOTCA` hands
+ * it the local bundle together with every federated one, and the string "null" keeps the local-only bundle from
+ * taking that name. `disable_spiffe_cert_validation: false` keeps SPIRE's per-trust-domain SPIFFE validator in
+ * that validation context (spiffe/spire doc/spire_agent.md "SDS configuration", v1.11.2).
+ */
+export const FEDERATED_SDS: SpireAgentSdsSection = {
+  default_svid_name: 'default',
+  default_bundle_name: 'null',
+  default_all_bundles_name: 'ROOTCA',
+  disable_spiffe_cert_validation: false,
+};
+
 export interface SpireAgentProps {
   /**
    * SPIFFE trust domain.
@@ -57,6 +73,13 @@ export interface SpireAgentProps {
    * @default - true when there are authorized delegates
    */
   readonly adminSocket?: boolean;
+  /**
+   * Serve Envoy workloads the federated bundles through SDS (`agent.sds` = FEDERATED_SDS). Envoy-based workloads
+   * read it in both dataplane modes: sidecars and gateways, and in ambient clusters waypoints and gateways that
+   * mount the Workload API socket; ztunnel does not (it reads bundles through the Delegated Identity API).
+   * @default - true when the cluster's trust domain federates with another one (`mesh.federatesWith`)
+   */
+  readonly federatedSds?: boolean;
   /**
    * Pod tolerations.
    * @default SPIRE_NODE_TOLERATIONS
@@ -83,6 +106,8 @@ export class SpireAgent extends Construct {
   public readonly authorizedDelegates: readonly string[];
   /** Admin socket path on the node, when enabled. */
   public readonly adminSocketHostPath?: string;
+  /** Whether `agent.sds` hands Envoy the federated bundles (FEDERATED_SDS). */
+  public readonly federatedSds: boolean;
   /** `agent.conf` as an object and as the rendered text. */
   public readonly config: SpireAgentConfig;
   public readonly configText: string;
@@ -98,6 +123,7 @@ export class SpireAgent extends Construct {
       ...(props.authorizedDelegates ?? (cluster.dataplaneMode === DataplaneMode.AMBIENT ? [cluster.ztunnelSpiffeId] : [])),
     ];
     const adminSocket = props.adminSocket ?? this.authorizedDelegates.length > 0;
+    this.federatedSds = props.federatedSds ?? mesh.federatesWith(this.trustDomain).length > 0;
     const subject = `SpireAgent '${this.node.path}'`;
     const delegateProblem = (d: string, i: number): Finding | undefined => {
       const field = `authorizedDelegates[${i}]`;
@@ -134,6 +160,7 @@ export class SpireAgent extends Construct {
         data_dir: SPIRE_PATHS.agentDataDir,
         log_level: (props.logLevel ?? LogLevel.INFO).value,
         retry_bootstrap: true,
+        ...(this.federatedSds ? { sds: FEDERATED_SDS } : {}),
         server_address: SPIRE_SERVER_ADDRESS,
         server_port: String(SPIRE_PORTS.serverService),
         socket_path: `${SPIRE_PATHS.agentSocketDir}/${SPIRE_PATHS.agentSocketName}`,

@@ -2,6 +2,7 @@
  * ClusterFederatedTrustDomain: a federation relationship that the controller manager keeps in SPIRE through the
  * Trust Domain API (dynamic federation, "Federation configuration" of https://spiffe.io/docs/latest/deploying/spire_server/).
  */
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   ClusterFederatedTrustDomain as ClusterFederatedTrustDomainResource,
@@ -9,7 +10,8 @@ import {
 } from '../../imports/spire-clusterfederatedtrustdomain-spire.spiffe.io';
 import { BundleEndpointProfile } from './choices';
 import { SPIRE_CLASS_NAME } from './names';
-import { Finding } from '../spec';
+import { Finding, formatFinding } from '../spec';
+import { readSpiffeBundle } from './spiffe-bundle';
 import { objectNameProblem, spiffeIdProblem, spireFinding, suggestObjectName, throwIfFindings, trustDomainNameProblem } from './validation';
 
 export interface ClusterFederatedTrustDomainProps {
@@ -27,10 +29,14 @@ export interface ClusterFederatedTrustDomainProps {
   readonly endpointSpiffeId?: string;
   /**
    * The foreign trust domain's current bundle in SPIFFE format (`spire-server bundle show -format
-   * spiffe`), to bootstrap an `HTTPS_SPIFFE` relationship without `spire-server bundle set`.
+   * spiffe`), to bootstrap an `HTTPS_SPIFFE` relationship without `spire-server bundle set`. A
+   * function is called when the object renders (for material that synthesis knows only then, such
+   * as the mesh root); when it returns undefined the field is left out. The controller manager
+   * applies the bundle when it creates the relationship only: later bundles come from the endpoint
+   * (spiffe/spire-controller-manager pkg/spireapi/types.go, `FederationRelationship.Equal` ignores it).
    * @default - none (bootstrap by hand)
    */
-  readonly trustDomainBundle?: string;
+  readonly trustDomainBundle?: string | (() => string | undefined);
   /**
    * Object name (cluster-scoped).
    * @default - the trust domain
@@ -60,8 +66,19 @@ export class ClusterFederatedTrustDomain extends Construct {
         : nameProblem,
       bundleEndpointUrlProblem(props.bundleEndpointUrl),
       endpointSpiffeIdProblem(props),
-      trustDomainBundleProblem(props.trustDomainBundle),
+      typeof props.trustDomainBundle === 'string' ? trustDomainBundleProblem(props.trustDomainBundle) : undefined,
     ]);
+    const produceBundle = props.trustDomainBundle;
+    if (typeof produceBundle === 'function') {
+      // Checked when it is known: at synth, before any gate runs.
+      this.node.addValidation({
+        validate: () => {
+          const value = produceBundle();
+          const problem = value === undefined ? undefined : trustDomainBundleProblem(value);
+          return problem ? [`ClusterFederatedTrustDomain '${name}': ${formatFinding(problem, { inline: true })}`] : [];
+        },
+      });
+    }
 
     this.name = name;
     this.resource = new ClusterFederatedTrustDomainResource(this, 'Resource', {
@@ -75,7 +92,7 @@ export class ClusterFederatedTrustDomain extends Construct {
           type: props.bundleEndpointProfile.value as ClusterFederatedTrustDomainSpecBundleEndpointProfileType,
           endpointSpiffeid: props.endpointSpiffeId,
         },
-        trustDomainBundle: props.trustDomainBundle,
+        trustDomainBundle: typeof produceBundle === 'function' ? (Lazy.any({ produce: () => produceBundle() }) as string) : produceBundle,
       },
     });
   }
@@ -134,18 +151,13 @@ function bundleEndpointUrlProblem(value: string): Finding | undefined {
   return undefined;
 }
 
-/** A SPIFFE bundle is a JWK set: a JSON object with a `keys` array. */
-function trustDomainBundleProblem(value: string | undefined): Finding | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(value);
-    if (parsed && typeof parsed === 'object' && Array.isArray(parsed.keys)) return undefined;
-  } catch {
-    // fall through
-  }
+/** A SPIFFE bundle as SPIRE reads it (see readSpiffeBundle). */
+function trustDomainBundleProblem(value: string): Finding | undefined {
+  const reading = readSpiffeBundle(value);
+  if (!reading.problems) return undefined;
   return spireFinding(
     'trustDomainBundle',
-    'not a SPIFFE bundle (a JSON object with a "keys" array)',
+    `not a SPIFFE bundle: ${reading.problems.join('; ')}`,
     "paste the output of 'spire-server bundle show -format spiffe' of the foreign server",
   );
 }

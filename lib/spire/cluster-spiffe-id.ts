@@ -27,6 +27,29 @@ import {
 export const SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE =
   'spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}';
 
+/** Label the sidecar injection template sets on every injected pod. */
+export const SIDECAR_TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+/** Label the gateway chart sets on its pods: the release (gateway) name. */
+const GATEWAY_NAME_LABEL = 'app.kubernetes.io/name';
+/** Label Kubernetes sets on every namespace: its name. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Settings of the registrations that Spire renders. */
+export interface RegistrationOptions {
+  /**
+   * Trust domains whose bundles the registered workloads receive.
+   * @default - none
+   */
+  readonly federatesWith?: readonly string[];
+}
+
+/** A gateway chart release to register. */
+export interface GatewayRegistration {
+  /** The release name (= the gateway name and its ServiceAccount). */
+  readonly name: string;
+  readonly namespace: string;
+}
+
 export interface ClusterSpiffeIdProps {
   /** Object name (cluster-scoped). */
   readonly name: string;
@@ -112,29 +135,69 @@ export class ClusterSpiffeId extends Construct {
    * ztunnel's registration (`istio-ztunnel-reg` of the documented ambient install): gives ztunnel
    * the SPIFFE ID that the agents authorize as delegate.
    */
-  public static istioZtunnel(scope: Construct, id = 'IstioZtunnelReg'): ClusterSpiffeId {
+  public static istioZtunnel(scope: Construct, id = 'IstioZtunnelReg', options: RegistrationOptions = {}): ClusterSpiffeId {
     return new ClusterSpiffeId(scope, id, {
       name: 'istio-ztunnel-reg',
       spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
       podSelector: { matchLabels: { app: 'ztunnel' } },
+      federatesWith: options.federatesWith,
     });
   }
 
   /** Waypoint proxies' registration (`istio-waypoint-reg` of the documented ambient install). */
-  public static istioWaypoint(scope: Construct, id = 'IstioWaypointReg'): ClusterSpiffeId {
+  public static istioWaypoint(scope: Construct, id = 'IstioWaypointReg', options: RegistrationOptions = {}): ClusterSpiffeId {
     return new ClusterSpiffeId(scope, id, {
       name: 'istio-waypoint-reg',
       spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
       podSelector: { matchLabels: { 'istio.io/gateway-name': 'waypoint' } },
+      federatesWith: options.federatesWith,
     });
   }
 
   /** Ambient workloads' registration (`istio-ambient-reg` of the documented ambient install). */
-  public static istioAmbient(scope: Construct, id = 'IstioAmbientReg'): ClusterSpiffeId {
+  public static istioAmbient(scope: Construct, id = 'IstioAmbientReg', options: RegistrationOptions = {}): ClusterSpiffeId {
     return new ClusterSpiffeId(scope, id, {
       name: 'istio-ambient-reg',
       spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
       podSelector: { matchLabels: { 'istio.io/dataplane-mode': 'ambient' } },
+      federatesWith: options.federatesWith,
+    });
+  }
+
+  /**
+   * Sidecar workloads' registration (`istio-sidecar-reg`): every pod the injector gave a sidecar, which carries
+   * `security.istio.io/tlsMode: istio` (set by the sidecar template, istio/istio manifests/charts/istio-control/
+   * istio-discovery/files/injection-template.yaml, 1.29.1; the same selector as openshift-service-mesh/federation
+   * examples/spire). Gateway pods are injected with the gateway template, which does not set that label, so they
+   * are left to their own registrations.
+   */
+  public static istioSidecar(scope: Construct, id = 'IstioSidecarReg', options: RegistrationOptions = {}): ClusterSpiffeId {
+    return new ClusterSpiffeId(scope, id, {
+      name: 'istio-sidecar-reg',
+      spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
+      podSelector: { matchLabels: { [SIDECAR_TLS_MODE_LABEL]: 'istio' } },
+      federatesWith: options.federatesWith,
+    });
+  }
+
+  /**
+   * The registration of one gateway chart release (`istio-gateway-reg.<namespace>.<name>`): its pods in its namespace,
+   * which the chart labels `app.kubernetes.io/name: <release>` (istio/istio manifests/charts/gateway/templates/
+   * deployment.yaml, 1.29.1; the label is not overridden by the chart's `labels` value). The chart's ServiceAccount
+   * is named after the release too, so the gateway gets `spiffe://<td>/ns/<namespace>/sa/<name>`.
+   */
+  public static istioGateway(
+    scope: Construct,
+    id: string,
+    gateway: GatewayRegistration,
+    options: RegistrationOptions = {},
+  ): ClusterSpiffeId {
+    return new ClusterSpiffeId(scope, id, {
+      name: `istio-gateway-reg.${gateway.namespace}.${gateway.name}`,
+      spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: gateway.namespace } },
+      podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: gateway.name } },
+      federatesWith: options.federatesWith,
     });
   }
 
@@ -142,18 +205,19 @@ export class ClusterSpiffeId extends Construct {
    * The chart's `default` ClusterSPIFFEID (`spire-server-spire-default`): a fallback identity for
    * every pod outside the SPIRE namespaces that no other registration selects.
    */
-  public static chartDefault(scope: Construct, id = 'Default'): ClusterSpiffeId {
+  public static chartDefault(scope: Construct, id = 'Default', options: RegistrationOptions = {}): ClusterSpiffeId {
     return new ClusterSpiffeId(scope, id, {
       name: `${SPIRE_NAMES.clusterSpiffeIdPrefix}default`,
       spiffeIdTemplate: SERVICE_ACCOUNT_SPIFFE_ID_TEMPLATE,
       namespaceSelector: {
         // The chart excludes its server and system namespaces (`global.spire.namespaces.*.name`).
         matchExpressions: [
-          { key: 'kubernetes.io/metadata.name', operator: LabelSelectorOperator.NOT_IN, values: [SPIRE_NAMES.namespace, 'spire-system'] },
+          { key: NAMESPACE_NAME_LABEL, operator: LabelSelectorOperator.NOT_IN, values: [SPIRE_NAMES.namespace, 'spire-system'] },
         ],
       },
       hint: 'default',
       fallback: true,
+      federatesWith: options.federatesWith,
     });
   }
 
@@ -194,7 +258,7 @@ export class ClusterSpiffeId extends Construct {
         namespaceSelector: selectorToJson(props.namespaceSelector),
         dnsNameTemplates: props.dnsNameTemplates ? [...props.dnsNameTemplates] : undefined,
         workloadSelectorTemplates: props.workloadSelectorTemplates ? [...props.workloadSelectorTemplates] : undefined,
-        federatesWith: props.federatesWith ? [...props.federatesWith] : undefined,
+        federatesWith: props.federatesWith && props.federatesWith.length > 0 ? [...props.federatesWith] : undefined,
         ttl: props.ttl,
         jwtTtl: props.jwtTtl,
         admin: props.admin,

@@ -52,6 +52,27 @@ export interface SpireCaSubjectEntry {
   readonly common_name: string;
 }
 
+/**
+ * The server's bundle endpoint profile in HCL's JSON form: `profile "https_spiffe" {}` is `[{"https_spiffe": {}}]`
+ * (what the chart writes for `federation.tls.spire.enabled`, charts/spire-server/templates/configmap.yaml, chart 0.24.2):
+ * the endpoint authenticates with the server's own X509-SVID.
+ */
+export type SpireBundleEndpointProfile = ReadonlyArray<{ readonly https_spiffe: Readonly<Record<string, never>> }>;
+
+/** `server.federation.bundle_endpoint` (spiffe/spire doc/spire_server.md "Federation configuration", v1.11.2). */
+export interface SpireBundleEndpointSection {
+  readonly address: string;
+  readonly port: number;
+  /** How often federated servers should fetch the bundle again (a Go duration). */
+  readonly refresh_hint: string;
+  readonly profile: SpireBundleEndpointProfile;
+}
+
+/** `server.federation`: the bundle endpoint only; foreign trust domains come from ClusterFederatedTrustDomains. */
+export interface SpireServerFederationSection {
+  readonly bundle_endpoint: SpireBundleEndpointSection;
+}
+
 export interface SpireServerSection {
   readonly bind_address: string;
   readonly bind_port: string;
@@ -65,6 +86,8 @@ export interface SpireServerSection {
   readonly default_x509_svid_ttl: string;
   readonly default_jwt_svid_ttl: string;
   readonly ca_subject: readonly SpireCaSubjectEntry[];
+  /** Only on servers whose bundle other trust domains fetch. */
+  readonly federation?: SpireServerFederationSection;
 }
 
 export interface SqlDataStoreData {
@@ -134,6 +157,21 @@ export interface SpireServerConfig {
 // ---------------------------------------------------------------------------------------------
 // agent.conf
 
+/**
+ * `agent.sds`: the names of the resources the agent serves through Envoy's SDS API
+ * (spiffe/spire doc/spire_agent.md "SDS configuration", v1.11.2; the chart writes all four keys when `sds.enabled`,
+ * charts/spire-agent/templates/configmap.yaml, chart 0.24.2).
+ */
+export interface SpireAgentSdsSection {
+  /** Resource name of the workload's X509-SVID. */
+  readonly default_svid_name: string;
+  /** Resource name of the local trust domain's bundle alone. */
+  readonly default_bundle_name: string;
+  /** Resource name of the local bundle together with every federated bundle. */
+  readonly default_all_bundles_name: string;
+  readonly disable_spiffe_cert_validation: boolean;
+}
+
 export interface SpireAgentSection {
   /** Admin API socket; serves the Delegated Identity API to `authorized_delegates`. */
   readonly admin_socket_path?: string;
@@ -141,6 +179,8 @@ export interface SpireAgentSection {
   readonly data_dir: string;
   readonly log_level: string;
   readonly retry_bootstrap: boolean;
+  /** Only on agents whose Envoy workloads must receive federated bundles. */
+  readonly sds?: SpireAgentSdsSection;
   readonly server_address: string;
   readonly server_port: string;
   readonly socket_path: string;

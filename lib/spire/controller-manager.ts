@@ -13,6 +13,7 @@ import { WebhookFailurePolicy } from './choices';
 import { ControllerManagerConfig, renderControllerManagerConfig } from './config';
 import { SpireImages, resolveSpireImages } from './images';
 import {
+  SPIRE_AGENT_ID_PATH_PREFIX,
   SPIRE_API_GROUP,
   SPIRE_API_VERSION,
   SPIRE_CLASS_NAME,
@@ -45,7 +46,7 @@ export const CONTROLLER_MANAGER_IGNORE_NAMESPACES: readonly string[] = [
  * node. `{{ .ClusterName }}` is the controller manager's `clusterName`, which equals the k8s_psat
  * cluster of server and agents, so the parent is the ID the agent on that node attested with.
  */
-export const PARENT_ID_TEMPLATE = 'spiffe://{{ .TrustDomain }}/spire/agent/k8s_psat/{{ .ClusterName }}/{{ .NodeMeta.UID }}';
+export const PARENT_ID_TEMPLATE = `spiffe://{{ .TrustDomain }}${SPIRE_AGENT_ID_PATH_PREFIX}/{{ .ClusterName }}/{{ .NodeMeta.UID }}`;
 
 /** What `controller-manager-config.yaml` depends on. */
 export interface SpireControllerManagerConfigInput {

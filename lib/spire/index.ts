@@ -13,6 +13,9 @@ export {
   SPIRE_AGENT_ADMIN_SOCKET_HOST_PATH,
   SPIRE_PORTS,
   SPIRE_PSAT_AUDIENCE,
+  SPIRE_AGENT_ID_PATH_PREFIX,
+  SPIRE_SERVER_ID_PATH,
+  spireServerId,
 } from './names';
 export * from './choices';
 export type {
@@ -20,6 +23,10 @@ export type {
   SpireHealthChecks,
   SpireCaSubjectEntry,
   SpireServerSection,
+  SpireBundleEndpointProfile,
+  SpireBundleEndpointSection,
+  SpireServerFederationSection,
+  SpireAgentSdsSection,
   SqlDataStoreData,
   K8sPsatClusterData,
   K8sPsatServerData,
@@ -50,4 +57,13 @@ export * from './csi-driver';
 export * from './cluster-spiffe-id';
 export * from './cluster-federated-trust-domain';
 export * from './cluster-static-entry';
+export * from './federation';
+export { spiffeBundleFromRoots, readSpiffeBundle, bundleHoldsCertificate } from './spiffe-bundle';
+export type {
+  SpiffeBundleDocument,
+  SpiffeBundleX509Key,
+  SpiffeBundleOptions,
+  ParsedSpiffeBundle,
+  SpiffeBundleReading,
+} from './spiffe-bundle';
 export * from './spire';

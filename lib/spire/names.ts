@@ -33,11 +33,14 @@ export const CERT_MANAGER_API_GROUP = 'cert-manager.io';
 /** The CSI driver's plugin name (charts/spiffe-csi-driver/values.yaml `pluginName`, chart 0.24.2). */
 const CSI_PLUGIN_NAME = 'csi.spiffe.io';
 
+/** The server's fullname (`<release>-server`). */
+const SERVER_NAME = `${SPIRE_RELEASE}-server`;
+
 /** Object names: the chart's name helpers for release `spire` in namespace `spire-server`. */
 export const SPIRE_NAMES = {
   namespace: SPIRE_NAMESPACE,
   /** StatefulSet, its Service (`serviceName`), ServiceAccount and ConfigMap (`server.conf`). */
-  server: `${SPIRE_RELEASE}-server`,
+  server: SERVER_NAME,
   /** ClusterRole/ClusterRoleBinding of the server's k8s_psat node attestor: `<namespace>-<server>`. */
   serverClusterRole: `${SPIRE_NAMESPACE}-${SPIRE_RELEASE}-server`,
   /** Role/RoleBinding for the cert-manager UpstreamAuthority plugin: `<server>-cm`. */
@@ -61,6 +64,13 @@ export const SPIRE_NAMES = {
   csiPluginName: CSI_PLUGIN_NAME,
   /** Names of the chart's ClusterSPIFFEIDs: `<namespace>-<release>-<key>`. */
   clusterSpiffeIdPrefix: `${SPIRE_NAMESPACE}-${SPIRE_RELEASE}-`,
+  /**
+   * The Service that exposes the bundle endpoint to other trust domains: `<server>-federation`, the name the chart
+   * gives the object that exposes it (its federation Ingress, charts/spire-server/templates/federation-ingress.yaml).
+   */
+  federationService: `${SERVER_NAME}-federation`,
+  /** Name of the bundle endpoint's container and Service port (charts/spire-server/templates/{server-resource,service}.yaml). */
+  federationPort: 'federation',
 } as const;
 
 /** Name of the config key in each ConfigMap. */
@@ -143,11 +153,27 @@ export const SPIRE_PORTS = {
   controllerManagerHealth: 8083,
   controllerManagerWebhookService: 443,
   agentHealth: 9982,
+  /** The server's SPIFFE bundle endpoint (`federation.bundleEndpoint.port`, charts/spire-server/values.yaml). */
+  bundleEndpoint: 8443,
   csiRegistrarHealth: 9809,
 } as const;
 
 /** `<service>.<namespace>` of the spire-server Service: the address agents connect to. */
 export const SPIRE_SERVER_ADDRESS = `${SPIRE_NAMES.server}.${SPIRE_NAMES.namespace}`;
+
+/**
+ * Path of the SPIFFE IDs the server's k8s_psat attestor gives agents, before `/<cluster>/<node UID>`
+ * (spiffe/spire doc/plugin_agent_nodeattestor_k8s_psat.md, v1.11.2: `spiffe://<trust_domain>/spire/agent/k8s_psat/<cluster>/<node_UID>`).
+ */
+export const SPIRE_AGENT_ID_PATH_PREFIX = '/spire/agent/k8s_psat';
+
+/** Path of the server's own SPIFFE ID (`spiffe://<trust domain>/spire/server`), the parent of node entries and aliases. */
+export const SPIRE_SERVER_ID_PATH = '/spire/server';
+
+/** SPIFFE ID of the SPIRE server of `trustDomain`. */
+export function spireServerId(trustDomain: string): string {
+  return `spiffe://${trustDomain}${SPIRE_SERVER_ID_PATH}`;
+}
 
 /** Audience of the agents' projected token and of the server's k8s_psat attestor. */
 export const SPIRE_PSAT_AUDIENCE = 'spire-server';

@@ -2,8 +2,9 @@
  * spire-server's `server.conf` as a pure function of its inputs, with the settings chart 0.24.2 writes
  * (spiffe/helm-charts-hardened charts/spire/charts/spire-server/templates/configmap.yaml).
  */
+import { DEFAULT_BUNDLE_REFRESH_HINT, DEFAULT_SPIRE_CA_TTL } from '../spec';
 import { LogLevel } from './choices';
-import { SpireServerConfig, spireHealthChecks } from './config';
+import { SpireServerConfig, SpireServerFederationSection, spireHealthChecks } from './config';
 import { SPIRE_NAMES, SPIRE_PATHS, SPIRE_PORTS, SPIRE_PSAT_AUDIENCE } from './names';
 import { UpstreamAuthority } from './upstream-authority';
 
@@ -35,11 +36,47 @@ export interface SpireServerConfigInput {
    * @default CHART_CA_SUBJECT (the chart's default)
    */
   readonly caSubject?: SpireCaSubject;
+  /**
+   * `ca_ttl`: lifetime of the server's signing CA (Go duration).
+   * @default DEFAULT_SPIRE_CA_TTL ('24h', the chart's `caTTL`)
+   */
+  readonly caTtl?: string;
+  /**
+   * Serve the SPIFFE bundle endpoint to other trust domains, with this settings.
+   * @default - no bundle endpoint
+   */
+  readonly bundleEndpoint?: SpireBundleEndpointInput;
+}
+
+/** The bundle endpoint of `server.conf`. */
+export interface SpireBundleEndpointInput {
+  /**
+   * `refresh_hint`: how often federated servers fetch the bundle again (Go duration).
+   * @default DEFAULT_BUNDLE_REFRESH_HINT ('5m', the chart's `federation.bundleEndpoint.refreshHint`)
+   */
+  readonly refreshHint?: string;
+}
+
+/**
+ * `server.federation` as the chart writes it for `federation.enabled: true` with its default `federation.tls.spire.enabled`
+ * (charts/spire-server/templates/configmap.yaml and values.yaml, chart 0.24.2): listen on every address at 8443 with the
+ * `https_spiffe` profile, so the endpoint presents the server's own X509-SVID (`spiffe://<td>/spire/server`), which
+ * federated servers check against the bundle they hold for this trust domain.
+ */
+export function spireServerFederation(input: SpireBundleEndpointInput): SpireServerFederationSection {
+  return {
+    bundle_endpoint: {
+      address: '0.0.0.0',
+      port: SPIRE_PORTS.bundleEndpoint,
+      refresh_hint: input.refreshHint ?? DEFAULT_BUNDLE_REFRESH_HINT,
+      profile: [{ https_spiffe: {} }],
+    },
+  };
 }
 
 /**
  * `server.conf`: sqlite datastore and keys on the data volume, k8s_psat attestation of the agents' ServiceAccount,
- * the k8sbundle notifier filling the bundle ConfigMap, and the given UpstreamAuthority.
+ * the k8sbundle notifier filling the bundle ConfigMap, the given UpstreamAuthority and, when asked, the bundle endpoint.
  */
 export function spireServerConfig(input: SpireServerConfigInput): SpireServerConfig {
   const { trustDomain, clusterName } = input;
@@ -55,10 +92,11 @@ export function spireServerConfig(input: SpireServerConfigInput): SpireServerCon
       jwt_issuer: `https://oidc-discovery.${trustDomain}`,
       audit_log_enabled: false,
       ca_key_type: 'rsa-2048',
-      ca_ttl: '24h',
+      ca_ttl: input.caTtl ?? DEFAULT_SPIRE_CA_TTL,
       default_x509_svid_ttl: '4h',
       default_jwt_svid_ttl: '1h',
       ca_subject: [{ country: [subject.country], organization: [subject.organization], common_name: subject.commonName }],
+      ...(input.bundleEndpoint ? { federation: spireServerFederation(input.bundleEndpoint) } : {}),
     },
     plugins: {
       DataStore: {

@@ -6,6 +6,7 @@
 import { k8s } from 'cdk8s-plus-30';
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
+import { GatewayServiceType } from '../spec';
 import { LogLevel, WebhookFailurePolicy } from './choices';
 import { ControllerManagerConfig, SpireServerConfig, configChecksum, renderSpireConfig } from './config';
 import { SpireControllerManager } from './controller-manager';
@@ -66,6 +67,13 @@ export interface SpireServerProps {
    * @default CHART_CA_SUBJECT (the chart's default)
    */
   readonly caSubject?: SpireCaSubject;
+  /**
+   * Serve the SPIFFE bundle endpoint (port 8443, `https_spiffe`) to the servers of other trust domains, with
+   * `refresh_hint` = the mesh's `federation.bundleRefreshHint`, behind the Service `spire-server-federation` of
+   * type `federation.bundleEndpointServiceType`.
+   * @default - true when another trust domain of the mesh federates with this one (`mesh.isFederatedWith`)
+   */
+  readonly bundleEndpoint?: boolean;
 }
 
 /**
@@ -92,6 +100,10 @@ export class SpireServer extends Construct {
   public readonly webhookFailurePolicy: WebhookFailurePolicy;
   /** `<service>.<namespace>`: the address agents connect to. */
   public readonly address: string = SPIRE_SERVER_ADDRESS;
+  /** Whether the server serves its bundle endpoint. */
+  public readonly bundleEndpoint: boolean;
+  /** The Service that exposes the bundle endpoint outside the cluster, when there is one. */
+  public readonly federationService?: k8s.KubeService;
 
   public constructor(scope: Construct, id: string, props: SpireServerProps = {}) {
     super(scope, id);
@@ -110,6 +122,7 @@ export class SpireServer extends Construct {
     const labels = spireCommonLabels('server', mesh.spire.version);
     const selector = spireSelectorLabels('server');
     const serviceAccount = serviceAccountSubject(SPIRE_NAMES.server, ns);
+    this.bundleEndpoint = props.bundleEndpoint ?? mesh.isFederatedWith(this.trustDomain);
 
     this.config = spireServerConfig({
       trustDomain: this.trustDomain,
@@ -117,6 +130,8 @@ export class SpireServer extends Construct {
       upstreamAuthority: this.upstreamAuthority,
       logLevel: props.logLevel,
       caSubject: props.caSubject,
+      caTtl: mesh.spire.caTtl,
+      bundleEndpoint: this.bundleEndpoint ? { refreshHint: mesh.federation?.bundleRefreshHint } : undefined,
     });
     this.configText = renderSpireConfig(this.config);
     this.controllerManager = new SpireControllerManager(this, 'ControllerManager', {
@@ -172,14 +187,39 @@ export class SpireServer extends Construct {
       });
     }
 
+    const federationPort: k8s.ServicePort = {
+      name: SPIRE_NAMES.federationPort,
+      port: SPIRE_PORTS.bundleEndpoint,
+      targetPort: k8s.IntOrString.fromString(SPIRE_NAMES.federationPort),
+      protocol: 'TCP',
+    };
     new k8s.KubeService(this, 'Service', {
       metadata: { name: SPIRE_NAMES.server, namespace: ns, labels },
       spec: {
         type: 'ClusterIP',
-        ports: [{ name: 'grpc', port: SPIRE_PORTS.serverService, targetPort: k8s.IntOrString.fromString('grpc'), protocol: 'TCP' }],
+        ports: [
+          { name: 'grpc', port: SPIRE_PORTS.serverService, targetPort: k8s.IntOrString.fromString('grpc'), protocol: 'TCP' },
+          // The chart adds the bundle endpoint to this Service when federation is on (charts/spire-server/templates/service.yaml).
+          ...(this.bundleEndpoint ? [federationPort] : []),
+        ],
         selector,
       },
     });
+    if (this.bundleEndpoint) {
+      // The chart exposes the bundle endpoint outside the cluster with its federation Ingress (TLS passthrough) or by
+      // making the whole spire-server Service a LoadBalancer (`service.type`, as istio/istio
+      // samples/security/spire-trust-domain-federation/spire-base.yaml does), which would also expose the server API
+      // that agents attest against. spiremesh exposes the bundle endpoint alone, with the type the spec chooses; the
+      // name is the one the chart gives its federation Ingress.
+      this.federationService = new k8s.KubeService(this, 'FederationService', {
+        metadata: { name: SPIRE_NAMES.federationService, namespace: ns, labels },
+        spec: {
+          type: (mesh.federation?.bundleEndpointServiceType ?? GatewayServiceType.LOAD_BALANCER).value,
+          ports: [federationPort],
+          selector,
+        },
+      });
+    }
 
     // --- the StatefulSet --------------------------------------------------------------------------
     const component = { [SPIRE_LABELS.component]: 'server' };
@@ -237,6 +277,9 @@ export class SpireServer extends Construct {
                 ports: [
                   { name: 'grpc', containerPort: SPIRE_PORTS.serverGrpc, protocol: 'TCP' },
                   { name: 'healthz', containerPort: SPIRE_PORTS.serverHealth },
+                  ...(this.bundleEndpoint
+                    ? [{ name: SPIRE_NAMES.federationPort, containerPort: SPIRE_PORTS.bundleEndpoint, protocol: 'TCP' }]
+                    : []),
                 ],
                 livenessProbe: {
                   httpGet: { path: SPIRE_PATHS.healthLivePath, port: healthz },

@@ -11,7 +11,8 @@ import { DELIVERY_ORDER } from '../core/delivery';
 import { DataplaneMode, SPIRE_NAMESPACE } from '../spec';
 import { SpireAgent } from './agent';
 import { LogLevel, WebhookFailurePolicy } from './choices';
-import { ClusterSpiffeId } from './cluster-spiffe-id';
+import { ClusterSpiffeId, RegistrationOptions } from './cluster-spiffe-id';
+import { SpireFederation } from './federation';
 import { SpiffeCsiDriver } from './csi-driver';
 import { SpireImages } from './images';
 import { SPIRE_API_GROUP, SPIRE_CLASS_NAME } from './names';
@@ -76,6 +77,17 @@ export interface SpireComponentProps {
    * @default true
    */
   readonly defaultRegistration?: boolean;
+  /**
+   * Render the ClusterSPIFFEID of sidecar workloads (`istio-sidecar-reg`, pods labelled
+   * `security.istio.io/tlsMode: istio` by the injector).
+   * @default - true for sidecar clusters
+   */
+  readonly sidecarRegistration?: boolean;
+  /**
+   * Render one ClusterSPIFFEID per ingress gateway of the cluster (`cluster.ingressGateways`).
+   * @default true
+   */
+  readonly gatewayRegistrations?: boolean;
 }
 
 /**
@@ -94,6 +106,8 @@ export class Spire extends MeshComponent {
   public readonly csiDriver: SpiffeCsiDriver;
   /** The ClusterSPIFFEIDs this component rendered. */
   public readonly registrations: readonly ClusterSpiffeId[];
+  /** The ClusterFederatedTrustDomains (one per trust domain this cluster's trust domain federates with). */
+  public readonly federation: SpireFederation;
   /** The controller manager's class name. */
   public readonly className: string = SPIRE_CLASS_NAME;
 
@@ -136,13 +150,29 @@ export class Spire extends MeshComponent {
     });
     this.csiDriver = new SpiffeCsiDriver(this, 'CsiDriver', { tolerations: props.csiDriverTolerations, images: props.images });
 
+    // Every workload this SPIRE registers receives the bundles of the trust domains its own federates with (the
+    // controller manager's form of the registrar's `spiffe.io/federatesWith` annotation); empty without federation.
+    const options: RegistrationOptions = { federatesWith: meshCluster.mesh.federatesWith(cluster.trustDomain) };
     const registrations: ClusterSpiffeId[] = [];
     // Kept for fidelity with the chart: the fallback identity of pods no other registration selects.
-    if (props.defaultRegistration ?? true) registrations.push(ClusterSpiffeId.chartDefault(this));
+    if (props.defaultRegistration ?? true) registrations.push(ClusterSpiffeId.chartDefault(this, undefined, options));
     if (props.istioRegistrations ?? cluster.dataplaneMode === DataplaneMode.AMBIENT) {
-      registrations.push(ClusterSpiffeId.istioZtunnel(this), ClusterSpiffeId.istioWaypoint(this), ClusterSpiffeId.istioAmbient(this));
+      registrations.push(
+        ClusterSpiffeId.istioZtunnel(this, undefined, options),
+        ClusterSpiffeId.istioWaypoint(this, undefined, options),
+        ClusterSpiffeId.istioAmbient(this, undefined, options),
+      );
+    }
+    if (props.sidecarRegistration ?? cluster.dataplaneMode === DataplaneMode.SIDECAR) {
+      registrations.push(ClusterSpiffeId.istioSidecar(this, undefined, options));
+    }
+    if (props.gatewayRegistrations ?? true) {
+      for (const gateway of cluster.ingressGateways) {
+        registrations.push(ClusterSpiffeId.istioGateway(this, `Gateway-${gateway.namespace}-${gateway.name}`, gateway, options));
+      }
     }
     this.registrations = registrations;
+    this.federation = new SpireFederation(this, 'Federation');
 
     // Any ClusterSPIFFEID / ClusterFederatedTrustDomain / ClusterStaticEntry in this cluster
     // (also one made from the imported classes directly) must carry the controller manager's

@@ -33,11 +33,13 @@ const ftd = (props: Partial<ClusterFederatedTrustDomainProps>) =>
     endpointSpiffeId: 'spiffe://cluster2/spire/server',
     ...props,
   });
+/** An agent ID of the form k8s_psat gives agents (the node's metadata.uid is a UUID). */
+const AGENT_ID = 'spiffe://example.org/spire/agent/k8s_psat/cluster1/0c6a3d1e-58f2-4b7a-9d1e-2f3a4b5c6d7e';
 const entry = (props: Partial<ClusterStaticEntryProps>) =>
   new ClusterStaticEntry(chart(), 'Entry', {
     name: 'sleep',
     spiffeId: 'spiffe://example.org/ns/default/sa/sleep',
-    parentId: 'spiffe://example.org/ns/spire/sa/spire-agent',
+    parentId: AGENT_ID,
     selectors: ['k8s:ns:default', 'k8s:sa:sleep'],
     ...props,
   });
@@ -254,7 +256,7 @@ describe('ClusterStaticEntry', () => {
       spec: {
         className: 'spire-server-spire',
         spiffeID: 'spiffe://example.org/ns/default/sa/sleep',
-        parentID: 'spiffe://example.org/ns/spire/sa/spire-agent',
+        parentID: AGENT_ID,
         selectors: ['k8s:ns:default', 'k8s:sa:sleep'],
         dnsNames: ['sleep.default.svc'],
         x509SVIDTTL: '1h',

@@ -305,7 +305,7 @@ describe('Spire component: className agreement', () => {
     new ClusterStaticEntry(fixture.spire, 'Ingress', {
       name: 'istio-ingressgateway',
       spiffeId: 'spiffe://cluster1/ns/istio-system/sa/istio-ingressgateway-service-account',
-      parentId: 'spiffe://cluster1/spire/agent/k8s_psat/cluster1/node-uid',
+      parentId: 'spiffe://cluster1/spire/agent/k8s_psat/cluster1/8d5a2c1e-3f4b-4c6d-9e7f-0a1b2c3d4e5f',
       selectors: ['k8s:ns:istio-system', 'k8s:sa:istio-ingressgateway-service-account'],
     });
     const objects = spireObjects(fixture);
@@ -583,7 +583,7 @@ describe('Spire component: props', () => {
     ).toEqual(['Fail', 'Fail']);
   });
 
-  test('sidecar clusters get no delegate, no admin socket and no Istio ambient registrations', () => {
+  test('sidecar clusters get no delegate, no admin socket and no Istio ambient registrations, but the sidecar registration', () => {
     const props = meshProps({ dataplaneMode2: DataplaneMode.SIDECAR });
     const objects = spireObjects(spireMesh({}, props, 'cluster2'), 'cluster2');
     const { agent } = emittedConfigs(objects);
@@ -591,7 +591,10 @@ describe('Spire component: props', () => {
     expect(agent.agent.admin_socket_path).toBeUndefined();
     const pod = find(objects, 'DaemonSet', 'spire-agent').spec.template.spec;
     expect(pod.volumes.map((v: any) => v.name)).not.toContain('spire-agent-admin-socket-dir');
-    expect(objects.filter((o) => o.kind === 'ClusterSPIFFEID').map((o) => o.metadata.name)).toEqual(['spire-server-spire-default']);
+    expect(objects.filter((o) => o.kind === 'ClusterSPIFFEID').map((o) => o.metadata.name)).toEqual([
+      'spire-server-spire-default',
+      'istio-sidecar-reg',
+    ]);
   });
 
   test('agent delegates must be SPIFFE IDs of the trust domain and need the admin socket', () => {
