@@ -32,7 +32,7 @@ export function clusterTopologyProblems(doc: Partial<MeshSpecDocument>): SpecPro
         add(
           ['clusters', i, 'spireBundleEndpointAddress'],
           `SPIRE bundle endpoint address ${p}`,
-          'use the load balancer IP or DNS name of the spire-server-bundle-endpoint Service, without scheme or port',
+          'use the load balancer IP or DNS name of the spire-server-federation Service, without scheme or port',
         );
     }
     const seen = new Map<string, number>();
