@@ -72,6 +72,9 @@ export {
   type ManifestSource,
   type MeshClusterProps,
   type MeshComponentProps,
+  type MeshTrustMaterial,
+  meshTrustMaterial,
+  setMeshTrustMaterial,
 } from './core';
 export {
   CaSecretDelivery,
@@ -124,13 +127,20 @@ export {
   type SpireImages,
   type SpireServerProps,
   type UpstreamAuthorityModel,
+  readSpiffeBundle,
+  spiffeBundleFromRoots,
+  type SpiffeBundleDocument,
 } from './spire';
 export {
+  INGRESS_GATEWAY_CHART,
+  IngressGatewayNameError,
   Istio,
   ModelOwnedValueError,
   type BaseValues,
   type CniValues,
   type ExtraValues,
+  type GatewayValues,
+  type IngressGatewayRelease,
   type IstioComponentProps,
   type IstioExtraValues,
   type IstioReleases,
