@@ -24,6 +24,8 @@ import {
 import { SPIRE_CONFIG_KEYS, SPIRE_NAMES } from '../spire/names';
 import { EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION } from '../multicluster';
 import { checkCertManager } from './check-cert-manager';
+import { checkUpstreamMultiNetwork, isUpstreamMultiNetwork } from './check-upstream-multinetwork';
+import { ChartRelease } from '../core/delivery';
 
 /** A finding of the check: `source` is the check's name, `subject` starts with the cluster. */
 export interface CheckFinding extends Finding {
@@ -57,6 +59,12 @@ export interface ClusterCheckInput {
    * @default - no Istio component in the cluster
    */
   readonly istio?: IstioReleases;
+  /**
+   * Every release delivered to the cluster (`MeshCluster.delivery.releases`), for the checks of releases other
+   * components deliver (upstream multi-network: the east-west gateway).
+   * @default - those checks are skipped
+   */
+  readonly releases?: readonly ChartRelease[];
 }
 
 /** The mesh certificates (public only), when the mesh has a local CA. */
@@ -124,7 +132,8 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
 
   for (const ci of input.clusters) {
     const { cluster } = ci;
-    if (!peered(cluster)) continue;
+    // Upstream Istio links clusters without Solo peering: checkUpstreamMultiNetwork checks them.
+    if (!peered(cluster) || isUpstreamMultiNetwork(mesh, cluster)) continue;
     const istiod = ci.istio?.istiod.values;
     const ztunnel = ci.istio?.ztunnel?.values;
     // The istiod chart copies `.Values.pilot` to the top level, so `pilot.env` counts as `env`
@@ -298,7 +307,9 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
 
   // Trust domains that differ between peers: validation must be skipped on both ends, and the
   // setup is a known upstream problem for ambient multi-network.
-  const differing = mesh.links.filter((l) => l.from.trustDomain !== l.to.trustDomain);
+  const differing = mesh.links.filter(
+    (l) => l.from.trustDomain !== l.to.trustDomain && !isUpstreamMultiNetwork(mesh, l.from) && !isUpstreamMultiNetwork(mesh, l.to),
+  );
   if (differing.length > 0) {
     const pairs = [...new Set(differing.map((l) => [l.from.name, l.to.name].sort().join(' <-> ')))];
     add({
@@ -337,7 +348,7 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
 
   // Sidecars in a peered ambient multi-network mesh get east-west gateway endpoints and fail
   // with 503 (istio/istio#57878, open).
-  for (const c of mesh.clusters.filter((x) => peered(x) && x.dataplaneMode === DataplaneMode.SIDECAR)) {
+  for (const c of mesh.clusters.filter((x) => peered(x) && x.dataplaneMode === DataplaneMode.SIDECAR && !isUpstreamMultiNetwork(mesh, x))) {
     add({
       severity: 'warning',
       check: 'Peers Check',
@@ -379,6 +390,8 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
     }
   }
 
+  // Upstream multi-primary on different networks (lib/app/check-upstream-multinetwork.ts).
+  findings.push(...checkUpstreamMultiNetwork(input).map(checkFinding));
   findings.push(...(input.mesh.pki.delivery.kind === 'cert-manager' ? checkCertManager(input) : certificateFindings(input)));
   // SPIFFE federation between the mesh's trust domains (lib/app/check-federation.ts).
   findings.push(...federationFindings(input));

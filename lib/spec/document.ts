@@ -15,6 +15,8 @@ export interface MeshSpecDocument {
   pki?: PkiDocument;
   chartDelivery?: ChartDeliveryDocument;
   federation?: FederationDocument;
+  /** ClusterSecretStore of the remote-secret kubeconfigs (upstream multi-network sidecar meshes). */
+  remoteSecretStore?: string;
   /** Accept versions that are not in the release catalog (`catalog.ts`); the syntax checks stay. */
   allowUnlistedVersions?: boolean;
 }

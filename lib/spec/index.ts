@@ -73,10 +73,12 @@ export {
   type IngressGatewayModel,
   type LinkModel,
   type PkiModel,
+  type RemoteSecretStoreModel,
   type SpireVersions,
 } from './model';
 export {
   CLUSTER_LABEL,
+  CROSS_NETWORK_GATEWAY_PORT,
   EASTWEST_NAMESPACE,
   ISTIO_NAMESPACE,
   MANAGED_BY_LABEL,

@@ -31,6 +31,7 @@ import {
   DEFAULT_SPIRE_CA_TTL,
   GATEWAY_DEFAULT_PORTS,
   GATEWAY_STATUS_PORT,
+  defaultRemoteKeyPrefix,
 } from './defaults';
 import { MeshSpecDocument } from './document';
 import { SpecValidationError } from './errors';
@@ -209,6 +210,14 @@ export interface SpireVersions {
   readonly caTtl: string;
 }
 
+/** Where the remote-secret kubeconfigs live (upstream multi-network sidecar meshes; `remoteSecretStore`). */
+export interface RemoteSecretStoreModel {
+  /** The ClusterSecretStore External Secrets reads. */
+  readonly clusterSecretStore: string;
+  /** Remote keys are `<prefix>/<cluster>/istio-remote-secret`. */
+  readonly remoteKeyPrefix: string;
+}
+
 export interface PkiModel {
   readonly keyAlgorithm: KeyAlgorithm;
   readonly keyDirectory: string;
@@ -227,6 +236,8 @@ export class MeshModel {
   public readonly chartDelivery: ChartDeliveryModel;
   /** @default - undefined: no federation */
   public readonly federation?: FederationModel;
+  /** @default - the CA delivery's store with External Secrets CA delivery, else undefined (remote secrets are applied by hand) */
+  public readonly remoteSecrets?: RemoteSecretStoreModel;
   /**
    * The project folder: relative PKI folders, the output folder and helm-template's chart cache
    * and helm path belong to it. The inventory's folder, else the nearest folder holding
@@ -283,6 +294,14 @@ export class MeshModel {
       delivery: (spec.pki?.delivery ?? CaDelivery.kubectl()).resolve(spec.name),
     };
     this.chartDelivery = (spec.chartDelivery ?? ChartDelivery.argoCd()).model;
+    const ca = this.pki.delivery;
+    const remoteSecretStore = spec.remoteSecretStore ?? (ca.kind === 'external-secrets' ? ca.clusterSecretStore : undefined);
+    if (remoteSecretStore !== undefined) {
+      this.remoteSecrets = {
+        clusterSecretStore: remoteSecretStore,
+        remoteKeyPrefix: ca.kind === 'external-secrets' ? ca.remoteKeyPrefix : defaultRemoteKeyPrefix(spec.name),
+      };
+    }
     if (spec.federation) {
       const domains = [...new Set(this.clusters.map((c) => c.trustDomain))].sort();
       const declared =

@@ -30,6 +30,15 @@ export const EASTWEST_NAMESPACE = 'istio-eastwest';
 /** Label that carries a cluster's network on the istio-system namespace and on gateways. */
 export const NETWORK_LABEL = 'topology.istio.io/network';
 
+/**
+ * Port of upstream Istio's classic east-west gateway for cross-network traffic (sidecar multi-network): istiod's
+ * default network gateway port (`DefaultNetworkGatewayPort`, istio/istio pilot/pkg/serviceregistry/kube/controller/controller.go,
+ * 1.29.1), the `tls` port the gateway chart opens with `networkGateway` and the AUTO_PASSTHROUGH server of
+ * samples/multicluster/expose-services.yaml. The east-west gateway, the `cross-network-gateway` and istiod's
+ * `meshNetworks` use this one value.
+ */
+export const CROSS_NETWORK_GATEWAY_PORT = 15443;
+
 /** Label that carries the cluster name on east-west and remote peer gateways. */
 export const CLUSTER_LABEL = 'topology.istio.io/cluster';
 

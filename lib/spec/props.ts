@@ -307,6 +307,18 @@ export interface MeshSpec {
    */
   readonly federation?: FederationProps;
   /**
+   * ClusterSecretStore (External Secrets) that holds, per cluster, the kubeconfig istiod of another cluster uses to
+   * read its API server: what `istioctl create-remote-secret` puts in its Secret. Upstream Istio's multi-network
+   * sidecar mesh only (https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/, "Enable
+   * Endpoint Discovery"); Solo peering needs no remote secrets. Every cluster that links to cluster `c` gets an
+   * ExternalSecret building the Secret `istio-remote-secret-<c>` from the remote key
+   * `<prefix>/<c>/istio-remote-secret`, property `kubeconfig` (prefix: `pki.delivery.remoteKeyPrefix` with External
+   * Secrets CA delivery, else `spiremesh/<mesh name>`). See docs/upstream-multicluster.md.
+   * @default - the CA delivery's `clusterSecretStore` when `pki.delivery` is External Secrets; otherwise none, and
+   * synthesis warns with the `istioctl create-remote-secret` command to run by hand
+   */
+  readonly remoteSecretStore?: string;
+  /**
    * Accept Istio, SPIRE and SPIRE chart versions that spiremesh's release catalog (`lib/spec/catalog.ts`)
    * does not list, for a release newer than the catalog. Versions must still be written `X.Y.Z`, and the
    * Istio minor must be one spiremesh knows. Without it, an unlisted version (a typo such as `1.29.99`)
@@ -352,6 +364,7 @@ export function toMeshSpecDocument(props: MeshSpec): MeshSpecDocument {
         bundleRefreshHint: props.federation.bundleRefreshHint,
         bundleEndpointServiceType: props.federation.bundleEndpointServiceType?.value,
       }),
+    remoteSecretStore: props.remoteSecretStore,
     allowUnlistedVersions: props.allowUnlistedVersions,
   });
 }
@@ -393,6 +406,7 @@ export function meshPropsFromDocument(doc: MeshSpecDocument): MeshSpec {
       bundleRefreshHint: doc.federation.bundleRefreshHint,
       bundleEndpointServiceType: choice(doc.federation.bundleEndpointServiceType, (v) => GatewayServiceType.of(v)),
     },
+    remoteSecretStore: doc.remoteSecretStore,
     allowUnlistedVersions: doc.allowUnlistedVersions,
   };
 }

@@ -158,6 +158,7 @@ export const MESH_SPEC_SCHEMA = {
         bundleEndpointServiceType: { type: 'string', enum: GatewayServiceType.values() },
       },
     },
+    remoteSecretStore: text,
     allowUnlistedVersions: { type: 'boolean' },
   },
 } as const;

@@ -6,7 +6,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { SOLO_REPOSITORIES, SUPPORTED_ISTIO_MINORS } from '../versions';
 import { CatalogProduct, ISTIO_RELEASES, unlistedReleaseProblem } from './catalog';
-import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, IstioDistribution } from './choices';
+import { CaDeliveryMode, ChartDeliveryMode, DataplaneMode, EastWestServiceType, IstioDistribution } from './choices';
 import { MeshSpecDocument } from './document';
 import { SpecPath, SpecProblem } from './errors';
 import { pkiPathProblems } from './pki-paths';
@@ -16,6 +16,7 @@ import {
   addressProblem,
   dns1123LabelProblem,
   editDistance,
+  isDns1123Subdomain,
   labelValueProblem,
   parseVersion,
   suggestDns1123Label,
@@ -348,24 +349,71 @@ function linkProblems(
   } else if (names.filter(Boolean).length > 1) {
     names.forEach((n) => n && targets.add(n)); // all-to-all by default
   }
-  // A remote peer Gateway points at the target's east-west address, and Solo's istiod rejects an `istio-remote` Gateway
-  // without `spec.addresses` (ValidatePeerGateway in platform/discovery/peering/watcher.go of Solo's Istio fork,
-  // PetrMc/istio-petrmc-upstream-fork @bb9338f5), so every link target must have one.
+  const upstream = (doc.istio?.distribution ?? IstioDistribution.SOLO.value) === IstioDistribution.UPSTREAM.value;
+  // Solo: a remote peer Gateway points at the target's east-west address, and Solo's istiod rejects an `istio-remote`
+  // Gateway without `spec.addresses` (ValidatePeerGateway in platform/discovery/peering/watcher.go of Solo's Istio fork,
+  // PetrMc/istio-petrmc-upstream-fork @bb9338f5), so every link target must have one. Upstream multi-network: istiod
+  // discovers the target's gateway from its `istio-eastwestgateway` Service (LoadBalancer status, or node addresses with
+  // NodePort), so the address is optional and only feeds the meshNetworks fallback, which a NodePort gateway cannot use
+  // (network.go and ep_filters.go of istio/istio pilot/, 1.29.1).
   clusters.forEach((c, i) => {
-    if (c && str(c.name) && targets.has(c.name) && !str(c.eastWestAddress)) {
+    if (!c || !str(c.name) || !targets.has(c.name)) return;
+    const nodePort = c.eastWestServiceType === EastWestServiceType.NODE_PORT.value;
+    if (!upstream && !str(c.eastWestAddress)) {
       problems.push({
         path: ['clusters', i, 'eastWestAddress'],
         message: `cluster '${c.name}' is linked to by another cluster but has no east-west gateway address`,
         fix: `set clusters[${i}].eastWestAddress to the load balancer IP or DNS name of ${c.name}'s istio-eastwest gateway`,
       });
     }
+    if (upstream && nodePort && str(c.eastWestAddress)) {
+      problems.push({
+        path: ['clusters', i, 'eastWestAddress'],
+        message: `eastWestAddress '${c.eastWestAddress}' of cluster '${c.name}' is not used: with upstream istio, a NodePort east-west gateway is found by istiod from its nodes' addresses and node port (annotation traffic.istio.io/nodeSelector), and meshNetworks cannot name a node port`,
+        fix: `remove clusters[${i}].eastWestAddress, or set clusters[${i}].eastWestServiceType to 'LoadBalancer'`,
+      });
+    }
   });
-  if (targets.size > 0 && (doc.istio?.distribution ?? IstioDistribution.SOLO.value) === IstioDistribution.UPSTREAM.value) {
+  // Community istio has no peering (istio/istio istioctl/pkg/multicluster/ has only create-remote-secret): its links are
+  // rendered as multi-primary on different networks, which is for sidecar clusters
+  // (https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/).
+  const linked = new Set<string>(targets);
+  if (links) links.forEach((l) => l && str(l.from) && known.has(l.from) && l.from !== l.to && linked.add(l.from));
+  const ambientLinked = clusters
+    .filter(
+      (c) => c && str(c.name) && linked.has(c.name) && (c.dataplaneMode ?? DataplaneMode.AMBIENT.value) === DataplaneMode.AMBIENT.value,
+    )
+    .map((c) => c.name);
+  if (upstream && ambientLinked.length > 0) {
     problems.push({
       path: ['istio', 'distribution'],
-      message: 'links between clusters use Solo peering (istioctl multicluster expose/link); community istio has no peering',
-      fix: "set istio.distribution to 'solo', or declare a single cluster",
+      message: `links of community istio are rendered as multi-primary on different networks (the classic east-west gateway on port 15443), which links sidecar clusters only, but ${ambientLinked.map((n) => `'${n}'`).join(', ')} ${ambientLinked.length === 1 ? 'is' : 'are'} ambient: peering ambient clusters needs Solo's istioctl multicluster expose/link`,
+      fix: `set istio.distribution to 'solo', or set dataplaneMode 'sidecar' on ${ambientLinked.join(', ')}, or remove their links`,
     });
+  }
+  if (str(doc.remoteSecretStore)) {
+    const store = doc.remoteSecretStore;
+    if (!isDns1123Subdomain(store)) {
+      problems.push({
+        path: ['remoteSecretStore'],
+        message: `ClusterSecretStore name '${store}' is not a DNS-1123 subdomain`,
+        fix: "use the metadata.name of the ClusterSecretStore that holds the remote-secret kubeconfigs, e.g. 'cluster-credentials'",
+      });
+    }
+    if (!upstream) {
+      problems.push({
+        path: ['remoteSecretStore'],
+        message:
+          'remote secrets are for community istio: Solo peering discovers other clusters through their east-west gateways, and istiod ignores remote secrets (DISABLE_LEGACY_MULTICLUSTER)',
+        fix: "remove remoteSecretStore, or set istio.distribution to 'upstream'",
+      });
+    } else if (targets.size === 0) {
+      problems.push({
+        path: ['remoteSecretStore'],
+        message: 'no cluster links to another cluster, so no istiod reads a remote secret',
+        fix: 'remove remoteSecretStore, or declare links between the clusters',
+      });
+    }
   }
   return problems;
 }

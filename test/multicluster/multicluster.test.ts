@@ -368,10 +368,10 @@ describe('validation', () => {
     expect(errorOf(() => new EastWestGateway(new Construct(app, 'loose'), 'EW')).message).toContain('is not inside a MeshCluster');
   });
 
-  test('a linked cluster on community istio is refused (no expose/link there)', () => {
+  test('a linked ambient cluster on community istio is refused (no expose/link there; upstream links sidecar clusters)', () => {
     const e = errorOf(() => meshWithMulticluster(unvalidated({ ...threeClusters(), istio: { distribution: 'upstream' } })));
     expect(e.message).toBe(
-      "cluster 'a' is linked but uses istio distribution 'upstream', which has no peering: use IstioDistribution.SOLO or remove its links",
+      "cluster 'a' is linked and ambient, but istio distribution 'upstream' links only sidecar clusters (multi-primary on different networks): set dataplaneMode 'sidecar' on every linked cluster, use IstioDistribution.SOLO for ambient peering, or remove the links",
     );
   });
 });

@@ -4,12 +4,22 @@
  * with trust domain, cluster name and network taken from the spec so that they agree with SPIRE
  * and the gateways by construction.
  */
-import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IngressGatewayModel, IstioDistribution, LicenseModel, MeshModel } from '../../spec';
+import {
+  CROSS_NETWORK_GATEWAY_PORT,
+  ClusterModel,
+  DataplaneMode,
+  EastWestServiceType,
+  ISTIO_NAMESPACE,
+  IngressGatewayModel,
+  IstioDistribution,
+  LicenseModel,
+  MeshModel,
+} from '../../spec';
 import { SPIRE_PATHS } from '../../spire/names';
 import { BaseValues } from './base';
 import { CniValues } from './cni';
 import { GatewayValues } from './gateway';
-import { IstiodEnv, IstiodValues, LicenseValues } from './istiod';
+import { IstiodEnv, IstiodGlobalValues, IstiodValues, LicenseValues, MeshNetworkValues } from './istiod';
 import {
   GATEWAY_INJECTION_TEMPLATES,
   INJECT_TEMPLATES_ANNOTATION,
@@ -41,7 +51,8 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
     // "Required when meshConfig.trustDomain is set" (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/);
     // spiremesh always sets it (to the SPIRE trust domain).
     PILOT_SKIP_VALIDATE_TRUST_DOMAIN: 'true',
-    ...(peered ? { DISABLE_LEGACY_MULTICLUSTER: 'true' as const } : {}),
+    // Solo-only: peering replaces remote-secret discovery. Upstream multi-network discovers through remote secrets.
+    ...(peered && cluster.istio.distribution === IstioDistribution.SOLO ? { DISABLE_LEGACY_MULTICLUSTER: 'true' as const } : {}),
   };
   return {
     ...(ambient ? { profile: 'ambient' as const } : {}),
@@ -50,6 +61,7 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
       tag: cluster.istio.tag,
       proxy: { clusterDomain: CLUSTER_DOMAIN },
       ...(peered ? { multiCluster: { clusterName: cluster.name }, network: cluster.network } : {}),
+      ...(peered && cluster.istio.distribution === IstioDistribution.UPSTREAM ? upstreamMultiNetworkGlobals(mesh, cluster) : {}),
     },
     meshConfig: {
       accessLogFile: '/dev/stdout',
@@ -78,6 +90,30 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
       ? {}
       : { sidecarInjectorWebhook: { templates: { ...SPIRE_INJECTION_TEMPLATES }, defaultTemplates: [...SIDECAR_DEFAULT_TEMPLATES] } }),
   };
+}
+
+/**
+ * Upstream multi-primary on different networks (https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/:
+ * `--set global.meshID=mesh1 --set global.multiCluster.clusterName=cluster1 --set global.network=network1`). The mesh
+ * ID is the mesh name, the same in every cluster: istiod defaults it to the trust domain (values.yaml of the istiod chart,
+ * 1.29.1), which differs per cluster in federated meshes. `meshNetworks` names, for each cluster this one reads, the
+ * gateway address the spec gives (`eastWestAddress`, port 15443), as a fallback: istiod prefers the gateways it
+ * discovers from the remote `istio-eastwestgateway` Service (LoadBalancer status, or node addresses for NodePort) for
+ * the endpoint's network and cluster and uses meshNetworks gateways, which carry no cluster, only when it finds none
+ * (`selectNetworkGateways` in istio/istio pilot/pkg/xds/endpoints/ep_filters.go and `NetworkManager.reload` in
+ * pilot/pkg/model/network.go, 1.29.1; host names are resolved by istiod, RESOLVE_HOSTNAME_GATEWAYS defaults to true).
+ * NodePort gateways get no entry: their node port is not known at synth.
+ */
+function upstreamMultiNetworkGlobals(mesh: MeshModel, cluster: ClusterModel): Pick<IstiodGlobalValues, 'meshID' | 'meshNetworks'> {
+  const meshNetworks: Record<string, MeshNetworkValues> = {};
+  for (const { to } of mesh.linksFrom(cluster)) {
+    if (to.eastWestAddress === undefined || to.eastWestServiceType !== EastWestServiceType.LOAD_BALANCER) continue;
+    meshNetworks[to.network] = {
+      endpoints: [{ fromRegistry: to.name }],
+      gateways: [{ address: to.eastWestAddress, port: CROSS_NETWORK_GATEWAY_PORT }],
+    };
+  }
+  return { meshID: mesh.name, ...(Object.keys(meshNetworks).length > 0 ? { meshNetworks } : {}) };
 }
 
 function licenseValues(license: LicenseModel): LicenseValues {

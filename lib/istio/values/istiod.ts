@@ -7,6 +7,18 @@ export interface IstiodGlobalValues extends GlobalImageValues {
   readonly multiCluster?: { readonly clusterName: string };
   /** `global.network`: the network of this cluster's workloads (upstream). */
   readonly network?: string;
+  /** `global.meshID`: the same in every cluster of a multi-primary mesh (upstream; default: the trust domain). */
+  readonly meshID?: string;
+  /** `global.meshNetworks`: rendered as `networks:` into the `meshNetworks` key of the `istio` ConfigMap (templates/configmap.yaml, 1.29.1). */
+  readonly meshNetworks?: { readonly [network: string]: MeshNetworkValues };
+}
+
+/** One network of `meshNetworks` (istio.io/api mesh/v1alpha1 `Network`; validateNetwork in pkg/config/validation/agent/validation.go, 1.29.1). */
+export interface MeshNetworkValues {
+  /** Endpoints that belong to the network: here all endpoints of one cluster's registry (`fromRegistry`: its cluster ID). */
+  readonly endpoints: readonly { readonly fromRegistry: string }[];
+  /** Gateways that reach the network: an IP address or a host name istiod resolves, and the port. */
+  readonly gateways: readonly { readonly address: string; readonly port: number }[];
 }
 
 /**
