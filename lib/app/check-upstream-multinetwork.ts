@@ -282,7 +282,7 @@ export function checkUpstreamMultiNetwork(input: UpstreamCheckInput): UpstreamCh
       ]) {
         const values = byName.get(self.name)?.istio?.istiod.values;
         const key = `${self.name}\0${other.trustDomain}`;
-        const aliases = (values?.meshConfig as { readonly trustDomainAliases?: readonly string[] } | undefined)?.trustDomainAliases ?? [];
+        const aliases = values?.meshConfig.trustDomainAliases ?? [];
         if (!values || reported.has(key) || aliases.includes(other.trustDomain)) continue;
         reported.add(key);
         add({

@@ -7,6 +7,7 @@ import { CaSecretDelivery } from '../pki/ca-delivery';
 import {
   EASTWEST_NAMESPACE,
   ISTIO_NAMESPACE,
+  IstioDistribution,
   MeshModel,
   MeshSpec,
   NETWORK_LABEL,
@@ -79,7 +80,11 @@ export class SpireMesh extends Construct {
     this.model = RESOLVED_MODELS.get(props) ?? resolveMeshProps(props, `SpireMesh '${id}' (TypeScript props)`);
     const components = props.components ?? {};
     this.clusterCharts = this.model.clusters.map((cluster) => {
-      const chart = new MeshCluster(this, cluster.name, { mesh: this.model, cluster, delivery: chartDeliveryFor({ baseDirectory: this.model.projectDir, ...components.delivery }) });
+      const chart = new MeshCluster(this, cluster.name, {
+        mesh: this.model,
+        cluster,
+        delivery: chartDeliveryFor({ baseDirectory: this.model.projectDir, ...components.delivery }),
+      });
       this.addPlatformNamespaces(chart);
       new CaSecretDelivery(chart, 'CaSecretDelivery');
       new Spire(chart, 'Spire', components.spire);
@@ -111,7 +116,8 @@ export class SpireMesh extends Construct {
     // In a multi-network mesh istiod reads the cluster's network from this label on its own
     // namespace (https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/).
     chart.namespaces.addNamespace(ISTIO_NAMESPACE, peered ? { [NETWORK_LABEL]: cluster.network } : {});
-    // `istioctl multicluster expose` and `link` put the east-west and remote peer gateways here.
-    if (peered) chart.namespaces.addNamespace(EASTWEST_NAMESPACE);
+    // Solo's `istioctl multicluster expose` and `link` put the east-west and remote peer gateways here;
+    // community Istio's east-west gateway lives in istio-system (samples/multicluster/gen-eastwest-gateway.sh).
+    if (peered && cluster.istio.distribution === IstioDistribution.SOLO) chart.namespaces.addNamespace(EASTWEST_NAMESPACE);
   }
 }

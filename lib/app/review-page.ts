@@ -8,7 +8,7 @@ import { CheckFinding, formatCheckFinding } from './check';
 import { GATEWAY_INJECTION_TEMPLATES, SIDECAR_DEFAULT_TEMPLATES, WORKLOAD_SOCKET_PATH, ingressGatewaySelectorLabels } from '../istio';
 import { MeshPublicPki } from '../pki';
 import { ClusterModel, DataplaneMode, MeshModel } from '../spec';
-import { SPIRE_NAMES } from '../spire/names';
+import { SPIRE_NAMES, SPIRE_PORTS } from '../spire/names';
 import { generatorInfo, specDigest } from '../gitops/provenance';
 
 /** First line of the page: marks the file as spiremesh's, so it is never taken for a hand-written one. */
@@ -64,6 +64,22 @@ function dataplaneRows(c: ClusterModel): [string, string][] {
   ];
 }
 
+/** SPIFFE federation of the cluster's trust domain: whom it trusts, and where its own bundle is served. */
+function federationRows(mesh: MeshModel, c: ClusterModel): [string, string][] {
+  if (!mesh.federation) return [];
+  const remotes = mesh.federatesWith(c.trustDomain).map((td) => {
+    const endpoint = mesh.clustersOf(td).find((x) => x.spireBundleEndpointAddress)?.spireBundleEndpointAddress;
+    return `\`${td}\` (bundle from ${endpoint ? `\`${endpoint}:${SPIRE_PORTS.bundleEndpoint}\`` : 'no address'})`;
+  });
+  const rows: [string, string][] = [['federates with', remotes.join(', ') || '—']];
+  if (mesh.isFederatedWith(c.trustDomain))
+    rows.push([
+      'SPIRE bundle endpoint',
+      `\`${c.spireBundleEndpointAddress ?? 'no address'}:${SPIRE_PORTS.bundleEndpoint}\` (https_spiffe, \`${c.spireServerSpiffeId}\`)`,
+    ]);
+  return rows;
+}
+
 /** Each ingress gateway: namespace/name, Service type and ports, and the selector Istio Gateway resources use. */
 function ingressGatewayList(c: ClusterModel): string {
   return c.ingressGateways
@@ -102,11 +118,16 @@ function clusterTable(page: ReviewPageMesh, name: string): string[] {
         .join(', ') || '—',
     ],
     ...(c.ingressGateways.length > 0 ? [['ingress gateways', ingressGatewayList(c)] as [string, string]] : []),
+    ...federationRows(mesh, c),
     ['objects', `${total} (${perComponent})`],
   ];
   const certs = page.certificates;
   const own = certs?.clusters[name];
-  if (certs && own) {
+  if (certs && !own) {
+    // cert-manager with the mesh root in the store: spiremesh keeps the root, cert-manager issues the intermediates in-cluster.
+    rows.push(['root CA', `${certs.root.subject}, expires ${day(certs.root.notAfter)}`]);
+    rows.push(['intermediates', `issued in-cluster by cert-manager (CA delivery: ${mesh.pki.delivery.mode.value})`]);
+  } else if (certs && own) {
     rows.push(['root CA', `${certs.root.subject}, expires ${day(certs.root.notAfter)}`]);
     rows.push(['SPIRE upstream intermediate', `${own.spireIntermediate.subject}, expires ${day(own.spireIntermediate.notAfter)}`]);
     rows.push(['istiod intermediate (cacerts)', `${own.istioIntermediate.subject}, expires ${day(own.istioIntermediate.notAfter)}`]);

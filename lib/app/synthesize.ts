@@ -345,6 +345,7 @@ function checkOneMesh(collected: Collected, mesh: MeshModel, report: MeshPkiRepo
         cluster: c.cluster,
         manifests: collected.objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest),
         istio: Istio.of(c)?.releases,
+        releases: c.delivery.releases,
       })),
     certificates: certs && { root: certs.root, clusters: certs.clusters },
     now,

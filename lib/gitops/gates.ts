@@ -91,6 +91,22 @@ function podSpecOf(manifest: any): any {
 }
 
 /**
+ * `image: auto` on the `istio-proxy` container of a pod template Istio injects: the gateway chart's
+ * placeholder, "populated at runtime by the mutating webhook" with the pinned proxy image of
+ * istiod's values (templates/deployment.yaml of istio/istio manifests/charts/gateway, 1.29.1; the
+ * pod carries the injection label of `gateway.sidecarInjectionLabels`: `sidecar.istio.io/inject`,
+ * or `istio.io/rev` for a revision).
+ */
+function isInjectedProxyImage(manifest: any, container: any): boolean {
+  const template = manifest?.spec?.template?.metadata;
+  const injected =
+    template?.labels?.['sidecar.istio.io/inject'] === 'true' ||
+    template?.annotations?.['sidecar.istio.io/inject'] === 'true' ||
+    typeof template?.labels?.['istio.io/rev'] === 'string';
+  return injected && container?.name === 'istio-proxy' && container?.image === 'auto';
+}
+
+/**
  * An image reference pinned by tag or digest: `repo:tag` (not `latest`) or `repo@sha256:...`.
  * An untagged image means `latest` (https://kubernetes.io/docs/concepts/containers/images/#image-names),
  * which changes under a committed manifest.
@@ -210,6 +226,7 @@ export function policyGate(objects: readonly RenderedObject[], options: PolicyGa
     for (const p of apiRuleProblems(o.manifest)) findings.push(gateFinding('policy', p.message, where, p.fix));
     const pod = podSpecOf(o.manifest);
     for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+      if (isInjectedProxyImage(o.manifest, container)) continue;
       const problem = typeof container?.image === 'string' ? imagePinProblem(container.image) : undefined;
       if (problem)
         findings.push(

@@ -26,6 +26,10 @@ const MODEL_OWNED_VALUES: Record<IstioChartKey, Record<string, string>> = {
     'meshConfig.trustDomain': 'set clusters[].trustDomain (SPIRE issues identities in that trust domain)',
     'global.network': 'set clusters[].network',
     'global.multiCluster.clusterName': 'set clusters[].name',
+    'global.meshID': 'set name (the mesh name is the mesh ID of every cluster)',
+    'global.meshNetworks': 'set clusters[].network and clusters[].eastWestAddress; links[] decide which networks are listed',
+    'meshConfig.trustDomainAliases':
+      'declare federation (federation.relations) or links between the trust domains; the aliases follow from them',
     'global.hub': ISTIO_DISTRIBUTION_FIX,
     'global.tag': ISTIO_DISTRIBUTION_FIX,
     // The deployment reads `.Values.hub | default .Values.global.hub`, and `pilot.*` is copied to the

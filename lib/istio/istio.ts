@@ -3,7 +3,15 @@ import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
 import { ChartRelease, DELIVERY_ORDER } from '../core/delivery';
 import { addSynthWarning } from '../core/warnings';
-import { DataplaneMode, Finding, ISTIO_NAMESPACE, IngressGatewayModel, IstioDistribution, SpiremeshError } from '../spec';
+import {
+  DataplaneMode,
+  Finding,
+  ISTIO_NAMESPACE,
+  IngressGatewayModel,
+  IstioDistribution,
+  SpiremeshError,
+  UPSTREAM_EASTWEST_GATEWAY_NAME,
+} from '../spec';
 import { IstioChartKey, ModelOwnedValueError, screenExtraValues } from './escape-hatch';
 import {
   BaseValues,
@@ -166,6 +174,8 @@ export class Istio extends MeshComponent {
       ...delivery.releases.map((r) => r.id),
       ...delivery.manifestSources.map((m) => m.id),
       GATEWAY_API_SOURCE_ID,
+      // Delivered after Istio by the multicluster component of a linked community Istio cluster.
+      UPSTREAM_EASTWEST_GATEWAY_NAME,
     ]);
     checkIngressGatewayIds(cluster.name, cluster.ingressGateways, reservedIds);
     const ingressGateways = cluster.ingressGateways.map((gateway): IngressGatewayRelease => {

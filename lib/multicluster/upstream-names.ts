@@ -5,14 +5,9 @@
  * samples/multicluster/expose-services.yaml, manifests/charts/gateway, istioctl/pkg/multicluster/remote_secret.go, and
  * "Install Multi-Primary on different networks" (https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/).
  */
-import { CROSS_NETWORK_GATEWAY_PORT } from '../spec';
+import { CROSS_NETWORK_GATEWAY_PORT, UPSTREAM_EASTWEST_GATEWAY_NAME } from '../spec';
 
-/**
- * Helm release (and chart `name`) of the east-west gateway: `helm install istio-eastwestgateway istio/gateway -n
- * istio-system --set name=istio-eastwestgateway --set networkGateway=<network>` (the docs' Helm tab). The chart names
- * the Deployment, Service and ServiceAccount after it (`gateway.name` in manifests/charts/gateway/templates/_helpers.tpl).
- */
-export const UPSTREAM_EASTWEST_GATEWAY_NAME = 'istio-eastwestgateway';
+export { UPSTREAM_EASTWEST_GATEWAY_NAME };
 
 /** The `gateway` chart of upstream Istio's Helm repository (manifests/charts/gateway). */
 export const GATEWAY_CHART = 'gateway';

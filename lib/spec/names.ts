@@ -39,6 +39,15 @@ export const NETWORK_LABEL = 'topology.istio.io/network';
  */
 export const CROSS_NETWORK_GATEWAY_PORT = 15443;
 
+/**
+ * Helm release (and chart `name`) of community Istio's east-west gateway: `helm install istio-eastwestgateway istio/gateway -n
+ * istio-system --set name=istio-eastwestgateway --set networkGateway=<network>` (the Helm tab of
+ * https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/). The chart names the Deployment,
+ * Service and ServiceAccount after it (`gateway.name` in manifests/charts/gateway/templates/_helpers.tpl, istio/istio 1.29.1).
+ * Ingress gateways may not take this name.
+ */
+export const UPSTREAM_EASTWEST_GATEWAY_NAME = 'istio-eastwestgateway';
+
 /** Label that carries the cluster name on east-west and remote peer gateways. */
 export const CLUSTER_LABEL = 'topology.istio.io/cluster';
 

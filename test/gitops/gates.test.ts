@@ -118,6 +118,23 @@ describe('trust gates', () => {
     ]);
   });
 
+  test("`image: auto` passes only on the istio-proxy container of a pod template Istio injects (the gateway chart's placeholder)", () => {
+    const gateway = (labels: Record<string, string>, name = 'istio-proxy') => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'istio-ingressgateway', namespace: 'istio-ingress' },
+      spec: { template: { metadata: { labels }, spec: { containers: [{ name, image: 'auto' }] } } },
+    });
+    expect(policyGate([object(gateway({ 'sidecar.istio.io/inject': 'true' }))])).toEqual([]);
+    expect(policyGate([object(gateway({ 'istio.io/rev': 'canary' }))])).toEqual([]);
+    expect(policyGate([object(gateway({}))]).map((f) => f.message)).toEqual([
+      "container 'istio-proxy': image 'auto' has no tag, so the cluster pulls whatever 'latest' is",
+    ]);
+    expect(policyGate([object(gateway({ 'sidecar.istio.io/inject': 'true' }, 'app'))]).map((f) => f.message)).toEqual([
+      "container 'app': image 'auto' has no tag, so the cluster pulls whatever 'latest' is",
+    ]);
+  });
+
   test('a Solo license value is refused wherever it appears, unless the spec acknowledged exactly that value', () => {
     const env = {
       apiVersion: 'v1',

@@ -66,6 +66,8 @@ function seedValues(c: string): Record<string, Record<string, unknown>> {
 /** Seed keys spiremesh leaves out on purpose, with the reason (see lib/istio). */
 const DROPPED = {
   istiod: ['meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE', 'pilot.cni.namespace'],
+  // Neither declared in the ztunnel chart's values.yaml nor read by its templates (test/charts/real-charts.test.ts checks every delivered path).
+  ztunnel: ['configValidation', 'enabled', 'namespace', 'proxy.clusterDomain'],
 } as Record<string, string[]>;
 /** Keys spiremesh adds to the seed's values: ztunnel finds the SPIRE admin socket from the same constant SPIRE mounts it at. */
 const ADDED = { ztunnel: ['spire.adminSockHostPath'] } as Record<string, string[]>;

@@ -22,6 +22,8 @@ import {
   WebhookFailurePolicy,
   linkBothWays,
 } from '../../lib';
+import { declareFederatedSidecarMesh } from '../../examples/federated-sidecar/main';
+import { declareSidecarSpireMesh } from '../../examples/sidecar-spire/main';
 import { declareExampleMesh } from '../../main';
 
 export interface Variant {
@@ -61,6 +63,18 @@ export const VARIANTS: readonly Variant[] = [
     // The example's expected output is the committed dist/ itself, with the committed pki/.
     committed: { output: path.join(__dirname, '../../dist'), certificates: path.join(__dirname, '../../pki') },
     declare: (app) => declareExampleMesh(app),
+  },
+  {
+    name: 'sidecar-spire',
+    covers: 'examples/sidecar-spire: seed 004, community Istio sidecar mode with SPIRE, ingress gateway, kubectl CA delivery',
+    committed: { output: path.join(__dirname, '../../examples/sidecar-spire/dist'), certificates: path.join(__dirname, '../../pki') },
+    declare: (app) => declareSidecarSpireMesh(app),
+  },
+  {
+    name: 'federated-sidecar',
+    covers: 'examples/federated-sidecar: seed 002, foo.com and bar.com federated, cert-manager root, multi-network sidecar',
+    committed: { output: path.join(__dirname, '../../examples/federated-sidecar/dist'), certificates: path.join(__dirname, '../../pki') },
+    declare: (app) => declareFederatedSidecarMesh(app),
   },
   {
     name: 'flux',

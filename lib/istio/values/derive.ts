@@ -42,15 +42,34 @@ export function baseValues(cluster: ClusterModel): BaseValues {
   return { defaultRevision: '', ...(cluster.dataplaneMode === DataplaneMode.AMBIENT ? { profile: 'ambient' as const } : {}) };
 }
 
+/**
+ * Sidecars treat `spiffe://<alias>/ns/<ns>/sa/<sa>` as the identity `spiffe://<trust domain>/ns/<ns>/sa/<sa>`
+ * only for the mesh's `trustDomainAliases` ("Any service with the identity td1/ns/foo/sa/a-service-account,
+ * td2/ns/foo/sa/a-service-account, or td3/ns/foo/sa/a-service-account will be treated the same in the Istio
+ * mesh", https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-trust_domain_aliases):
+ * the trust domains a cluster federates with, and those of the clusters it is linked with, are its aliases.
+ * (Ambient and Solo clusters also skip the check: PILOT_SKIP_VALIDATE_TRUST_DOMAIN.)
+ */
+function trustDomainAliasesOf(mesh: MeshModel, cluster: ClusterModel): { trustDomainAliases?: string[] } {
+  const others = new Set([
+    ...mesh.federatesWith(cluster.trustDomain),
+    ...mesh.linksOf(cluster).flatMap((l) => [l.from.trustDomain, l.to.trustDomain]),
+  ]);
+  others.delete(cluster.trustDomain);
+  return others.size > 0 ? { trustDomainAliases: [...others].sort() } : {};
+}
+
 export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValues {
   const license = mesh.license;
   const peered = mesh.isPeered(cluster);
   const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
   const env: IstiodEnv = {
     PILOT_ENABLE_IP_AUTOALLOCATE: 'true',
-    // "Required when meshConfig.trustDomain is set" (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/);
-    // spiremesh always sets it (to the SPIRE trust domain).
-    PILOT_SKIP_VALIDATE_TRUST_DOMAIN: 'true',
+    // "Required when meshConfig.trustDomain is set" (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/),
+    // for every cluster of the Solo distribution. Community sidecars keep the peer trust-domain check, as
+    // Istio's SPIRE integration installs them (https://istio.io/latest/docs/ops/integrations/spire/ sets no
+    // such variable); federated and linked trust domains are accepted through `meshConfig.trustDomainAliases`.
+    ...(ambient || cluster.istio.distribution === IstioDistribution.SOLO ? { PILOT_SKIP_VALIDATE_TRUST_DOMAIN: 'true' as const } : {}),
     // Solo-only: peering replaces remote-secret discovery. Upstream multi-network discovers through remote secrets.
     ...(peered && cluster.istio.distribution === IstioDistribution.SOLO ? { DISABLE_LEGACY_MULTICLUSTER: 'true' as const } : {}),
   };
@@ -70,6 +89,7 @@ export function istiodValues(mesh: MeshModel, cluster: ClusterModel): IstiodValu
       defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } },
       // Must equal the SPIRE trust domain: workload identities are issued by SPIRE.
       trustDomain: cluster.trustDomain,
+      ...(ambient ? {} : trustDomainAliasesOf(mesh, cluster)),
     },
     env,
     pilot: { cni: { enabled: cluster.istioCni } },
@@ -172,8 +192,10 @@ export function ztunnelValues(mesh: MeshModel, cluster: ClusterModel): ZtunnelVa
     hub: cluster.istio.hub,
     tag: cluster.istio.tag,
     variant: 'distroless',
-    configValidation: true,
-    enabled: true,
+    // The Solo guide's ztunnel values also set `configValidation`, `enabled`, `namespace` and
+    // `proxy.clusterDomain`: the ztunnel chart declares none of them and no template reads them
+    // (values.yaml and templates/ of istio/istio manifests/charts/ztunnel 1.29.1 and of the Solo
+    // 1.29.0 snapshot; the namespace is `.Release.Namespace`), so they are left out.
     env: {
       L7_ENABLED: 'true',
       // "Required when a unique trust domain is set for each cluster" (multicluster values of
@@ -181,8 +203,6 @@ export function ztunnelValues(mesh: MeshModel, cluster: ClusterModel): ZtunnelVa
       ...(peersUseOtherTrustDomains(mesh, cluster) ? { SKIP_VALIDATE_TRUST_DOMAIN: 'true' as const } : {}),
     },
     istioNamespace: ISTIO_NAMESPACE,
-    namespace: ISTIO_NAMESPACE,
-    proxy: { clusterDomain: CLUSTER_DOMAIN },
     ...(peered ? { multiCluster: { clusterName: cluster.name }, network: cluster.network } : {}),
     // The Solo ztunnel asks the node's SPIRE agent for workload certificates
     // (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/) over the

@@ -48,6 +48,11 @@ export interface MeshConfigValues {
   readonly accessLogFile?: string;
   /** The mesh trust domain: must equal the SPIRE trust domain of the cluster. */
   readonly trustDomain: string;
+  /**
+   * Other trust domains whose identities count as this mesh's (upstream `trustDomainAliases`): istiod
+   * expands the SPIFFE IDs it expects of a peer (`spiffe://<td>/ns/<ns>/sa/<sa>`) to each alias.
+   */
+  readonly trustDomainAliases?: readonly string[];
   readonly defaultConfig?: {
     /** Environment of every proxy; ztunnel renders each entry as a container env var. */
     readonly proxyMetadata?: {

@@ -1,4 +1,4 @@
-import { IstioProfile, ProxyValues } from './common';
+import { IstioProfile } from './common';
 
 /** ztunnel container environment (`env` map; rendered as container env vars). */
 export interface ZtunnelEnv {
@@ -24,16 +24,9 @@ export interface ZtunnelValues {
   readonly tag: string;
   /** Image variant (upstream). */
   readonly variant: string;
-  /** Validate the rendered config at install (upstream). */
-  readonly configValidation: boolean;
-  /** Render the DaemonSet (upstream). */
-  readonly enabled: boolean;
   readonly env: ZtunnelEnv;
   /** Namespace of istiod, for the xDS and CA addresses (upstream). */
   readonly istioNamespace: string;
-  /** Namespace ztunnel is installed into (upstream). */
-  readonly namespace: string;
-  readonly proxy: ProxyValues;
   /** `multiCluster.clusterName` becomes ISTIO_META_CLUSTER_ID (upstream). */
   readonly multiCluster?: { readonly clusterName: string };
   /** Network of this cluster (upstream since 1.27; becomes env NETWORK). */
