@@ -8,6 +8,7 @@
  * This module does not import check.ts (check.ts calls it): its input and findings have the
  * shapes of `CheckInput` and `CheckFinding`.
  */
+import { CheckFinding, CheckFindingInput, checkFinding } from './check-finding';
 import { CertificateInfo, daysLeft } from '../pki';
 import {
   CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE,
@@ -22,7 +23,6 @@ import { MESH_ROOT_CA_SECRET_NAME, SECRET_KEYS } from '../pki/material';
 import {
   CertManagerCaDeliveryModel,
   ClusterModel,
-  FindingSeverity,
   ISTIO_NAMESPACE,
   IssuerKind,
   MeshModel,
@@ -63,26 +63,10 @@ export interface CertManagerCheckInput {
   readonly expiryWarningDays?: number;
 }
 
-/** A finding of this check, in the shape of check.ts's `CheckFinding`. */
-export interface CertManagerCheckFinding {
-  readonly severity: FindingSeverity;
-  readonly source: string;
-  readonly subject: string;
-  readonly message: string;
-  readonly fix: string;
-  readonly check: string;
-  /** @default - the finding concerns the whole mesh */
-  readonly cluster?: string;
-}
+/** A finding of this check. */
+export type CertManagerCheckFinding = CheckFinding;
 
-interface FindingInput {
-  readonly severity: FindingSeverity;
-  readonly check: string;
-  readonly cluster?: string;
-  readonly subject: string;
-  readonly message: string;
-  readonly fix: string;
-}
+type FindingInput = CheckFindingInput;
 
 /** The remote source of the mesh root's Secret in one cluster, for the cross-cluster comparison. */
 interface RootSource {
@@ -106,8 +90,7 @@ export function checkCertManager(input: CertManagerCheckInput): CertManagerCheck
   const delivery = mesh.pki.delivery;
   if (delivery.kind !== 'cert-manager') return [];
   const findings: CertManagerCheckFinding[] = [];
-  const add = (f: FindingInput) =>
-    findings.push({ ...f, source: f.check, subject: f.cluster ? `cluster ${f.cluster}: ${f.subject}` : f.subject });
+  const add = (f: FindingInput) => findings.push(checkFinding(f));
   const expected = certManagerIssuerRef(delivery);
   const rootIssuer = meshRootIssuerDelivery(mesh);
   const sources: RootSource[] = [];

@@ -3,8 +3,9 @@
  * single bundle can be fetched. They read the declared relations (the model) and what synthesis is about to write
  * (server.conf, agent.conf, ClusterFederatedTrustDomains, ClusterSPIFFEIDs), like the rest of the check.
  */
+import { CheckFinding, CheckFindingInput, checkFinding } from './check-finding';
 import { meshTrustMaterial } from '../core/trust-material';
-import { ClusterModel, Finding, FindingSeverity, GatewayServiceType, MeshModel, goDurationSeconds } from '../spec';
+import { ClusterModel, GatewayServiceType, MeshModel, goDurationSeconds } from '../spec';
 import { FEDERATED_SDS } from '../spire/agent';
 import { bundleEndpointUrl } from '../spire/federation';
 import { SPIRE_API_GROUP, SPIRE_CONFIG_KEYS, SPIRE_NAMES, SPIRE_PORTS, spireServerId } from '../spire/names';
@@ -14,10 +15,7 @@ import { bundleHoldsCertificate, readSpiffeBundle } from '../spire/spiffe-bundle
 export const FEDERATION_CHECK = 'SPIRE Federation Check';
 
 /** A federation finding: the shape of the check's findings (`check`, and `cluster` when it concerns one). */
-export interface FederationFinding extends Finding {
-  readonly check: string;
-  readonly cluster?: string;
-}
+export type FederationFinding = CheckFinding;
 
 /** What the federation findings read: the mesh, and per cluster the objects it renders (JSON). */
 export interface FederationCheckInput {
@@ -25,21 +23,10 @@ export interface FederationCheckInput {
   readonly clusters: ReadonlyArray<{ readonly cluster: ClusterModel; readonly manifests: readonly any[] }>;
 }
 
-interface FindingInput {
-  readonly severity: FindingSeverity;
-  readonly cluster?: string;
-  readonly subject: string;
-  readonly message: string;
-  readonly fix: string;
-}
+type FindingInput = Omit<CheckFindingInput, 'check'>;
 
 function finding(f: FindingInput): FederationFinding {
-  return {
-    ...f,
-    check: FEDERATION_CHECK,
-    source: FEDERATION_CHECK,
-    subject: f.cluster ? `cluster ${f.cluster}: ${f.subject}` : f.subject,
-  };
+  return checkFinding({ ...f, check: FEDERATION_CHECK });
 }
 
 /** `<value>` of a rendered ConfigMap `spire-server/<name>` key `<key>`, parsed as JSON. */

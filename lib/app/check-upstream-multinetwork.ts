@@ -9,6 +9,7 @@
  * This module does not import check.ts (check.ts calls it): its input and findings have the shapes of `CheckInput` and
  * the check's finding input.
  */
+import { CheckFindingInput } from './check-finding';
 import { ChartRelease } from '../core/delivery';
 import { IstiodValues } from '../istio/values';
 import {
@@ -25,7 +26,6 @@ import {
   ClusterModel,
   CROSS_NETWORK_GATEWAY_PORT,
   EastWestServiceType,
-  FindingSeverity,
   ISTIO_NAMESPACE,
   IstioDistribution,
   MeshModel,
@@ -47,15 +47,8 @@ export interface UpstreamCheckInput {
   readonly clusters: readonly UpstreamCheckCluster[];
 }
 
-/** A finding, in the shape of check.ts `CheckFindingInput`. */
-export interface UpstreamCheckFinding {
-  readonly severity: FindingSeverity;
-  readonly check: string;
-  readonly cluster?: string;
-  readonly subject: string;
-  readonly message: string;
-  readonly fix: string;
-}
+/** A finding of this check, before `checkFinding` gives it its subject. */
+export type UpstreamCheckFinding = CheckFindingInput;
 
 /** True for a cluster this module checks: peered, upstream distribution. */
 export function isUpstreamMultiNetwork(mesh: MeshModel, cluster: ClusterModel): boolean {

@@ -10,44 +10,15 @@ import { IstioReleases } from '../istio/istio';
 import { federationFindings } from './check-federation';
 import { IstiodEnv } from '../istio/values';
 import { CertificateInfo, chainProblem, daysLeft } from '../pki';
-import {
-  ClusterModel,
-  DataplaneMode,
-  Finding,
-  FindingSeverity,
-  ISTIO_NAMESPACE,
-  IstioDistribution,
-  MeshModel,
-  NETWORK_LABEL,
-  formatFinding,
-} from '../spec';
+import { ClusterModel, DataplaneMode, ISTIO_NAMESPACE, IstioDistribution, MeshModel, NETWORK_LABEL, formatFinding } from '../spec';
 import { SPIRE_CONFIG_KEYS, SPIRE_NAMES } from '../spire/names';
 import { EASTWEST_GATEWAY_NAME, REMOTE_GATEWAY_CLASS, REMOTE_PEER_GATEWAY_PREFIX, TRUST_DOMAIN_ANNOTATION } from '../multicluster';
+import { CheckFinding, CheckFindingInput, checkFinding } from './check-finding';
 import { checkCertManager } from './check-cert-manager';
 import { checkUpstreamMultiNetwork, isUpstreamMultiNetwork } from './check-upstream-multinetwork';
 import { ChartRelease } from '../core/delivery';
 
-/** A finding of the check: `source` is the check's name, `subject` starts with the cluster. */
-export interface CheckFinding extends Finding {
-  /** Which check, as `istioctl multicluster check` names it where it has one. */
-  readonly check: string;
-  /** @default - the finding concerns the whole mesh */
-  readonly cluster?: string;
-}
-
-interface CheckFindingInput {
-  readonly severity: FindingSeverity;
-  readonly check: string;
-  readonly cluster?: string;
-  /** The object or value concerned, e.g. `Gateway istio-eastwest/istio-remote-peer-cluster2`. */
-  readonly subject: string;
-  readonly message: string;
-  readonly fix: string;
-}
-
-function checkFinding(f: CheckFindingInput): CheckFinding {
-  return { ...f, source: f.check, subject: f.cluster ? `cluster ${f.cluster}: ${f.subject}` : f.subject };
-}
+export type { CheckFinding } from './check-finding';
 
 /** What the check reads of one cluster. */
 export interface ClusterCheckInput {
