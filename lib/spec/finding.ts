@@ -67,10 +67,23 @@ const MAX_TEXT = 2000;
  * and end with its length, so that an error stays readable and small.
  */
 export function shorten(text: string): string {
-  const quoted = text.replace(
-    new RegExp(`'([^'\\n]{${MAX_QUOTED + 1},})'`, 'g'),
-    (_m, v: string) => `'${v.slice(0, 60)}…${v.slice(-20)}' (${v.length} characters)`,
-  );
+  // A scan rather than a regular expression: a backtracking pattern over a multi-megabyte value
+  // can exhaust the regexp engine's stack ("Maximum call stack size exceeded").
+  let quoted = '';
+  let from = 0;
+  for (let open = text.indexOf("'"); open !== -1; open = text.indexOf("'", from)) {
+    const close = text.indexOf("'", open + 1);
+    if (close === -1) break;
+    const value = text.slice(open + 1, close);
+    if (value.length > MAX_QUOTED && !value.includes('\n')) {
+      quoted += `${text.slice(from, open)}'${value.slice(0, 60)}…${value.slice(-20)}' (${value.length} characters)`;
+      from = close + 1;
+    } else {
+      quoted += text.slice(from, close);
+      from = close;
+    }
+  }
+  quoted += text.slice(from);
   return quoted.length <= MAX_TEXT ? quoted : `${quoted.slice(0, MAX_TEXT)}… (${quoted.length - MAX_TEXT} more characters)`;
 }
 
