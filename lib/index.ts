@@ -5,6 +5,11 @@
  */
 export { DEFAULT_ISTIO_VERSION, SPIRE_DEFAULTS, SUPPORTED_ISTIO_MINORS } from './versions';
 export {
+  ArgoCdTopology,
+  GitOpsEngine,
+  GitOpsModel,
+  type ArgoCdDestinationProps,
+  type GitOpsProps,
   CaDelivery,
   CaDeliveryMode,
   ChartDelivery,
@@ -172,6 +177,7 @@ export {
   recoverOutput,
   type GateFinding,
 } from './gitops';
+export { FLEET_DIRECTORY, renderFleetBootstrap, type FleetBootstrap } from './gitops/fleet';
 export { SchemaRegistry, type SchemaViolation } from './validation';
 export {
   SpireMesh,

@@ -22,6 +22,7 @@ import { fileTextHasPrivateKey, gateFinding, policyGate, schemaGate, secretsGate
 import { RenderedFile, renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
 import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from '../gitops/writer';
+import { FLEET_DIRECTORY, FleetBootstrap, renderFleetBootstrap } from '../gitops/fleet';
 
 export interface SynthesizeOptions {
   /**
@@ -237,11 +238,12 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
     renderOutput(output, pki.get(mesh), findings);
     clusterOutputs.push(output);
   }
+  const fleets = renderFleets(meshes, collected, options, findings);
   if (findings.length > 0) throw new SynthesisError(findings);
 
   if (!options.check) {
     // Before generating CA material, make sure the output folder accepts the plan (a conflict refuses it).
-    if (toGenerate.size > 0) planMeshes(outdir, clusterOutputs);
+    if (toGenerate.size > 0) planMeshes(outdir, clusterOutputs, fleets);
     for (const mesh of meshes) {
       run.lock?.refresh();
       try {
@@ -274,7 +276,7 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
   const checkFindings = meshes.flatMap((mesh) => checks.get(mesh) ?? []);
 
   // Plan every mesh before applying any, so that a conflict in one writes nothing at all.
-  const plans = planMeshes(outdir, clusterOutputs);
+  const plans = planMeshes(outdir, clusterOutputs, fleets);
   // The review page for pull requests (dist/README.md), over every mesh of the app.
   const reviewPage = renderReviewPage(
     meshes.map((mesh) => {
@@ -287,6 +289,7 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
         mesh,
         objectCounts,
         certificates: pki.get(mesh)?.certificates,
+        fleet: fleets.get(mesh.name),
         findings: checkFindings.filter((f) => mesh.clusters.some((c) => c.name === f.cluster) || !f.cluster),
       };
     }),
@@ -361,19 +364,65 @@ function renderOutput(output: ClusterOutput, report: MeshPkiReport | undefined, 
   }
 }
 
-/** One write plan per mesh (mesh order as declared); throws on a conflict in the output folder. */
-function planMeshes(outdir: string, outputs: readonly ClusterOutput[]): { mesh: string; plan: WritePlan; objects: Map<string, number> }[] {
+/**
+ * The fleet bootstrap of every mesh with a `gitops` section, through the same gates as the cluster
+ * objects. One output folder holds one bootstrap: a second mesh with one is a finding.
+ */
+function renderFleets(
+  meshes: readonly MeshModel[],
+  collected: Collected,
+  options: SynthesizeOptions,
+  findings: Finding[],
+): Map<string, FleetBootstrap> {
+  const fleets = new Map<string, FleetBootstrap>();
+  for (const mesh of meshes) {
+    const byCluster = new Map(mesh.clusters.map((c) => [c.name, collected.objects.filter((o) => o.cluster === c.name)]));
+    const fleet = renderFleetBootstrap(mesh, byCluster);
+    if (!fleet) continue;
+    const other = [...fleets.keys()][0];
+    if (other !== undefined) {
+      findings.push(
+        gateFinding(
+          'layout',
+          `meshes '${other}' and '${mesh.name}' both render the fleet bootstrap ${FLEET_DIRECTORY}/ into one output folder`,
+          {},
+          'synthesize each mesh with a gitops section into its own output folder (its own repository path)',
+        ),
+      );
+      continue;
+    }
+    findings.push(...schemaGate(fleet.objects, options.schemaRegistry ?? SchemaRegistry.default()));
+    findings.push(...secretsGate(fleet.objects));
+    findings.push(...policyGate(fleet.objects));
+    // What one Argo CD receives must have one identity per object: with a hub that is every cluster's Applications.
+    if (mesh.gitops?.isArgoCdHub) findings.push(...renderManifests(fleet.objects).duplicates.map((m) => gateFinding('layout', m)));
+    fleets.set(mesh.name, fleet);
+  }
+  return fleets;
+}
+
+/** One write plan per mesh (mesh order as declared), with its fleet bootstrap; throws on a conflict in the output folder. */
+function planMeshes(
+  outdir: string,
+  outputs: readonly ClusterOutput[],
+  fleets: ReadonlyMap<string, FleetBootstrap>,
+): { mesh: string; plan: WritePlan; objects: Map<string, number> }[] {
   const byMesh = new Map<string, ClusterOutput[]>();
   for (const o of outputs) byMesh.set(o.chart.mesh.name, [...(byMesh.get(o.chart.mesh.name) ?? []), o]);
-  return [...byMesh].map(([mesh, list]) => ({
-    mesh,
-    plan: planOutput(
-      outdir,
+  return [...byMesh].map(([mesh, list]) => {
+    const fleet = fleets.get(mesh);
+    return {
       mesh,
-      list.map((o) => ({ dir: o.chart.cluster.name, files: o.files })),
-    ),
-    objects: new Map(list.map((o) => [o.chart.cluster.name, o.objects])),
-  }));
+      plan: planOutput(outdir, mesh, [
+        ...list.map((o) => ({ dir: o.chart.cluster.name, files: o.files })),
+        ...(fleet ? [{ dir: FLEET_DIRECTORY, files: fleet.files }] : []),
+      ]),
+      objects: new Map([
+        ...list.map((o): [string, number] => [o.chart.cluster.name, o.objects]),
+        ...(fleet ? [[FLEET_DIRECTORY, fleet.objects.length] as [string, number]] : []),
+      ]),
+    };
+  });
 }
 
 /** The trust facts of one cluster for its index: fingerprints and expiry of root and intermediates. */

@@ -23,7 +23,7 @@ import { CommitOptions, commitChanges } from './journal';
 import { OutputConflictError } from './output-errors';
 import { lstatOrUndefined, sha256OfFile } from './output-fs';
 import { objectFilePath } from './layout';
-import { INDEX_FILE, KUSTOMIZATION_FILE, isContainedPath, isWriterName } from './output-names';
+import { GENERATED_HEADER, INDEX_FILE, KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION, isContainedPath, isWriterName } from './output-names';
 
 export { INDEX_FILE } from './output-names';
 export { OutputConflictError } from './output-errors';
@@ -185,12 +185,17 @@ function prunable(dirAbs: string, previous: PreviousIndex, keep: (rel: string) =
  */
 function isRenderedFile(rel: string, abs: string): boolean {
   let doc: any;
+  let text: string;
   try {
-    doc = parseYaml(fs.readFileSync(abs, 'utf8'));
+    text = fs.readFileSync(abs, 'utf8');
+    doc = parseYaml(text);
   } catch {
     return false;
   }
   if (rel === KUSTOMIZATION_FILE) return doc?.kind === 'Kustomization';
+  // The fleet bootstrap's per-cluster kustomizations (`_fleet/<cluster>/kustomization.yaml`), with spiremesh's header.
+  if (rel.endsWith(`/${KUSTOMIZATION_FILE}`))
+    return text.startsWith(GENERATED_HEADER) && doc?.apiVersion === KUSTOMIZE_API_VERSION && doc?.kind === 'Kustomization';
   const component = rel.split('/')[0];
   return (
     typeof doc?.kind === 'string' && typeof doc?.metadata?.name === 'string' && rel.includes('/') && objectFilePath(component, doc) === rel

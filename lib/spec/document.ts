@@ -19,6 +19,8 @@ export interface MeshSpecDocument {
   remoteSecretStore?: string;
   /** Accept versions that are not in the release catalog (`catalog.ts`); the syntax checks stay. */
   allowUnlistedVersions?: boolean;
+  /** The GitOps repository the output folder is committed to (fleet bootstrap). */
+  gitops?: GitOpsDocument;
 }
 
 export interface ClusterDocument {
@@ -36,6 +38,24 @@ export interface ClusterDocument {
   istioCni?: boolean;
   ingressGateways?: IngressGatewayDocument[];
   spireBundleEndpointAddress?: string;
+  /** A hub Argo CD's destination of the cluster. */
+  argoCdDestination?: ArgoCdDestinationDocument;
+}
+
+/** The `gitops` section (`GitOpsProps` in gitops.ts). */
+export interface GitOpsDocument {
+  repository: string;
+  revision?: string;
+  pathPrefix?: string;
+  engine?: string;
+  argoCdTopology?: string;
+  secretName?: string;
+}
+
+/** `clusters[].argoCdDestination` (`ArgoCdDestinationProps` in gitops.ts). */
+export interface ArgoCdDestinationDocument {
+  server?: string;
+  name?: string;
 }
 
 export interface IngressGatewayDocument {

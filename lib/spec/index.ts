@@ -59,6 +59,18 @@ export type {
   SpireDocument,
 } from './document';
 export { SpecValidationError, formatSpecPath, type SpecPath, type SpecProblem } from './errors';
+export {
+  ArgoCdTopology,
+  DEFAULT_GITOPS_PATH_PREFIX,
+  DEFAULT_GITOPS_REVISION,
+  GitOpsEngine,
+  GitOpsModel,
+  type ArgoCdDestinationModel,
+  type ArgoCdDestinationProps,
+  type GitOpsProps,
+} from './gitops';
+export type { ArgoCdDestinationDocument, GitOpsDocument } from './document';
+export { repositoryUrlProblem } from './validate-gitops';
 export { SpiremeshError, countOf, formatFinding, type Finding, type FindingLayout, type FindingSeverity } from './finding';
 export { loadMeshSpecFile, parseMeshSpecYaml } from './load';
 export {

@@ -40,6 +40,7 @@ import { findProjectDir } from './project';
 import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
 import { parseVersion } from './syntax';
 import { ClusterProps, IngressGatewayProps, LicenseModel, MeshSpec, meshPropsFromDocument, toMeshSpecDocument } from './props';
+import { ArgoCdDestinationModel, GitOpsModel, argoCdDestinationModel } from './gitops';
 import { validateMeshSpec } from './validate';
 
 /** An Istio release with the repositories it is pulled from. */
@@ -139,6 +140,8 @@ export class ClusterModel {
   public readonly ingressGateways: readonly IngressGatewayModel[];
   /** Where other trust domains reach this cluster's SPIRE bundle endpoint. */
   public readonly spireBundleEndpointAddress?: string;
+  /** How a hub Argo CD reaches the cluster (`gitops.argoCdTopology: hub` only). */
+  public readonly argoCdDestination?: ArgoCdDestinationModel;
 
   public constructor(props: ClusterProps, mesh: { readonly istio: IstioDefaults }) {
     this.name = props.name;
@@ -157,6 +160,7 @@ export class ClusterModel {
     this.istioCni = props.istioCni ?? this.dataplaneMode === DataplaneMode.AMBIENT;
     this.ingressGateways = (props.ingressGateways ?? []).map(resolveIngressGateway);
     this.spireBundleEndpointAddress = props.spireBundleEndpointAddress;
+    this.argoCdDestination = argoCdDestinationModel(props.argoCdDestination);
   }
 
   /** SPIFFE ID of this cluster's SPIRE server: the bundle endpoint's identity (`https_spiffe` profile). */
@@ -238,6 +242,8 @@ export class MeshModel {
   public readonly federation?: FederationModel;
   /** @default - the CA delivery's store with External Secrets CA delivery, else undefined (remote secrets are applied by hand) */
   public readonly remoteSecrets?: RemoteSecretStoreModel;
+  /** @default - undefined: no GitOps repository declared, no fleet bootstrap */
+  public readonly gitops?: GitOpsModel;
   /**
    * The project folder: relative PKI folders, the output folder and helm-template's chart cache
    * and helm path belong to it. The inventory's folder, else the nearest folder holding
@@ -294,6 +300,7 @@ export class MeshModel {
       delivery: (spec.pki?.delivery ?? CaDelivery.kubectl()).resolve(spec.name),
     };
     this.chartDelivery = (spec.chartDelivery ?? ChartDelivery.argoCd()).model;
+    if (spec.gitops) this.gitops = new GitOpsModel(spec.gitops, this.chartDelivery.kind === 'flux');
     const ca = this.pki.delivery;
     const remoteSecretStore = spec.remoteSecretStore ?? (ca.kind === 'external-secrets' ? ca.clusterSecretStore : undefined);
     if (remoteSecretStore !== undefined) {

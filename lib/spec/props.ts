@@ -13,6 +13,7 @@ import {
   compactDocument,
 } from './choices';
 import { LicenseDocument, MeshSpecDocument } from './document';
+import { ArgoCdDestinationProps, ArgoCdTopology, GitOpsEngine, GitOpsProps } from './gitops';
 
 export interface ClusterProps {
   /** Cluster name: a DNS-1123 label. Used as Istio's cluster ID and SPIRE's k8s_psat cluster name. */
@@ -87,6 +88,12 @@ export interface ClusterProps {
    * @default - none
    */
   readonly spireBundleEndpointAddress?: string;
+  /**
+   * How a hub Argo CD (`gitops.argoCdTopology: hub`) reaches this cluster: its API server URL or its
+   * Argo CD cluster name. Required for every cluster of a hub topology, refused otherwise.
+   * @default - none (an in-cluster Argo CD or Flux deploys to the cluster it runs in)
+   */
+  readonly argoCdDestination?: ArgoCdDestinationProps;
 }
 
 /** One port of a gateway Service. */
@@ -326,6 +333,13 @@ export interface MeshSpec {
    * @default false
    */
   readonly allowUnlistedVersions?: boolean;
+  /**
+   * The GitOps repository the output folder is committed to. With it, synthesis also writes the
+   * fleet bootstrap `<out>/_fleet/`: per cluster the Argo CD Application or the Flux GitRepository
+   * and Kustomization that sync `<pathPrefix>/<cluster>`.
+   * @default - no fleet bootstrap (point your engine at the cluster directories yourself)
+   */
+  readonly gitops?: GitOpsProps;
 }
 
 const compact = compactDocument;
@@ -342,6 +356,7 @@ export function toMeshSpecDocument(props: MeshSpec): MeshSpecDocument {
         ingressGateways: c.ingressGateways?.map((g) =>
           compact({ ...g, serviceType: g.serviceType?.value, ports: g.ports?.map((port) => compact({ ...port })) }),
         ),
+        argoCdDestination: c.argoCdDestination && compact({ ...c.argoCdDestination }),
       }),
     ),
     links: props.links?.map((l) => ({ from: l.from, to: l.to })),
@@ -366,6 +381,8 @@ export function toMeshSpecDocument(props: MeshSpec): MeshSpecDocument {
       }),
     remoteSecretStore: props.remoteSecretStore,
     allowUnlistedVersions: props.allowUnlistedVersions,
+    gitops:
+      props.gitops && compact({ ...props.gitops, engine: props.gitops.engine?.value, argoCdTopology: props.gitops.argoCdTopology?.value }),
   });
 }
 
@@ -386,6 +403,7 @@ export function meshPropsFromDocument(doc: MeshSpecDocument): MeshSpec {
         serviceType: choice(g.serviceType, (v) => GatewayServiceType.of(v)),
         ports: g.ports?.map((port) => ({ ...port })),
       })),
+      argoCdDestination: c.argoCdDestination && { ...c.argoCdDestination },
     })),
     links: doc.links?.map((l) => ({ from: l.from, to: l.to })),
     istio: doc.istio && {
@@ -408,5 +426,10 @@ export function meshPropsFromDocument(doc: MeshSpecDocument): MeshSpec {
     },
     remoteSecretStore: doc.remoteSecretStore,
     allowUnlistedVersions: doc.allowUnlistedVersions,
+    gitops: doc.gitops && {
+      ...doc.gitops,
+      engine: choice(doc.gitops.engine, (v) => GitOpsEngine.of(v)),
+      argoCdTopology: choice(doc.gitops.argoCdTopology, (v) => ArgoCdTopology.of(v)),
+    },
   };
 }

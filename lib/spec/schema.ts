@@ -13,6 +13,7 @@ import {
   IstioDistribution,
   KeyAlgorithm,
 } from './choices';
+import { ArgoCdTopology, GitOpsEngine } from './gitops';
 
 const text = { type: 'string', minLength: 1 } as const;
 const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
@@ -68,6 +69,11 @@ export const MESH_SPEC_SCHEMA = {
             },
           },
           spireBundleEndpointAddress: text,
+          argoCdDestination: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { server: text, name: text },
+          },
         },
       },
     },
@@ -160,5 +166,18 @@ export const MESH_SPEC_SCHEMA = {
     },
     remoteSecretStore: text,
     allowUnlistedVersions: { type: 'boolean' },
+    gitops: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['repository'],
+      properties: {
+        repository: text,
+        revision: text,
+        pathPrefix: text,
+        engine: { type: 'string', enum: GitOpsEngine.values() },
+        argoCdTopology: { type: 'string', enum: ArgoCdTopology.values() },
+        secretName: text,
+      },
+    },
   },
 } as const;

@@ -11,6 +11,7 @@ import { MeshSpecDocument } from './document';
 import { SpecPath, SpecProblem } from './errors';
 import { pkiPathProblems } from './pki-paths';
 import { clusterTopologyProblems, federationProblems } from './validate-topology';
+import { gitOpsProblems } from './validate-gitops';
 import { MESH_SPEC_SCHEMA } from './schema';
 import {
   addressProblem,
@@ -200,6 +201,7 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
   problems.push(...deliveryProblems(doc));
   problems.push(...clusterTopologyProblems(doc));
   problems.push(...federationProblems(doc));
+  problems.push(...gitOpsProblems(doc));
   return problems;
 }
 
