@@ -6,6 +6,7 @@ import { ChartDeliveryMode } from '../spec';
 import { checkManifestSource, checkRelease } from './_checks';
 import { ArgoCdDelivery } from './argo-cd';
 import { IChartDelivery } from './chart-delivery';
+import { orderForFirstSync } from './first-sync';
 import { FluxDelivery } from './flux';
 import { GlooOperatorDelivery } from './gloo-operator';
 import { HelmTemplateDelivery } from './helm-template';
@@ -39,6 +40,9 @@ function byApplyOrder(a: { order: number; id: string }, b: { order: number; id: 
  *
  * Objects go to `dist/<cluster>/delivery/`; in helm-template mode each release gets its own
  * folder, `dist/<cluster>/<release id>/`.
+ *
+ * It also orders every object of the cluster for the first sync of a new cluster (first-sync.ts, docs/first-sync.md):
+ * Argo CD sync waves and `SkipDryRunOnMissingResource` in argocd mode, the `_after-crds/` stage in the other modes.
  */
 export class ChartDeliveryComponent extends MeshComponent implements IClusterDelivery {
   public readonly mode: ChartDeliveryMode;
@@ -75,6 +79,14 @@ export class ChartDeliveryComponent extends MeshComponent implements IClusterDel
         this.resource = new GlooOperatorDelivery(this, 'Resource', { orderedReleases });
         break;
     }
+    // The first-sync order of the whole cluster (first-sync.ts): set when the objects are rendered, since cdk8s and
+    // spiremesh run every construct validation before they serialize any object. It reports nothing itself.
+    this.node.addValidation({
+      validate: () => {
+        orderForFirstSync(this);
+        return [];
+      },
+    });
   }
 
   public addRelease(release: ChartRelease): void {

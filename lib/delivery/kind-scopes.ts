@@ -66,3 +66,26 @@ export function importedCrdScope(): Map<string, string> {
 export function groupKind(apiVersion: string, kind: string): string {
   return `${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`;
 }
+
+let builtInKinds: Set<string> | undefined;
+
+/**
+ * The kinds Kubernetes 1.30 serves itself, keyed `<apiVersion>/<kind>`: the `kinds` table of the
+ * built-in schemas the synth-time gate validates against (imports/schemas/kubernetes-1.30.json,
+ * generated from the Kubernetes 1.30.1 OpenAPI). Every other kind needs a CRD.
+ */
+function builtIns(): Set<string> {
+  if (builtInKinds) return builtInKinds;
+  const file = path.join(__dirname, '../../imports/schemas', BUILT_IN_SCHEMA_FILE);
+  const kinds: Record<string, Record<string, string>> = JSON.parse(fs.readFileSync(file, 'utf8')).kinds ?? {};
+  builtInKinds = new Set(Object.entries(kinds).flatMap(([apiVersion, byKind]) => Object.keys(byKind).map((k) => `${apiVersion}/${k}`)));
+  return builtInKinds;
+}
+
+/** Schema file of the built-in kinds (the Kubernetes version of HELM_TEMPLATE_KUBE_VERSION). */
+const BUILT_IN_SCHEMA_FILE = 'kubernetes-1.30.json';
+
+/** True when Kubernetes serves `apiVersion` `kind` itself (no CRD is needed). */
+export function isBuiltInKind(apiVersion: string, kind: string): boolean {
+  return builtIns().has(`${apiVersion}/${kind}`);
+}

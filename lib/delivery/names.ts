@@ -11,6 +11,30 @@ export const EXTRA_VALUES_ANNOTATION = 'spiremesh.dev/extra-values';
 
 /** Argo CD: the annotation that orders resources inside one sync (the parent app applies Applications by wave). */
 export const ARGO_SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+/**
+ * Argo CD: the wave of a resource without a sync-wave annotation ("the default wave is 0",
+ * https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/).
+ */
+export const ARGO_DEFAULT_SYNC_WAVE = 0;
+/** Argo CD: per-resource sync options, comma-separated (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/). */
+export const ARGO_SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+/**
+ * Argo CD: skip the dry run of a custom resource whose CRD is not in the cluster yet, instead of failing the whole sync
+ * ("Skip Dry Run for new custom resources types", https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#skip-dry-run-for-new-custom-resources-types).
+ */
+export const ARGO_SKIP_DRY_RUN_OPTION = 'SkipDryRunOnMissingResource=true';
+/** Argo CD: the API group of its own kinds (Application, AppProject, ApplicationSet); Argo CD itself serves them. */
+export const ARGO_API_GROUP = 'argoproj.io';
+
+/**
+ * The apply stage of an object whose CRD this output delivers, in the modes that apply a cluster directory in stages
+ * (flux, helm-template, gloo-operator): such objects are written to their own directory with its own kustomization,
+ * `dist/<cluster>/_<stage>/`, which is applied once the CRDs exist (docs/first-sync.md).
+ */
+export const APPLY_STAGE_ANNOTATION = 'spiremesh.dev/apply-stage';
+/** The stage of the custom resources whose CRDs come from this output (a release, a manifest source or a rendered CRD). */
+export const AFTER_CRDS_STAGE = 'after-crds';
+
 /** Argo CD: deleting the Application deletes what it deployed (cascading delete). */
 export const ARGO_RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 /** Argo CD: the cluster Argo CD runs in (one Argo CD instance per cluster is assumed). */

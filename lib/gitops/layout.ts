@@ -6,6 +6,7 @@
  * `<component>/<kind>_<name>.yaml` for cluster-scoped objects. `_` cannot appear in
  * Kubernetes names or kinds, so the name is unambiguous and stable across runs.
  */
+import { APPLY_STAGE_ANNOTATION } from '../delivery/names';
 
 /** One Kubernetes object rendered for a cluster. */
 export interface RenderedObject {
@@ -26,12 +27,34 @@ export function describeObject(manifest: any): string {
   return `${manifest?.apiVersion ?? '(no apiVersion)'} ${manifest?.kind ?? '(no kind)'} ${ns ? `${ns}/${name}` : name}`;
 }
 
-/** Path of an object's file inside its cluster directory. */
+/**
+ * The apply stage of an object (`spiremesh.dev/apply-stage`, set by the delivery's first-sync order,
+ * lib/delivery/first-sync.ts), or undefined for the cluster directory itself.
+ */
+export function applyStageOf(manifest: any): string | undefined {
+  const stage = manifest?.metadata?.annotations?.[APPLY_STAGE_ANNOTATION];
+  return typeof stage === 'string' && stage !== '' ? stage : undefined;
+}
+
+/**
+ * Folder of an apply stage inside the cluster directory: `_<stage>` (e.g. `_after-crds`). Component folders are DNS-1123
+ * labels (MeshComponent), which never contain `_`, so a stage folder never collides with a component.
+ */
+export function stageDirectory(stage: string): string {
+  return `_${stage}`;
+}
+
+/**
+ * Path of an object's file inside its cluster directory: `<component>/<file>`, or `_<stage>/<file>` for an object
+ * of a later apply stage (one flat folder with its own kustomization: kustomize only loads files below the
+ * kustomization's folder). Either way the first path segment and the object give back the same path.
+ */
 export function objectFilePath(component: string, manifest: any): string {
   const kind = String(manifest.kind).toLowerCase();
   const ns = manifest.metadata?.namespace;
   const name = manifest.metadata?.name;
-  return `${component}/${ns ? `${kind}_${ns}_${name}` : `${kind}_${name}`}.yaml`;
+  const stage = applyStageOf(manifest);
+  return `${stage ? stageDirectory(stage) : component}/${ns ? `${kind}_${ns}_${name}` : `${kind}_${name}`}.yaml`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { EastWestServiceType, IstioLicense, MeshSpec, SpireMesh, synthesize } from '../../lib';
+import { ARGO_SYNC_OPTIONS_ANNOTATION, ARGO_SYNC_WAVE_ANNOTATION } from '../../lib/delivery/names';
 import { EASTWEST_GATEWAY_NAME, EastWestGateway, Multicluster, RemotePeerGateway, remotePeerGatewayName } from '../../lib/multicluster';
 import { MeshModel, MeshSpecDocument, meshPropsFromDocument } from '../../lib/spec';
 import { SchemaRegistry } from '../../lib/validation';
@@ -22,6 +23,18 @@ function meshWithMulticluster(props: MeshSpec | MeshModel): { app: App; mesh: Sp
 }
 
 /**
+ * The object as the multicluster constructs write it: without the Argo CD first-sync annotations that the cluster's
+ * delivery adds to every custom resource (test/gitops/first-sync-order.test.ts checks those).
+ */
+function withoutFirstSyncAnnotations(o: any): any {
+  const annotations = { ...(o?.metadata?.annotations ?? {}) };
+  delete annotations[ARGO_SYNC_OPTIONS_ANNOTATION];
+  delete annotations[ARGO_SYNC_WAVE_ANNOTATION];
+  const { annotations: _dropped, ...metadata } = o.metadata;
+  return { ...o, metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata };
+}
+
+/**
  * Synthesizes into a temp dir (schema gate included; the mesh PKI goes to the helpers' temp
  * project, never the repo) and returns, per cluster, the parsed files of `multicluster/`.
  */
@@ -35,7 +48,7 @@ function synthMulticluster(props: MeshSpec | MeshModel): Record<string, Record<s
     result[cluster.name] = Object.fromEntries(
       Object.entries(tree)
         .filter(([file]) => file.startsWith('multicluster/'))
-        .map(([file, text]) => [file.slice('multicluster/'.length), YAML.parse(text)]),
+        .map(([file, text]) => [file.slice('multicluster/'.length), withoutFirstSyncAnnotations(YAML.parse(text))]),
     );
   }
   return result;

@@ -282,7 +282,13 @@ describe('synth of a two-cluster upstream sidecar mesh', () => {
     expect(one['multicluster/gateway_istio-system_cross-network-gateway.yaml']).toEqual({
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
-      metadata: { labels: { 'app.kubernetes.io/managed-by': 'spiremesh' }, name: CROSS_NETWORK_GATEWAY_NAME, namespace: 'istio-system' },
+      metadata: {
+        // Added by the delivery's first-sync order (docs/first-sync.md): the CRD comes from istio-base, wave 1.
+        annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true', 'argocd.argoproj.io/sync-wave': '2' },
+        labels: { 'app.kubernetes.io/managed-by': 'spiremesh' },
+        name: CROSS_NETWORK_GATEWAY_NAME,
+        namespace: 'istio-system',
+      },
       spec: {
         selector: { istio: 'eastwestgateway' },
         servers: [{ hosts: ['*.local'], port: { name: 'tls', number: 15443, protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' } }],
