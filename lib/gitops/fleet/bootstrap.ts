@@ -42,7 +42,7 @@ import {
 } from '../../spec';
 import { SPIRE_NAMES } from '../../spire/names';
 import { RenderedObject, describeObject, objectFilePath } from '../layout';
-import { GENERATED_HEADER, INDEX_FILE, KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from '../output-names';
+import { GENERATED_HEADER, INDEX_FILE, INDEX_FILE_HEADER, KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from '../output-names';
 import { generatorInfo, sha256, specDigest } from '../provenance';
 import {
   ARGOCD_APPLICATION_HEALTH_KEY,
@@ -411,11 +411,8 @@ function renderFleetIndex(
     const rel = objectFilePath(o.component, o.manifest);
     objectsByPath.set(rel, [...(objectsByPath.get(rel) ?? []), describeObject(o.manifest)]);
   }
-  const header =
-    `${HEADER} Lists every file spiremesh owns in\n` +
-    '# this directory (the next synth prunes the ones it no longer renders) and where they came from.\n';
   return (
-    header +
+    INDEX_FILE_HEADER +
     Yaml.stringify({
       generator: generatorInfo(),
       mesh: mesh.name,
