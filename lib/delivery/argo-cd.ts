@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Application, ApplicationSpecSource } from '../../imports/argocd-application-argoproj.io';
+import { MeshCluster } from '../core/cluster';
 import { ChartRelease, DELIVERY_ORDER, ManifestSource, isOciRepository } from '../core/delivery';
 import { ChartDeliveryMode, DEFAULT_ARGO_CD_NAMESPACE, DEFAULT_ARGO_CD_PROJECT } from '../spec';
 import { nonEmpty, ociChartUrl } from './_checks';
@@ -19,7 +20,8 @@ export interface ArgoCdDeliveryProps {
   readonly project?: string;
   /**
    * API server the Applications deploy to.
-   * @default 'https://kubernetes.default.svc' (the cluster Argo CD runs in)
+   * @default - the cluster's `argoCdDestination` when the mesh's `gitops.argoCdTopology` is hub,
+   * else 'https://kubernetes.default.svc' (the cluster Argo CD runs in)
    */
   readonly destinationServer?: string;
 }
@@ -27,9 +29,9 @@ export interface ArgoCdDeliveryProps {
 /**
  * One Argo CD `Application` per chart release and per manifest source.
  *
- * - Names are the release/source ids, not `<cluster>-<id>`: one Argo CD instance per cluster is
- *   assumed, each reading its own `dist/<cluster>/`. For a central Argo CD that manages many
- *   clusters, the names would collide; give each cluster its own Argo CD namespace instead.
+ * - Names are the release/source ids when each cluster runs its own Argo CD (the default); with a
+ *   hub Argo CD (`gitops.argoCdTopology: hub`) every cluster's Applications live in the hub, so
+ *   they are named `<cluster>-<id>` and deploy to the cluster's `argoCdDestination`.
  * - Order: `argocd.argoproj.io/sync-wave` = the release's order. Waves order the Applications
  *   when they are synced by a parent app (app of apps) that applies `dist/<cluster>/`. Argo CD
  *   (since 1.8) does not wait for a child Application to be healthy unless the
@@ -45,14 +47,24 @@ export class ArgoCdDelivery extends Construct implements IChartDelivery {
 
   private readonly namespace: string;
   private readonly project: string;
-  private readonly server: string;
+  private readonly destination: { readonly server: string } | { readonly name: string };
+  private readonly nameOf: (id: string) => string;
   private readonly applicationList: Application[] = [];
 
   public constructor(scope: Construct, id: string, props: ArgoCdDeliveryProps = {}) {
     super(scope, id);
     this.namespace = props.namespace ?? DEFAULT_ARGO_CD_NAMESPACE;
     this.project = props.project ?? DEFAULT_ARGO_CD_PROJECT;
-    this.server = props.destinationServer ?? ARGO_IN_CLUSTER_SERVER;
+    const { mesh, cluster } = MeshCluster.enclosing(this);
+    const hubDestination = mesh.gitops?.isArgoCdHub ? cluster.argoCdDestination : undefined;
+    this.destination = props.destinationServer
+      ? { server: props.destinationServer }
+      : hubDestination?.server !== undefined
+        ? { server: hubDestination.server }
+        : hubDestination?.name !== undefined
+          ? { name: hubDestination.name }
+          : { server: ARGO_IN_CLUSTER_SERVER };
+    this.nameOf = (releaseId) => mesh.gitops?.argoCdApplicationName(cluster.name, releaseId) ?? releaseId;
   }
 
   /** The Applications, in the order they were added. */
@@ -99,7 +111,7 @@ export class ArgoCdDelivery extends Construct implements IChartDelivery {
     this.applicationList.push(
       new Application(this, name, {
         metadata: {
-          name,
+          name: this.nameOf(name),
           namespace: this.namespace,
           annotations: { [ARGO_SYNC_WAVE_ANNOTATION]: String(order), ...annotations },
           ...(crds ? {} : { finalizers: [ARGO_RESOURCES_FINALIZER] }),
@@ -107,7 +119,7 @@ export class ArgoCdDelivery extends Construct implements IChartDelivery {
         spec: {
           project: this.project,
           source,
-          destination: { server: this.server, ...(namespace ? { namespace } : {}) },
+          destination: { ...this.destination, ...(namespace ? { namespace } : {}) },
           syncPolicy: {
             automated: { prune: !crds, selfHeal: true },
             // CreateNamespace only where there is a destination namespace (manifest sources are CRDs).

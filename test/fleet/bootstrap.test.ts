@@ -206,6 +206,24 @@ describe('fleet bootstrap: a hub Argo CD', () => {
     expect(destinations.sort()).toEqual([...SERVERS].sort());
   });
 
+  test("each cluster's delivery Applications live in the hub: named <cluster>-<release>, deploying to that cluster", () => {
+    const tree = readTree(out);
+    const names: string[] = [];
+    ['cluster1', 'cluster2'].forEach((cluster, i) => {
+      const apps = Object.entries(tree)
+        .filter(([rel]) => rel.startsWith(`${cluster}/delivery/application_`))
+        .map(([, text]) => parse(text));
+      expect(apps.length).toBeGreaterThan(0);
+      for (const app of apps) {
+        expect(app.metadata.name.startsWith(`${cluster}-`)).toBe(true);
+        expect(app.spec.destination.server).toBe(SERVERS[i]);
+        names.push(app.metadata.name);
+      }
+    });
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['cluster1-istiod', 'cluster2-istiod', 'cluster1-spire-crds']));
+  });
+
   test('the top kustomization holds every cluster for the hub, and kubectl kustomize builds it', () => {
     const fleet = fleetOf(out);
     expect(fleet['kustomization.yaml'].resources).toEqual(['cluster1', 'cluster2']);
