@@ -5,6 +5,7 @@
  * charts from ../shared/charts with helm and compares the groups of the CRDs they install.
  */
 import { ChartRelease, ManifestSource } from '../core/delivery';
+import { GATEWAY_API_CRD_PATH, GATEWAY_API_REPOSITORY } from '../spec';
 
 /** The CRDs of one chart (matched by chart name, `ChartRelease.chart`). */
 export interface ChartCrdFact {
@@ -44,8 +45,8 @@ export const CHART_CRD_FACTS: readonly ChartCrdFact[] = [
 
 export const MANIFEST_CRD_FACTS: readonly ManifestCrdFact[] = [
   {
-    repository: 'github.com/kubernetes-sigs/gateway-api',
-    path: 'config/crd/standard',
+    repository: normalizeRepository(GATEWAY_API_REPOSITORY),
+    path: GATEWAY_API_CRD_PATH,
     groups: ['gateway.networking.k8s.io'],
     source:
       'kubernetes-sigs/gateway-api v1.4.0 config/crd/standard: gateway.networking.k8s.io_<plural>.yaml, one CRD per file, all of group gateway.networking.k8s.io (../shared/crds/SOURCES.md)',

@@ -6,6 +6,8 @@ import { addSynthWarning } from '../core/warnings';
 import {
   DataplaneMode,
   Finding,
+  GATEWAY_API_CRD_PATH,
+  GATEWAY_API_REPOSITORY,
   ISTIO_NAMESPACE,
   IngressGatewayModel,
   IstioDistribution,
@@ -28,12 +30,7 @@ import {
   ztunnelValues,
 } from './values';
 
-/**
- * Gateway API standard CRDs, pinned to the release matching the Istio minor (the Istio ambient
- * install applies its standard-install.yaml first: https://istio.io/latest/docs/ambient/install/helm/).
- */
-export const GATEWAY_API_REPOSITORY = 'https://github.com/kubernetes-sigs/gateway-api.git';
-export const GATEWAY_API_CRD_PATH = 'config/crd/standard';
+export { GATEWAY_API_CRD_PATH, GATEWAY_API_REPOSITORY };
 /** Id of the Gateway API CRDs' manifest source in the cluster's delivery. */
 const GATEWAY_API_SOURCE_ID = 'gateway-api-crds';
 

@@ -40,6 +40,14 @@ export const NETWORK_LABEL = 'topology.istio.io/network';
 export const CROSS_NETWORK_GATEWAY_PORT = 15443;
 
 /**
+ * Gateway API standard CRDs, pinned to the release matching the Istio minor (the Istio ambient
+ * install applies its standard-install.yaml first: https://istio.io/latest/docs/ambient/install/helm/);
+ * Istio delivers them, and the first-sync ordering knows which kinds they bring.
+ */
+export const GATEWAY_API_REPOSITORY = 'https://github.com/kubernetes-sigs/gateway-api.git';
+export const GATEWAY_API_CRD_PATH = 'config/crd/standard';
+
+/**
  * Helm release (and chart `name`) of community Istio's east-west gateway: `helm install istio-eastwestgateway istio/gateway -n
  * istio-system --set name=istio-eastwestgateway --set networkGateway=<network>` (the Helm tab of
  * https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/). The chart names the Deployment,

@@ -114,13 +114,4 @@ export function removeSandboxes(): void {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Runs `fn` with `dir` as the working directory. */
-export function inDir<T>(dir: string, fn: () => T): T {
-  const saved = process.cwd();
-  process.chdir(dir);
-  try {
-    return fn();
-  } finally {
-    process.chdir(saved);
-  }
-}
+export { inDir } from '../pki/custody-helpers';

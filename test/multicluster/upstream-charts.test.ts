@@ -24,10 +24,8 @@ import {
 } from '../../lib/multicluster';
 import { NETWORK_LABEL } from '../../lib/spec';
 import { TEST_PROJECT, readTree, tempDir } from '../helpers';
-import { helmBinary } from '../variants/harness';
+import { SHARED_CHARTS, helmBinary } from '../variants/harness';
 import { sidecar, upstreamMesh } from './upstream-fixtures';
-
-const SHARED_CHARTS = path.resolve(__dirname, '../../../shared/charts');
 
 function archive(file: string): string {
   const full = path.join(SHARED_CHARTS, file);
