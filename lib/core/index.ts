@@ -1,5 +1,5 @@
 // The core layer: the per-cluster chart, the component base class, the delivery contract that
-// components hand their charts to, and the warnings synthesis prints.
+// components hand their charts to, and the warnings and prerequisites synthesis prints.
 export { MeshCluster, type ClusterDeliveryFactory, type MeshClusterProps } from './cluster';
 export { MeshComponent, type MeshComponentProps } from './component';
 export {
@@ -12,5 +12,6 @@ export {
   type ManifestSource,
 } from './delivery';
 export { MeshNamespaces } from './namespaces';
+export { PREREQUISITE_METADATA, addPrerequisite, prerequisiteOf, type Prerequisite } from './prerequisites';
 export { meshTrustMaterial, setMeshTrustMaterial, type MeshTrustMaterial } from './trust-material';
 export { WARNING_METADATA, addSynthWarning, warningText } from './warnings';
