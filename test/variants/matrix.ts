@@ -23,6 +23,9 @@ import {
   linkBothWays,
 } from '../../lib';
 import { declareFederatedSidecarMesh } from '../../examples/federated-sidecar/main';
+import { declareFluxFleetMesh } from '../../examples/flux-fleet/main';
+import { declareHelmTemplateMesh } from '../../examples/helm-template/main';
+import { declareHubArgoCdMesh } from '../../examples/hub-argocd/main';
 import { declareSidecarSpireMesh } from '../../examples/sidecar-spire/main';
 import { declareExampleMesh } from '../../main';
 
@@ -75,6 +78,25 @@ export const VARIANTS: readonly Variant[] = [
     covers: 'examples/federated-sidecar: seed 002, foo.com and bar.com federated, cert-manager root, multi-network sidecar',
     committed: { output: path.join(__dirname, '../../examples/federated-sidecar/dist'), certificates: path.join(__dirname, '../../pki') },
     declare: (app) => declareFederatedSidecarMesh(app),
+  },
+  {
+    name: 'flux-fleet',
+    covers: 'examples/flux-fleet: Flux end to end (HelmReleases, Gateway API CRDs, Flux fleet bootstrap with staged Kustomizations)',
+    committed: { output: path.join(__dirname, '../../examples/flux-fleet/dist'), certificates: path.join(__dirname, '../../pki') },
+    declare: (app) => declareFluxFleetMesh(app),
+  },
+  {
+    name: 'helm-template-sidecar',
+    covers:
+      'examples/helm-template: community Istio sidecar + SPIRE rendered by the real helm from the real 1.29.1 archives, Argo CD bootstrap',
+    committed: { output: path.join(__dirname, '../../examples/helm-template/dist'), certificates: path.join(__dirname, '../../pki') },
+    declare: (app) => declareHelmTemplateMesh(app),
+  },
+  {
+    name: 'hub-argocd',
+    covers: 'examples/hub-argocd: a hub Argo CD with one destination per cluster, three clusters all-to-all',
+    committed: { output: path.join(__dirname, '../../examples/hub-argocd/dist'), certificates: path.join(__dirname, '../../pki') },
+    declare: (app) => declareHubArgoCdMesh(app),
   },
   {
     name: 'flux',
