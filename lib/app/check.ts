@@ -17,6 +17,7 @@ import { CheckFinding, CheckFindingInput, checkFinding } from './check-finding';
 import { checkCertManager } from './check-cert-manager';
 import { checkUpstreamMultiNetwork, isUpstreamMultiNetwork } from './check-upstream-multinetwork';
 import { ChartRelease } from '../core/delivery';
+import { checkGlooOperator } from './check-gloo-operator';
 
 export type { CheckFinding } from './check-finding';
 
@@ -85,8 +86,14 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
   const peered = (c: ClusterModel) => mesh.isPeered(c);
   const byName = new Map(input.clusters.map((c) => [c.cluster.name, c]));
 
+  // gloo-operator: the operator receives the ServiceMeshController and gloo-extensions-config, never istiod values
+  // (lib/app/check-gloo-operator.ts checks those instead).
+  const operator = mesh.chartDelivery.kind === 'gloo-operator';
+  if (operator) findings.push(...input.clusters.flatMap((ci) => checkGlooOperator(ci, spireTrustDomain(ci.manifests))).map(checkFinding));
+
   // Trust Domain Check: istiod must use the trust domain SPIRE issues identities in.
   for (const ci of input.clusters) {
+    if (operator) continue;
     const istiodTrustDomain = ci.istio?.istiod.values.meshConfig.trustDomain;
     const spire = spireTrustDomain(ci.manifests);
     if (istiodTrustDomain !== undefined && spire !== undefined && istiodTrustDomain !== spire) {
@@ -113,7 +120,9 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
     const at = `istiod values of ${cluster.name}`;
 
     // Incompatible Environment Variable Check.
-    if (!istiod) {
+    if (operator) {
+      // The operator derives istiod's values itself: nothing of them is in the output to check.
+    } else if (!istiod) {
       add({
         severity: 'error',
         check: 'Incompatible Environment Variable Check',
@@ -180,10 +189,14 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
         namespace?.metadata?.labels?.[NETWORK_LABEL],
         `label the ${ISTIO_NAMESPACE} Namespace ${NETWORK_LABEL}=${expected}`,
       ],
-      [`${at}: global.network`, istiod?.global.network, `set global.network: ${expected}`],
-      ...(ztunnel
-        ? [[`ztunnel values of ${cluster.name}: network`, ztunnel.network, `set network: ${expected}`] as [string, unknown, string]]
-        : []),
+      ...(operator
+        ? []
+        : [
+            [`${at}: global.network`, istiod?.global.network, `set global.network: ${expected}`] as [string, unknown, string],
+            ...(ztunnel
+              ? [[`ztunnel values of ${cluster.name}: network`, ztunnel.network, `set network: ${expected}`] as [string, unknown, string]]
+              : []),
+          ]),
     ];
     const eastWest = ci.manifests.find((m) => m.kind === 'Gateway' && m.metadata?.name === EASTWEST_GATEWAY_NAME);
     places.push([
@@ -292,6 +305,7 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
     });
     for (const c of new Set(differing.flatMap((l) => [l.from, l.to]))) {
       const ci = byName.get(c.name);
+      if (operator) continue;
       const istiod = ci?.istio?.istiod.values;
       const ztunnel = ci?.istio?.ztunnel?.values;
       if (istiod && (istiod.env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN ?? istiod.pilot?.env?.PILOT_SKIP_VALIDATE_TRUST_DOMAIN) !== 'true') {

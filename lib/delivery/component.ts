@@ -76,7 +76,10 @@ export class ChartDeliveryComponent extends MeshComponent implements IClusterDel
         });
         break;
       case 'gloo-operator':
-        this.resource = new GlooOperatorDelivery(this, 'Resource', { orderedReleases });
+        this.resource = new GlooOperatorDelivery(this, 'Resource', {
+          orderedReleases,
+          operatorChartVersion: settings.operatorChartVersion,
+        });
         break;
     }
     // The first-sync order of the whole cluster (first-sync.ts): set when the objects are rendered, since cdk8s and

@@ -191,10 +191,21 @@ export interface HelmTemplateDeliveryModel {
   readonly chartCacheDirectory: string;
 }
 
-/** Gloo Operator delivery (no options). */
+/** Options of `ChartDelivery.glooOperator()`. */
+export interface GlooOperatorDeliveryOptions {
+  /**
+   * Version of the gloo-operator Helm chart (oci://us-docker.pkg.dev/solo-public/gloo-operator-helm/gloo-operator).
+   * @default - '0.2.4', the version of https://docs.solo.io/gloo-mesh/2.8.x/ambient/security/spire/
+   */
+  readonly operatorChartVersion?: string;
+}
+
+/** Gloo Operator delivery. */
 export interface GlooOperatorDeliveryModel {
   readonly kind: 'gloo-operator';
   readonly mode: ChartDeliveryMode;
+  /** @default - the delivery's default (lib/delivery/gloo-operator.ts DEFAULT_GLOO_OPERATOR_CHART_VERSION) */
+  readonly operatorChartVersion?: string;
 }
 
 /** The resolved chart delivery: one member per mode, each with exactly its settings. */
@@ -233,9 +244,16 @@ export class ChartDelivery {
     );
   }
 
-  /** The Gloo Operator's ServiceMeshController and extensions ConfigMap. */
-  public static glooOperator(): ChartDelivery {
-    return new ChartDelivery({ kind: 'gloo-operator', mode: ChartDeliveryMode.GLOO_OPERATOR });
+  /** The Gloo Operator's install, ServiceMeshController and extensions ConfigMap. */
+  public static glooOperator(options: GlooOperatorDeliveryOptions = {}): ChartDelivery {
+    return new ChartDelivery(
+      {
+        kind: 'gloo-operator',
+        mode: ChartDeliveryMode.GLOO_OPERATOR,
+        ...(options.operatorChartVersion !== undefined ? { operatorChartVersion: options.operatorChartVersion } : {}),
+      },
+      options,
+    );
   }
 
   /** The choice a validated spec document describes (YAML inventories). */
@@ -248,7 +266,7 @@ export class ChartDelivery {
       case ChartDeliveryMode.HELM_TEMPLATE:
         return ChartDelivery.helmTemplate({ helmExecutable: doc.helmExecutable, chartCacheDirectory: doc.chartCacheDirectory });
       default:
-        return ChartDelivery.glooOperator();
+        return ChartDelivery.glooOperator({ operatorChartVersion: doc.operatorChartVersion });
     }
   }
 

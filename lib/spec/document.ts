@@ -145,4 +145,6 @@ export interface ChartDeliveryDocument {
   helmExecutable?: string;
   /** helm-template: folder of pulled chart archives. */
   chartCacheDirectory?: string;
+  /** gloo-operator: version of the gloo-operator chart. */
+  operatorChartVersion?: string;
 }

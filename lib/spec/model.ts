@@ -50,7 +50,19 @@ export class IstioRelease {
     /** Version as declared, e.g. '1.29.1'. */
     public readonly version: string,
     private readonly repoKey?: string,
+    /**
+     * The Gloo Operator installs this release (chartDelivery gloo-operator): it pulls the Solo build of `version`
+     * itself, so no repo key is needed (Solo's ServiceMeshController examples set only `version`; crds/gloo-operator/).
+     * Without a repo key, `hub` and `helmRepository` then name the public Solo repositories, for the chart values
+     * spiremesh derives but never delivers in that mode (only their SPIRE keys reach the operator).
+     */
+    public readonly pulledByOperator: boolean = false,
   ) {}
+
+  /** Whether the keyed per-minor repositories apply: Solo before the first public minor, unless the operator pulls it without a key. */
+  private get keyed(): boolean {
+    return this.minor < SOLO_REPOSITORIES.firstPublicMinor && !(this.pulledByOperator && this.repoKey === undefined);
+  }
 
   /** The repo key, which validation requires for Solo releases before the first public minor. */
   private get requiredRepoKey(): string {
@@ -80,15 +92,13 @@ export class IstioRelease {
   /** Image repository (`global.hub`). */
   public get hub(): string {
     if (this.distribution === IstioDistribution.UPSTREAM) return UPSTREAM_REPOSITORIES.images;
-    return this.minor >= SOLO_REPOSITORIES.firstPublicMinor
-      ? SOLO_REPOSITORIES.images
-      : SOLO_REPOSITORIES.keyedImages(this.requiredRepoKey);
+    return this.keyed ? SOLO_REPOSITORIES.keyedImages(this.requiredRepoKey) : SOLO_REPOSITORIES.images;
   }
 
   /** Helm chart repository. */
   public get helmRepository(): string {
     if (this.distribution === IstioDistribution.UPSTREAM) return UPSTREAM_REPOSITORIES.helm;
-    return this.minor >= SOLO_REPOSITORIES.firstPublicMinor ? SOLO_REPOSITORIES.helm : SOLO_REPOSITORIES.keyedHelm(this.requiredRepoKey);
+    return this.keyed ? SOLO_REPOSITORIES.keyedHelm(this.requiredRepoKey) : SOLO_REPOSITORIES.helm;
   }
 
   /** Gateway API standard-channel release matching this Istio minor (`sigs.k8s.io/gateway-api` in istio/istio go.mod at the release tag). */
@@ -156,7 +166,12 @@ export class ClusterModel {
     this.istioRevision = props.istioRevision;
     this.region = props.region;
     this.zone = props.zone;
-    this.istio = new IstioRelease(mesh.istio.distribution, props.istioVersion ?? mesh.istio.version, mesh.istio.repoKey);
+    this.istio = new IstioRelease(
+      mesh.istio.distribution,
+      props.istioVersion ?? mesh.istio.version,
+      mesh.istio.repoKey,
+      mesh.istio.pulledByOperator === true,
+    );
     this.istioCni = props.istioCni ?? this.dataplaneMode === DataplaneMode.AMBIENT;
     this.ingressGateways = (props.ingressGateways ?? []).map(resolveIngressGateway);
     this.spireBundleEndpointAddress = props.spireBundleEndpointAddress;
@@ -181,6 +196,8 @@ interface IstioDefaults {
   readonly distribution: IstioDistribution;
   readonly version: string;
   readonly repoKey?: string;
+  /** chartDelivery gloo-operator: the operator pulls the Istio build. */
+  readonly pulledByOperator?: boolean;
 }
 
 /** A one-way peering link between two clusters of the mesh. */
@@ -274,6 +291,7 @@ export class MeshModel {
       distribution: spec.istio?.distribution ?? IstioDistribution.SOLO,
       version: spec.istio?.version ?? DEFAULT_ISTIO_VERSION,
       repoKey: spec.istio?.repoKey,
+      pulledByOperator: spec.chartDelivery?.model.kind === 'gloo-operator',
     };
     this.clusters = spec.clusters.map((c) => new ClusterModel(c, { istio }));
     this.license = spec.istio?.license?.model;

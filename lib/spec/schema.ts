@@ -145,6 +145,7 @@ export const MESH_SPEC_SCHEMA = {
         project: text,
         helmExecutable: text,
         chartCacheDirectory: text,
+        operatorChartVersion: text,
       },
     },
     federation: {

@@ -237,8 +237,16 @@ function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpe
     const unlisted = doc.allowUnlistedVersions === true ? undefined : unlistedReleaseProblem('istio', version);
     if (unlisted) problems.push({ path, ...unlisted });
     // Solo 1.28 and earlier are served from per-minor repositories us-docker.pkg.dev/gloo-mesh/istio-<repo-key>
-    // (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/).
-    if (distribution === IstioDistribution.SOLO.value && minor < SOLO_REPOSITORIES.firstPublicMinor && !str(istio.repoKey)) {
+    // (https://docs.solo.io/gloo-mesh/latest/ambient/security/spire/). The Gloo Operator pulls the Solo build itself
+    // from the ServiceMeshController's plain `version` (Solo's operator examples set only `version`, 1.23.6 to 1.29.1;
+    // crds/gloo-operator/), so gloo-operator delivery needs no repo key.
+    const operatorPulls = doc.chartDelivery?.mode === ChartDeliveryMode.GLOO_OPERATOR.value;
+    if (
+      distribution === IstioDistribution.SOLO.value &&
+      minor < SOLO_REPOSITORIES.firstPublicMinor &&
+      !str(istio.repoKey) &&
+      !operatorPulls
+    ) {
       problems.push({
         path: ['istio', 'repoKey'],
         message: `solo istio ${version} (1.28 and earlier) needs the 12-character repo key of its minor version`,
@@ -502,7 +510,7 @@ function deliveryProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
         [ChartDeliveryMode.ARGO_CD.value]: ['namespace', 'project'],
         [ChartDeliveryMode.HELM_TEMPLATE.value]: ['helmExecutable', 'chartCacheDirectory'],
         [ChartDeliveryMode.FLUX.value]: [],
-        [ChartDeliveryMode.GLOO_OPERATOR.value]: [],
+        [ChartDeliveryMode.GLOO_OPERATOR.value]: ['operatorChartVersion'],
       },
       {},
     ),
