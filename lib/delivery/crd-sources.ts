@@ -65,14 +65,24 @@ function normalizePath(p: string): string {
   return p.replace(/^\.?\/+/, '').replace(/\/+$/, '');
 }
 
+/** API groups whose CRDs the chart named `chart` installs (none for a chart without a fact). */
+export function crdGroupsOfChart(chart: string): readonly string[] {
+  return CHART_CRD_FACTS.find((f) => f.chart === chart)?.groups ?? [];
+}
+
+/** API groups whose CRDs the manifests at `path` of the git repository `gitUrl` install (none without a fact). */
+export function crdGroupsOfGitPath(gitUrl: string, path: string): readonly string[] {
+  const repository = normalizeRepository(gitUrl);
+  const p = normalizePath(path);
+  return MANIFEST_CRD_FACTS.find((f) => f.repository === repository && normalizePath(f.path) === p)?.groups ?? [];
+}
+
 /** API groups whose CRDs `release` installs (none for a chart without a fact). */
 export function crdGroupsOfRelease(release: ChartRelease): readonly string[] {
-  return CHART_CRD_FACTS.find((f) => f.chart === release.chart)?.groups ?? [];
+  return crdGroupsOfChart(release.chart);
 }
 
 /** API groups whose CRDs `source` installs (none for a source without a fact). */
 export function crdGroupsOfSource(source: ManifestSource): readonly string[] {
-  const repository = normalizeRepository(source.gitUrl);
-  const p = normalizePath(source.path);
-  return MANIFEST_CRD_FACTS.find((f) => f.repository === repository && normalizePath(f.path) === p)?.groups ?? [];
+  return crdGroupsOfGitPath(source.gitUrl, source.path);
 }

@@ -9,17 +9,31 @@ import {
   HelmReleaseSpecInstallCrds,
   HelmReleaseSpecUpgradeCrds,
 } from '../../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
+import { GitRepository, GitRepositorySpecRef } from '../../imports/flux-gitrepository-source.toolkit.fluxcd.io';
 import { HelmRepository } from '../../imports/flux-helmrepository-source.toolkit.fluxcd.io';
+import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../imports/flux-ocirepository-source.toolkit.fluxcd.io';
 import { ChartRelease, ManifestSource, isOciRepository } from '../core/delivery';
 import { addSynthWarning } from '../core/warnings';
 import { ChartDeliveryMode } from '../spec';
-import { describeSource, kustomizeRemote, nonEmpty, ociChartUrl, repositoryName } from './_checks';
+import { checkManifestSource, describeSource, kustomizeRemote, nonEmpty, ociChartUrl, repositoryName } from './_checks';
 import { IChartDelivery, OrderedReleases } from './chart-delivery';
 import { EXTRA_VALUES_ANNOTATION, FLUX_DEFAULT_INTERVAL, FLUX_NAMESPACE, HELM_CHART_LAYER_MEDIA_TYPE } from './names';
 
 /** Where a HelmRelease gets its chart: `chartRef` (OCIRepository) or `chart.spec` (HelmRepository). */
 type ChartReference = Pick<HelmReleaseSpec, 'chart' | 'chartRef'>;
+
+/** A full git commit SHA-1 (what `ManifestSource.revision` holds when it is not a tag). */
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * The GitRepository `ref` of a pinned revision (source-controller v1.9.1 GitRepository CRD, ../shared/crds/flux:
+ * `ref.tag` "Tag to check out", `ref.commit` "Commit SHA to check out"; `ref.semver` is a range expression, so an
+ * exact tag is `tag`, not `semver`).
+ */
+function gitRef(revision: string): GitRepositorySpecRef {
+  return COMMIT_SHA.test(revision) ? { commit: revision } : { tag: revision };
+}
 
 export interface FluxDeliveryProps {
   /** The cluster's releases in apply order, read when the `dependsOn` chain is rendered. */
@@ -43,10 +57,13 @@ export interface FluxDeliveryProps {
  * previous one in apply order, so Flux installs them in the order of the Argo CD sync waves;
  * the chain is resolved when the objects are rendered, so releases may be added in any order.
  *
- * Manifest sources are NOT delivered in this mode: Flux would need a `GitRepository` and a
- * `Kustomization`, whose schemas the synth-time gate does not have, and it refuses kinds it
- * cannot validate. A synth warning names the repository, path and tag to deliver with a Flux
- * Kustomization of your own.
+ * Per manifest source (the Gateway API CRDs) a `GitRepository` of its repository at its pinned tag or
+ * commit, and a `Kustomization` that applies its path and reads Ready once every object it applied is
+ * ready (for a CRD: Established). The fleet bootstrap's first Kustomization health-checks it, so the
+ * objects of `_after-crds/` that need those CRDs come after them (docs/first-sync.md). A source whose
+ * revision is neither a version tag nor a full commit SHA (only possible when this construct is used
+ * without the delivery component, which refuses such sources) is not delivered: a synth warning says
+ * how to apply it.
  */
 export class FluxDelivery extends Construct implements IChartDelivery {
   public readonly mode = ChartDeliveryMode.FLUX;
@@ -57,6 +74,8 @@ export class FluxDelivery extends Construct implements IChartDelivery {
   private readonly helmReleaseList: HelmRelease[] = [];
   private readonly ociRepositoryList: OciRepository[] = [];
   private readonly helmRepositoryByUrl = new Map<string, HelmRepository>();
+  private readonly gitRepositoryList: GitRepository[] = [];
+  private readonly kustomizationList: Kustomization[] = [];
 
   public constructor(scope: Construct, id: string, props: FluxDeliveryProps) {
     super(scope, id);
@@ -76,6 +95,16 @@ export class FluxDelivery extends Construct implements IChartDelivery {
 
   public get helmRepositories(): readonly HelmRepository[] {
     return [...this.helmRepositoryByUrl.values()];
+  }
+
+  /** The GitRepositories of the manifest sources, in the order they were added. */
+  public get gitRepositories(): readonly GitRepository[] {
+    return this.gitRepositoryList;
+  }
+
+  /** The Kustomizations that apply the manifest sources, in the order they were added. */
+  public get kustomizations(): readonly Kustomization[] {
+    return this.kustomizationList;
   }
 
   public addRelease(release: ChartRelease): void {
@@ -108,15 +137,54 @@ export class FluxDelivery extends Construct implements IChartDelivery {
   }
 
   public addManifestSource(source: ManifestSource): void {
-    addSynthWarning(this, () => {
-      const next = this.orderedReleases().find((r) => r.order > source.order);
-      return (
-        `manifest source ${describeSource(source)} is not delivered in flux mode ` +
-        '(no GitRepository schema is available to validate it): deliver it with your own Flux GitRepository and ' +
-        `Kustomization (url ${source.gitUrl}, ref.tag ${source.revision}, path ./${source.path.replace(/^\/+/, '')}` +
-        `${next ? `, before HelmRelease '${next.id}'` : ''}), or apply it with \`kubectl apply --server-side -k '${kustomizeRemote(source)}'\``
+    try {
+      checkManifestSource(source);
+    } catch (e) {
+      addSynthWarning(
+        this,
+        `manifest source ${describeSource(source)} is not delivered in flux mode: ${(e as Error).message}, ` +
+          `or apply it yourself with \`kubectl apply --server-side -k '${kustomizeRemote(source)}'\``,
       );
-    });
+      return;
+    }
+    const path = source.path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    this.gitRepositoryList.push(
+      new GitRepository(this, `GitRepository-${source.id}`, {
+        metadata: { name: source.id, namespace: this.namespace },
+        spec: {
+          url: source.gitUrl,
+          ref: gitRef(source.revision),
+          // Only the source's folder goes into the artifact ("SparseCheckout specifies a list of directories to
+          // checkout when cloning the repository", GitRepository CRD of source-controller v1.9.1;
+          // https://fluxcd.io/flux/components/source/gitrepositories/#sparse-checkout).
+          sparseCheckout: [path],
+          interval: this.interval,
+        },
+      }),
+    );
+    this.kustomizationList.push(
+      new Kustomization(this, `Kustomization-${source.id}`, {
+        metadata: { name: source.id, namespace: this.namespace },
+        spec: {
+          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: source.id },
+          path: `./${path}`,
+          // No garbage collection: the source delivers CRDs, and deleting a CRD deletes every object of its kind in
+          // the cluster. With `prune: true` a CRD dropped by a new revision, or every CRD when this Kustomization is
+          // deleted, would be deleted, and every Gateway with it ("Prune enables garbage collection",
+          // https://fluxcd.io/flux/components/kustomize/kustomizations/#prune; the default deletion policy
+          // MirrorPrune then orphans the objects when the Kustomization is deleted,
+          // https://fluxcd.io/flux/components/kustomize/kustomizations/#deletion-policy). A CRD a new revision
+          // drops stays in the cluster until someone deletes it. The Argo CD Application of a CRD source does not
+          // prune either (argo-cd.ts).
+          prune: false,
+          // Ready only once every applied object is ready: a CRD once it is Established (kstatus,
+          // https://fluxcd.io/flux/components/kustomize/kustomizations/#wait), which is what the bootstrap's
+          // health check on this Kustomization waits for.
+          wait: true,
+          interval: this.interval,
+        },
+      }),
+    );
   }
 
   private ociRepository(release: ChartRelease): OciRepository {

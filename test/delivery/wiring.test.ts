@@ -93,9 +93,14 @@ describe("delivery of a SpireMesh's releases and a user's chart release", () => 
     expect(byKind(clusterObjects(out, cluster.cluster.name), 'OCIRepository')['team-dashboard'].spec.url).toBe(
       'oci://registry.example.com/charts/tiny',
     );
-    expect(result.warnings.filter((w) => w.includes('is not delivered in flux mode'))).toHaveLength(mesh.clusters.length);
-    // The warning names the first release after the manifest source, resolved when it is printed.
-    expect(result.warnings.find((w) => w.includes('is not delivered in flux mode'))).toContain("before HelmRelease 'istio-base'");
+    // The Gateway API CRDs are delivered by a GitRepository and a Kustomization of the same name: no warning.
+    expect(result.warnings.filter((w) => w.includes('is not delivered in flux mode'))).toEqual([]);
+    const source = cluster.delivery.manifestSources[0];
+    expect(Object.keys(byKind(clusterObjects(out, cluster.cluster.name), 'GitRepository'))).toEqual([source.id]);
+    const fluxKustomizations = Object.values(clusterObjects(out, cluster.cluster.name)).filter(
+      (o) => o?.kind === 'Kustomization' && o.apiVersion === 'kustomize.toolkit.fluxcd.io/v1',
+    );
+    expect(fluxKustomizations.map((k) => k.metadata.name)).toEqual([source.id]);
   });
 
   test('helm-template: every release rendered by the real helm from the real chart archives, the user chart too', () => {

@@ -5,16 +5,29 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
-import { ArgoCdTopology, ChartDelivery, SchemaRegistry, resolveMeshProps, type MeshSpec } from '../../lib';
+import {
+  ArgoCdTopology,
+  ChartDelivery,
+  DataplaneMode,
+  GitOpsEngine,
+  IstioDistribution,
+  SchemaRegistry,
+  resolveMeshProps,
+  type MeshSpec,
+} from '../../lib';
+import { AFTER_CRDS_STAGE, APPLY_STAGE_ANNOTATION } from '../../lib/delivery/names';
 import { SPIRE_NAMES } from '../../lib/spire/names';
 import {
   ARGOCD_APPLICATION_HEALTH_KEY,
   ARGOCD_APPLICATION_HEALTH_LUA,
   FLEET_DIRECTORY,
+  clusterStages,
+  firstStageHealthChecks,
   fluxObjects,
   renderFleetBootstrap,
 } from '../../lib/gitops/fleet';
 import { exampleProps, readTree, synthMesh, tempDir } from '../helpers';
+import { chartCache, helmBinary } from '../variants/harness';
 
 const REPO = 'https://github.com/example/fleet.git';
 const SERVERS = ['https://192.0.2.100:6443', 'https://192.0.2.101:6443'];
@@ -249,10 +262,11 @@ describe('fleet bootstrap: Flux', () => {
   const out = tempDir();
   const repo = 'ssh://git@github.com/example/fleet.git';
   beforeAll(() => {
+    // Synthesis passes the schema gate: every bootstrap and delivery object validates against the real Flux CRDs.
     synthMesh(meshWith({ repository: repo, secretName: 'spiremesh-git', revision: 'prod' }, { chartDelivery: ChartDelivery.flux() }), out);
   });
 
-  test('per cluster a GitRepository and a Kustomization in flux-system: path, prune, wait, ignore rules', () => {
+  test('per cluster a GitRepository and two Kustomizations in flux-system: the directory, then _after-crds after it', () => {
     const fleet = fleetOf(out);
     expect(fleet['cluster1/gitrepository_flux-system_spiremesh-example.yaml']).toMatchObject({
       apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -269,13 +283,68 @@ describe('fleet bootstrap: Flux', () => {
         sourceRef: { kind: 'GitRepository', name: 'spiremesh-example' },
         path: './dist/cluster1',
         prune: true,
-        wait: true,
         timeout: '10m0s',
         interval: '10m0s',
         retryInterval: '1m0s',
       },
     });
+    // Health checks instead of waiting for every object (an ExternalSecret is ready only once its store answers).
+    expect(ks.spec.wait).toBeUndefined();
     expect(ks.spec.dependsOn).toBeUndefined();
+    const after = fleet['cluster1/kustomization_flux-system_spiremesh-example-after-crds.yaml'];
+    expect(after.spec).toEqual({
+      sourceRef: { kind: 'GitRepository', name: 'spiremesh-example' },
+      path: './dist/cluster1/_after-crds',
+      prune: true,
+      timeout: '10m0s',
+      interval: '10m0s',
+      retryInterval: '1m0s',
+      dependsOn: [{ name: 'spiremesh-example' }],
+    });
+    // The folder exists in the cluster directory, with its own kustomization.
+    expect(readTree(out)['cluster1/_after-crds/kustomization.yaml']).toBeDefined();
+    // The source comes before the Kustomizations that read it; no argocd-cm patch with Flux.
+    expect(fleet['cluster1/kustomization.yaml'].resources).toEqual([
+      'gitrepository_flux-system_spiremesh-example.yaml',
+      'kustomization_flux-system_spiremesh-example.yaml',
+      'kustomization_flux-system_spiremesh-example-after-crds.yaml',
+    ]);
+    expect(Object.keys(fleet).some((k) => k.startsWith('_argocd-cm/'))).toBe(false);
+  });
+
+  test('the first Kustomization health-checks exactly what delivers CRDs and the workload of the SPIRE webhook', () => {
+    const ks = fleetOf(out)['cluster1/kustomization_flux-system_spiremesh-example.yaml'];
+    expect(ks.spec.healthChecks).toEqual([
+      { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'istio-base', namespace: 'flux-system' },
+      { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'spire-crds', namespace: 'flux-system' },
+      { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', name: 'gateway-api-crds', namespace: 'flux-system' },
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: SPIRE_NAMES.server, namespace: SPIRE_NAMES.namespace },
+    ]);
+    // Each is an object of the cluster directory, under exactly that name.
+    const tree = readTree(out);
+    for (const h of ks.spec.healthChecks) {
+      const file = Object.keys(tree).find((f) => {
+        if (!f.startsWith('cluster1/') || !f.endsWith('.yaml') || f.endsWith('kustomization.yaml')) return false;
+        const o = parse(tree[f]);
+        return o?.kind === h.kind && o.apiVersion === h.apiVersion && o.metadata?.name === h.name && o.metadata?.namespace === h.namespace;
+      });
+      // In the first stage's directory, never in _after-crds.
+      expect({ check: h, inFirstStage: file !== undefined && !file.startsWith('cluster1/_after-crds/') }).toEqual({
+        check: h,
+        inFirstStage: true,
+      });
+    }
+    // The SPIRE webhook covers spire.spiffe.io, its Service selects the spire-server pods, and registrations wait in _after-crds.
+    const webhook = parse(tree[`cluster1/spire/validatingwebhookconfiguration_${SPIRE_NAMES.controllerManagerWebhook}.yaml`]);
+    expect(webhook.webhooks.flatMap((w: any) => w.rules.flatMap((r: any) => r.apiGroups))).toContain('spire.spiffe.io');
+    expect(Object.keys(tree).some((f) => f.startsWith('cluster1/_after-crds/clusterspiffeid_'))).toBe(true);
+    // The Gateway API Gateways come after the Kustomization that delivers their CRDs.
+    expect(Object.keys(tree).some((f) => /^cluster1\/_after-crds\/gateway_/.test(f))).toBe(true);
+  });
+
+  test('ignore rules: the fields SPIRE writes at run time, on the Kustomization that applies them', () => {
+    const fleet = fleetOf(out);
+    const ks = fleet['cluster1/kustomization_flux-system_spiremesh-example.yaml'];
     // One JSON pointer per webhook of the rendered configuration (JSON pointers have no wildcard).
     const webhook = parse(readTree(out)[`cluster1/spire/validatingwebhookconfiguration_${SPIRE_NAMES.controllerManagerWebhook}.yaml`]);
     expect(webhook.webhooks.length).toBeGreaterThan(0);
@@ -290,32 +359,46 @@ describe('fleet bootstrap: Flux', () => {
         },
       },
     ]);
-    // The source comes before the Kustomization that reads it; no argocd-cm patch with Flux.
-    expect(fleet['cluster1/kustomization.yaml'].resources).toEqual([
-      'gitrepository_flux-system_spiremesh-example.yaml',
-      'kustomization_flux-system_spiremesh-example.yaml',
-    ]);
-    expect(Object.keys(fleet).some((k) => k.startsWith('_argocd-cm/'))).toBe(false);
+    expect(fleet['cluster1/kustomization_flux-system_spiremesh-example-after-crds.yaml'].spec.ignore).toBeUndefined();
   });
 
-  test('ordered stages depend on the stage before them', () => {
+  test('stages come from the apply-stage annotation; without a later stage there is one Kustomization and no health checks', () => {
     const mesh = resolveMeshProps(
       meshWith({ repository: repo, secretName: 'spiremesh-git' }, { chartDelivery: ChartDelivery.flux() }),
       'test',
     );
-    const made = fluxObjects(
-      new Chart(new App(), 'x'),
-      mesh,
-      mesh.gitops!,
-      mesh.clusters[0],
-      [{ directory: 'cluster1/crds' }, { directory: 'cluster1' }],
-      [],
-    );
-    const kustomizations = made.map((m) => m.object.toJson()).filter((o) => o.kind === 'Kustomization');
-    expect(kustomizations.map((k) => [k.metadata.name, k.spec.path, k.spec.dependsOn])).toEqual([
-      ['spiremesh-example-0', './dist/cluster1/crds', undefined],
-      ['spiremesh-example-1', './dist/cluster1', [{ name: 'spiremesh-example-0' }]],
+    const object = (manifest: any) => ({ cluster: 'cluster1', component: 'x', constructPath: 'x', manifest });
+    const staged = object({
+      apiVersion: 'spire.spiffe.io/v1alpha1',
+      kind: 'ClusterSPIFFEID',
+      metadata: { name: 'a', annotations: { [APPLY_STAGE_ANNOTATION]: AFTER_CRDS_STAGE } },
+    });
+    const plain = object({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } });
+    const stages = clusterStages('cluster1', [plain, staged]);
+    expect(stages.map((s) => [s.directory, s.stage, s.objects.length])).toEqual([
+      ['cluster1', undefined, 1],
+      ['cluster1/_after-crds', AFTER_CRDS_STAGE, 1],
     ]);
+    const names = (st: ReturnType<typeof clusterStages>) =>
+      fluxObjects(new Chart(new App(), 'x'), mesh, mesh.gitops!, mesh.clusters[0], st)
+        .map((m) => m.object.toJson())
+        .filter((o) => o.kind === 'Kustomization')
+        .map((k) => [k.metadata.name, k.spec.path, k.spec.dependsOn, k.spec.healthChecks]);
+    expect(names(stages)).toEqual([
+      ['spiremesh-example', './dist/cluster1', undefined, undefined],
+      ['spiremesh-example-after-crds', './dist/cluster1/_after-crds', [{ name: 'spiremesh-example' }], undefined],
+    ]);
+    expect(names(clusterStages('cluster1', [plain]))).toEqual([['spiremesh-example', './dist/cluster1', undefined, undefined]]);
+    expect(firstStageHealthChecks(clusterStages('cluster1', [plain]))).toEqual([]);
+  });
+
+  test('every _fleet object validates against the real Flux CRDs (../shared/crds/flux)', () => {
+    const registry = SchemaRegistry.default();
+    const objects = Object.values(fleetOf(out)).filter((o) => o?.kind === 'GitRepository' || o?.kind === 'Kustomization');
+    expect(objects.filter((o) => o.apiVersion !== 'kustomize.config.k8s.io/v1beta1')).toHaveLength(6);
+    for (const o of objects.filter((x) => x.apiVersion !== 'kustomize.config.k8s.io/v1beta1')) expect(registry.validate(o)).toEqual([]);
+    const ks = fleetOf(out)['cluster1/kustomization_flux-system_spiremesh-example.yaml'];
+    expect(registry.validate({ ...ks, spec: { ...ks.spec, healthChecks: [{ name: 'x' }] } }).length).toBeGreaterThan(0);
   });
 
   test('kubectl kustomize builds each cluster folder', () => {
@@ -323,8 +406,93 @@ describe('fleet bootstrap: Flux', () => {
     expect(built.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'GitRepository/spiremesh-example',
       'Kustomization/spiremesh-example',
+      'Kustomization/spiremesh-example-after-crds',
     ]);
     expect(kustomize(path.join(out, FLEET_DIRECTORY))).toEqual([]);
+    // And the two folders the Kustomizations apply.
+    const cluster = kustomize(path.join(out, 'cluster2'));
+    expect(cluster.filter((o) => o.kind === 'Kustomization').map((o) => o.metadata.name)).toEqual(['gateway-api-crds']);
+    expect(kustomize(path.join(out, 'cluster2', '_after-crds')).map((o) => o.kind)).toContain('ClusterSPIFFEID');
+  });
+});
+
+/** A community Istio sidecar cluster rendered by the real helm from ../shared/charts (helm-template stages). */
+function helmTemplateMesh(gitops: MeshSpec['gitops'], hub = false): MeshSpec {
+  return {
+    name: 'rendered',
+    istio: { distribution: IstioDistribution.UPSTREAM, version: '1.29.1' },
+    spire: { chartVersion: '0.24.2', crdsChartVersion: '0.5.0' },
+    clusters: [
+      {
+        name: 'edge',
+        trustDomain: 'edge.example.org',
+        dataplaneMode: DataplaneMode.SIDECAR,
+        ...(hub ? { argoCdDestination: { server: SERVERS[0] } } : {}),
+      },
+    ],
+    chartDelivery: ChartDelivery.helmTemplate({ helmExecutable: helmBinary(), chartCacheDirectory: chartCache(tempDir()) }),
+    gitops,
+  };
+}
+
+describe('fleet bootstrap: helm-template (rendered CRDs, staged directory)', () => {
+  const flux = tempDir();
+  const argo = tempDir();
+  const hub = tempDir();
+  beforeAll(() => {
+    synthMesh(helmTemplateMesh({ repository: REPO, engine: GitOpsEngine.FLUX }), flux);
+    synthMesh(helmTemplateMesh({ repository: REPO }), argo);
+    synthMesh(helmTemplateMesh({ repository: REPO, argoCdTopology: ArgoCdTopology.HUB }, true), hub);
+  }, 300_000);
+
+  test('Flux: no HelmRelease health checks (kustomize-controller applies the rendered CRDs first); the SPIRE webhook workload', () => {
+    const fleet = fleetOf(flux);
+    const tree = readTree(flux);
+    expect(Object.keys(tree).some((f) => f.startsWith('edge/spire-crds/customresourcedefinition_'))).toBe(true);
+    const ks = fleet['edge/kustomization_flux-system_spiremesh-rendered.yaml'];
+    expect(ks.spec.healthChecks).toEqual([
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: SPIRE_NAMES.server, namespace: SPIRE_NAMES.namespace },
+    ]);
+    expect(fleet['edge/kustomization_flux-system_spiremesh-rendered-after-crds.yaml'].spec).toMatchObject({
+      path: './dist/edge/_after-crds',
+      dependsOn: [{ name: 'spiremesh-rendered' }],
+    });
+    expect(kustomize(path.join(flux, FLEET_DIRECTORY, 'edge')).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'GitRepository/spiremesh-rendered',
+      'Kustomization/spiremesh-rendered',
+      'Kustomization/spiremesh-rendered-after-crds',
+    ]);
+  });
+
+  test('Argo CD in the cluster: a second Application for _after-crds, same destination and retry', () => {
+    const fleet = fleetOf(argo);
+    const first = fleet['edge/application_argocd_spiremesh-rendered.yaml'];
+    const second = fleet['edge/application_argocd_spiremesh-rendered-after-crds.yaml'];
+    expect(second.spec.source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'dist/edge/_after-crds' });
+    expect(second.spec.destination).toEqual(first.spec.destination);
+    expect(second.spec.destination).toEqual({ server: 'https://kubernetes.default.svc' });
+    expect(second.spec.syncPolicy).toEqual(first.spec.syncPolicy);
+    expect(second.spec.syncPolicy.retry).toEqual({ limit: -1, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } });
+    // The runtime-patched objects are all in the first stage.
+    expect(second.spec.ignoreDifferences).toBeUndefined();
+    expect(first.spec.ignoreDifferences.length).toBeGreaterThan(0);
+    expect(kustomize(path.join(argo, FLEET_DIRECTORY, 'edge')).map((o) => o.metadata.name)).toEqual([
+      'spiremesh-rendered',
+      'spiremesh-rendered-after-crds',
+    ]);
+    // Both folders build.
+    expect(kustomize(path.join(argo, 'edge')).length).toBeGreaterThan(0);
+    expect(kustomize(path.join(argo, 'edge', '_after-crds')).map((o) => o.kind)).toContain('ClusterSPIFFEID');
+  });
+
+  test('a hub Argo CD: the second Application is named <cluster>-<name>-after-crds and goes to the cluster', () => {
+    const apps = Object.values(fleetOf(hub)).filter((d) => d?.kind === 'Application');
+    expect(apps.map((a) => a.metadata.name).sort()).toEqual(['edge-spiremesh-rendered', 'edge-spiremesh-rendered-after-crds']);
+    for (const a of apps) expect(a.spec.destination).toEqual({ server: SERVERS[0] });
+    expect(kustomize(path.join(hub, FLEET_DIRECTORY)).map((o) => o.metadata.name)).toEqual([
+      'edge-spiremesh-rendered',
+      'edge-spiremesh-rendered-after-crds',
+    ]);
   });
 });
 
@@ -344,10 +512,9 @@ describe('fleet bootstrap: schemas and the example', () => {
     }
   });
 
-  test('without a gitops section there is no _fleet and no "How it goes live" section', () => {
+  test('without a gitops section there is no _fleet', () => {
     const out = tempDir();
     synthMesh(exampleProps(), out);
     expect(fs.existsSync(path.join(out, FLEET_DIRECTORY))).toBe(false);
-    expect(readTree(out)['README.md']).not.toContain('How it goes live');
   });
 });

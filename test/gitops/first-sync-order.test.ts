@@ -8,7 +8,10 @@
  *   output delivers is in a later sync wave than the Application (or rendered CRD) that delivers it, and every namespaced
  *   object's Namespace is created in an earlier or the same wave;
  * - flux, helm-template outputs: objects whose CRD the output delivers are in `_after-crds/` (applied after the cluster
- *   directory), never in the same apply as what delivers their CRD; the HelmRelease dependsOn chain is complete;
+ *   directory), never in the same apply as what delivers their CRD; the HelmRelease dependsOn chain is complete; in
+ *   flux mode the Gateway API CRDs are delivered by a Flux Kustomization of the cluster directory;
+ * - fleet bootstraps (`_fleet/`): a staged cluster directory has a second Flux Kustomization that dependsOn the first,
+ *   whose health checks name every HelmRelease and Kustomization that delivers CRDs, or a second Argo CD Application;
  * - every kustomization.yaml lists a Namespace and a CustomResourceDefinition before the objects that need them.
  *
  * Needs the helm binary (SPIREMESH_HELM or scripts/fetch-helm.sh) and ../shared: it fails, never skips, without them.
@@ -28,6 +31,7 @@ import {
   ARGO_SYNC_OPTIONS_ANNOTATION,
   ARGO_SYNC_WAVE_ANNOTATION,
 } from '../../lib/delivery/names';
+import { FLEET_DIRECTORY } from '../../lib/gitops/fleet';
 import { SHARED_CHARTS, expectedDir, helmBinary } from '../variants/harness';
 import { VARIANTS } from '../variants/matrix';
 
@@ -126,7 +130,7 @@ function clusterDirs(output: string): string[] {
   return fs
     .readdirSync(output)
     .map((e) => path.join(output, e))
-    .filter((d) => fs.existsSync(path.join(d, 'spiremesh-index.yaml')));
+    .filter((d) => path.basename(d) !== FLEET_DIRECTORY && fs.existsSync(path.join(d, 'spiremesh-index.yaml')));
 }
 
 const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
@@ -144,7 +148,10 @@ function chartOfOci(url: string): string {
   return url.split('/').pop()!;
 }
 
-/** What delivers CRDs in a cluster output: Applications or HelmReleases of CRD charts and sources, rendered CRDs. */
+/**
+ * What delivers CRDs in a cluster output: Applications or HelmReleases of CRD charts, Applications or Flux
+ * Kustomizations of CRD sources (rendered CRDs are found by crdDeliverers).
+ */
 function providers(c: ClusterOutput): Provider[] {
   const objects = c.listed.map((l) => l.object);
   const release = (chart: string) => crdGroupsOfRelease({ chart } as any);
@@ -163,6 +170,10 @@ function providers(c: ClusterOutput): Provider[] {
         o.spec.chart?.spec?.chart ??
         chartOfOci(objects.find((x) => x.kind === 'OCIRepository' && x.metadata.name === o.spec.chartRef?.name)?.spec?.url ?? '');
       const groups = release(chart);
+      if (groups.length > 0) result.push({ object: o, groups });
+    } else if (o.kind === 'Kustomization' && group(o.apiVersion) === 'kustomize.toolkit.fluxcd.io') {
+      const repo = objects.find((x) => x.kind === 'GitRepository' && x.metadata.name === o.spec.sourceRef?.name);
+      const groups = repo ? crdGroupsOfSource({ gitUrl: repo.spec.url, path: o.spec.path } as any) : [];
       if (groups.length > 0) result.push({ object: o, groups });
     }
   }
@@ -183,7 +194,7 @@ function crdDeliverers(c: ClusterOutput, ps: readonly Provider[], o: any): any[]
  * cert-manager's cluster resource namespace (cert-manager is a cluster prerequisite; its install creates it).
  */
 function engineNamespaces(c: ClusterOutput): Set<string> {
-  const engineKinds = new Set(['Application', 'HelmRelease', 'HelmRepository', 'OCIRepository']);
+  const engineKinds = new Set(['Application', 'HelmRelease', 'HelmRepository', 'OCIRepository', 'GitRepository', 'Kustomization']);
   return new Set([
     ...c.listed.filter((l) => engineKinds.has(l.object.kind)).map((l) => l.object.metadata.namespace),
     CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE,
@@ -191,8 +202,8 @@ function engineNamespaces(c: ClusterOutput): Set<string> {
 }
 
 /**
- * Groups of manifest sources that the flux and helm-template modes declare but do not deliver yet (a synth warning
- * names the command that applies them before the directory): their objects are staged all the same.
+ * Groups of manifest sources that the helm-template mode declares but does not deliver (a synth warning names the
+ * command that applies them before the directory): their objects are staged all the same. Flux delivers them.
  */
 const UNDELIVERED_SOURCE_GROUPS = new Set(MANIFEST_CRD_FACTS.flatMap((f) => f.groups));
 
@@ -267,7 +278,7 @@ describe.each(CLUSTERS.filter((c) => c.mode !== 'argocd').map((c) => [c.mode, re
           if (l.stage !== STAGE_DIR) wrong.push(`${describe_(l.object)} is applied with ${deliverers.map(describe_).join(', ')}`);
           if (annotation(l.object, APPLY_STAGE_ANNOTATION) !== AFTER_CRDS_STAGE)
             wrong.push(`${describe_(l.object)} has no stage annotation`);
-        } else if (l.stage !== '' && !UNDELIVERED_SOURCE_GROUPS.has(group(l.object.apiVersion))) {
+        } else if (l.stage !== '' && !(c.mode !== 'flux' && UNDELIVERED_SOURCE_GROUPS.has(group(l.object.apiVersion)))) {
           wrong.push(`${describe_(l.object)} is staged although its CRD is not delivered by the output`);
         }
       }
@@ -289,6 +300,13 @@ describe.each(CLUSTERS.filter((c) => c.mode !== 'argocd').map((c) => [c.mode, re
     });
 
     if (c.mode === 'flux') {
+      test('the Gateway API CRDs are delivered by a Kustomization of the cluster directory, so Gateways come after it', () => {
+        const gatewayApi = ps.filter((p) => p.object.kind === 'Kustomization' && p.groups.includes('gateway.networking.k8s.io'));
+        expect(gatewayApi).toHaveLength(1);
+        expect(c.listed.find((l) => l.object === gatewayApi[0].object)?.stage).toBe('');
+        for (const l of c.listed.filter((x) => group(x.object.apiVersion) === 'gateway.networking.k8s.io')) expect(l.stage).toBe(STAGE_DIR);
+      });
+
       test('the HelmRelease dependsOn chain is complete and starts with the CRD releases', () => {
         const releases = c.listed.filter((l) => l.object.kind === 'HelmRelease').map((l) => l.object);
         const byName = new Map(releases.map((r) => [r.metadata.name, r]));
@@ -306,6 +324,49 @@ describe.each(CLUSTERS.filter((c) => c.mode !== 'argocd').map((c) => [c.mode, re
     }
   },
 );
+
+/** The bootstrap objects of every committed output that has one. */
+const FLEETS = OUTPUTS.filter((o) => fs.existsSync(path.join(o, FLEET_DIRECTORY))).map((o) => ({
+  output: o,
+  objects: fs
+    .readdirSync(path.join(o, FLEET_DIRECTORY), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) =>
+      fs
+        .readdirSync(path.join(o, FLEET_DIRECTORY, e.name))
+        .filter((f) => f.endsWith('.yaml') && f !== KUSTOMIZATION)
+        .map((f) => parse(fs.readFileSync(path.join(o, FLEET_DIRECTORY, e.name, f), 'utf8'))),
+    ),
+}));
+
+test('fleet bootstraps: a staged cluster directory is applied in Flux dependency order, or by a second Argo CD Application', () => {
+  const problems: string[] = [];
+  for (const { output, objects } of FLEETS) {
+    for (const c of CLUSTERS.filter((x) => path.dirname(x.dir) === output)) {
+      const name = path.basename(c.dir);
+      const staged = c.listed.some((l) => l.stage === STAGE_DIR);
+      const byPath = (suffix: string, o: any) => String(o.spec?.path ?? o.spec?.source?.path ?? '').endsWith(suffix);
+      const kustomizations = objects.filter((o) => o?.kind === 'Kustomization');
+      if (kustomizations.length > 0) {
+        const first = kustomizations.find((k) => byPath(`/${name}`, k) || k.spec.path === `./${name}`);
+        const second = kustomizations.find((k) => byPath(`${name}/${STAGE_DIR}`, k));
+        if (!first) problems.push(`${rel(output)}: no Kustomization applies ${name}`);
+        if (staged && !second) problems.push(`${rel(output)}: no Kustomization applies ${name}/${STAGE_DIR}`);
+        if (first && second && !(second.spec.dependsOn ?? []).some((d: any) => d.name === first.metadata.name))
+          problems.push(`${rel(output)}: ${second.metadata.name} does not depend on ${first.metadata.name}`);
+        // Every engine object that delivers CRDs in the first stage is health-checked by the first Kustomization.
+        const checked = (first?.spec.healthChecks ?? []).map((h: any) => `${h.kind}/${h.namespace}/${h.name}`);
+        for (const p of providers(c).filter((x) => c.listed.find((l) => l.object === x.object)?.stage === '')) {
+          const key = `${p.object.kind}/${p.object.metadata.namespace}/${p.object.metadata.name}`;
+          if (staged && !checked.includes(key)) problems.push(`${rel(output)}: ${first?.metadata.name} does not health-check ${key}`);
+        }
+      } else if (staged && !objects.some((o) => o?.kind === 'Application' && byPath(`${name}/${STAGE_DIR}`, o))) {
+        problems.push(`${rel(output)}: no Application syncs ${name}/${STAGE_DIR}`);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
+});
 
 describe.each(CLUSTERS.map((c) => [rel(c.dir), c] as const))('kustomization order of %s', (_name, c) => {
   test('a Namespace and a CustomResourceDefinition come before the objects that need them', () => {

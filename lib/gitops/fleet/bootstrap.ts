@@ -8,7 +8,9 @@
  *   _fleet/kustomization.yaml                 hub Argo CD: every cluster folder (apply once, to the hub);
  *                                             in-cluster Argo CD and Flux: no resources (apply per cluster)
  *   _fleet/<cluster>/kustomization.yaml       the cluster's bootstrap objects
- *   _fleet/<cluster>/<kind>_<ns>_<name>.yaml  Argo CD Application(s), or Flux GitRepository + Kustomization
+ *   _fleet/<cluster>/<kind>_<ns>_<name>.yaml  Argo CD Application(s), or Flux GitRepository + Kustomization(s):
+ *                                             one per apply stage of the cluster directory (`<cluster>/`, then
+ *                                             `<cluster>/_after-crds/` when it has one; ./stages.ts)
  *   _fleet/_argocd-cm/configmap_argocd_argocd-cm.yaml
  *                                             Argo CD only: the Application health check, a patch of the
  *                                             install's argocd-cm (never a resource: the ConfigMap is Argo CD's)
@@ -58,6 +60,7 @@ import {
   FLUX_SOURCE_INTERVAL,
   bootstrapName,
 } from './names';
+import { FleetStage, clusterStages, firstStageHealthChecks } from './stages';
 
 /** A field that a controller in the cluster writes at run time, which the engines must neither report as drift nor reset. */
 export interface RuntimePatchedField {
@@ -72,12 +75,6 @@ export interface RuntimePatchedField {
   readonly jsonPointers: readonly string[];
   /** Who writes it (for the review page). */
   readonly writer: string;
-}
-
-/** One ordered part of a cluster directory that the engine applies (today the whole directory). */
-export interface FleetStage {
-  /** Directory inside the output folder, e.g. 'cluster1'. */
-  readonly directory: string;
 }
 
 /** The bootstrap of one mesh: its objects (gated like every other) and the files of `_fleet/`. */
@@ -176,12 +173,7 @@ function destinationOf(gitops: GitOpsModel, cluster: ClusterModel): ApplicationS
   return d.server !== undefined ? { server: d.server } : { name: d.name };
 }
 
-function argoCdObjects(
-  chart: Chart,
-  mesh: MeshModel,
-  gitops: GitOpsModel,
-  clusterObjects: ReadonlyMap<string, readonly RenderedObject[]>,
-): Made[] {
+function argoCdObjects(chart: Chart, mesh: MeshModel, gitops: GitOpsModel, stagesOf: ReadonlyMap<string, readonly FleetStage[]>): Made[] {
   const delivery = mesh.chartDelivery.kind === 'argocd' ? mesh.chartDelivery : undefined;
   const namespace = delivery?.namespace ?? DEFAULT_ARGO_CD_NAMESPACE;
   const project = delivery?.project ?? DEFAULT_ARGO_CD_PROJECT;
@@ -191,7 +183,7 @@ function argoCdObjects(
   const made: Made[] = [];
   for (const cluster of mesh.clusters) {
     const name = gitops.argoCdApplicationName(cluster.name, bootstrapName(mesh));
-    const fields = runtimePatchedFields(clusterObjects.get(cluster.name) ?? []);
+    const [first, ...later] = stagesOf.get(cluster.name) ?? clusterStages(cluster.name, []);
     const application = (
       id: string,
       appName: string,
@@ -235,9 +227,26 @@ function argoCdObjects(
         splitDelivery
           ? { directory: { recurse: true, exclude: `{${KUSTOMIZATION_FILE},${INDEX_FILE},${DELIVERY_COMPONENT_NAME}/*}` } }
           : {},
-        fields,
+        runtimePatchedFields(first.objects),
       ),
     });
+    // The later stages of a directory that stages (helm-template, gloo-operator: `_after-crds/`), each one more
+    // Application to the same destination. These are not children of one parent, so no wave orders them: the first
+    // sync of a later stage fails while the CRDs of its objects do not exist yet ("no matches for kind"), and the
+    // retry above applies it again until they do. chartDelivery argocd never stages (it orders by waves).
+    for (const stage of later) {
+      made.push({
+        folder: cluster.name,
+        object: application(
+          `stage-${stage.stage}`,
+          gitops.argoCdApplicationName(cluster.name, `${bootstrapName(mesh)}-${stage.stage}`),
+          gitops.repositoryPath(stage.directory),
+          destinationOf(gitops, cluster),
+          {},
+          runtimePatchedFields(stage.objects),
+        ),
+      });
+    }
     if (splitDelivery) {
       made.push({
         folder: cluster.name,
@@ -265,9 +274,20 @@ function argoCdObjects(
 }
 
 /**
- * Flux objects of one cluster: the GitRepository and one Kustomization per stage, each after the
- * one before it (`dependsOn`), all waiting for their objects to become ready (`wait`: kstatus
- * health of every applied object, https://fluxcd.io/flux/components/kustomize/kustomizations/#wait).
+ * Flux objects of one cluster: the GitRepository and one Kustomization per stage (./stages.ts), each after the one
+ * before it (`dependsOn`: "applied only after the Kustomizations it depends on are Ready",
+ * https://fluxcd.io/flux/components/kustomize/kustomizations/#dependencies).
+ *
+ * The first Kustomization (`<name>`, the cluster directory) is Ready once its `healthChecks` pass
+ * (https://fluxcd.io/flux/components/kustomize/kustomizations/#health-checks): what delivers the CRDs of the later
+ * stages and what serves their admission webhooks (`firstStageHealthChecks`). Not `wait: true`, which checks every
+ * object it applied: an ExternalSecret is ready only once its secret store answers, which would hold the later
+ * stages for something they do not need.
+ *
+ * A later Kustomization (`<name>-<stage>`, e.g. `-after-crds`) has no `wait` and no health checks: nothing depends
+ * on it, so its readiness would order nothing, and the controllers of its objects report on them in their own
+ * status (a Gateway's Programmed condition). It is Ready once applied; its `timeout` bounds that apply and a failed
+ * one (an object refused by an admission webhook) is retried after `retryInterval`.
  */
 export function fluxObjects(
   chart: Chart,
@@ -275,7 +295,6 @@ export function fluxObjects(
   gitops: GitOpsModel,
   cluster: ClusterModel,
   stages: readonly FleetStage[],
-  fields: readonly RuntimePatchedField[],
 ): Made[] {
   const name = bootstrapName(mesh);
   const made: Made[] = [
@@ -292,9 +311,10 @@ export function fluxObjects(
       }),
     },
   ];
-  const ignore = fluxIgnore(fields);
-  const stageName = (i: number) => (stages.length === 1 ? name : `${name}-${i}`);
+  const healthChecks = firstStageHealthChecks(stages);
+  const stageName = (i: number) => (i === 0 ? name : `${name}-${stages[i].stage ?? i}`);
   stages.forEach((stage, i) => {
+    const ignore = fluxIgnore(runtimePatchedFields(stage.objects));
     made.push({
       folder: cluster.name,
       object: new Kustomization(chart, `${cluster.name}-stage-${i}`, {
@@ -303,11 +323,11 @@ export function fluxObjects(
           sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name },
           path: `./${gitops.repositoryPath(stage.directory)}`,
           prune: true,
-          wait: true,
           timeout: FLUX_KUSTOMIZATION_TIMEOUT,
           interval: FLUX_KUSTOMIZATION_INTERVAL,
           retryInterval: FLUX_KUSTOMIZATION_RETRY_INTERVAL,
           ...(i > 0 ? { dependsOn: [{ name: stageName(i - 1) }] } : {}),
+          ...(i === 0 && healthChecks.length > 0 ? { healthChecks: healthChecks.map((h) => ({ ...h })) } : {}),
           ...(ignore.length > 0 ? { ignore } : {}),
         },
       }),
@@ -352,12 +372,11 @@ export function renderFleetBootstrap(
   const gitops = mesh.gitops;
   if (!gitops) return undefined;
   const chart = new Chart(new App(), FLEET_DIRECTORY);
+  const stagesOf = new Map(mesh.clusters.map((c) => [c.name, clusterStages(c.name, clusterObjects.get(c.name) ?? [])]));
   const made =
     gitops.engine === GitOpsEngine.ARGO_CD
-      ? argoCdObjects(chart, mesh, gitops, clusterObjects)
-      : mesh.clusters.flatMap((c) =>
-          fluxObjects(chart, mesh, gitops, c, [{ directory: c.name }], runtimePatchedFields(clusterObjects.get(c.name) ?? [])),
-        );
+      ? argoCdObjects(chart, mesh, gitops, stagesOf)
+      : mesh.clusters.flatMap((c) => fluxObjects(chart, mesh, gitops, c, stagesOf.get(c.name) ?? []));
   const objects: RenderedObject[] = made.map((m) => ({
     cluster: FLEET_DIRECTORY,
     component: m.folder,
