@@ -476,6 +476,17 @@ describe('fleet bootstrap: helm-template (rendered CRDs, staged directory)', () 
     // The runtime-patched objects are all in the first stage.
     expect(second.spec.ignoreDifferences).toBeUndefined();
     expect(first.spec.ignoreDifferences.length).toBeGreaterThan(0);
+    // istiod's validator is rendered fail-open by the real istiod chart, and istiod itself sets Fail and the caBundle.
+    const validator = readTree(argo);
+    const rendered = Object.entries(validator).find(([f]) => f.startsWith('edge/istiod/validatingwebhookconfiguration_istio-validator'));
+    expect(rendered).toBeDefined();
+    expect(parse(rendered![1]).webhooks.map((w: any) => w.failurePolicy)).toEqual(['Ignore']);
+    expect(first.spec.ignoreDifferences).toContainEqual({
+      group: 'admissionregistration.k8s.io',
+      kind: 'ValidatingWebhookConfiguration',
+      name: parse(rendered![1]).metadata.name,
+      jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle', '.webhooks[]?.failurePolicy'],
+    });
     expect(kustomize(path.join(argo, FLEET_DIRECTORY, 'edge')).map((o) => o.metadata.name)).toEqual([
       'spiremesh-rendered',
       'spiremesh-rendered-after-crds',

@@ -90,6 +90,9 @@ export interface FleetBootstrap {
 }
 
 const ADMISSION_GROUP = 'admissionregistration.k8s.io';
+/** The `app` label of the objects of Istio's istiod chart (istio/istio 1.29.1 istio-discovery templates). */
+const ISTIOD_APP_LABEL = 'app';
+const ISTIOD_APP = 'istiod';
 const WEBHOOK_KINDS = new Set(['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
 
 /**
@@ -98,6 +101,7 @@ const WEBHOOK_KINDS = new Set(['ValidatingWebhookConfiguration', 'MutatingWebhoo
  *   manager fills the one it serves (spiffe/spire-controller-manager pkg/webhookmanager, by the name
  *   `SPIRE_NAMES.controllerManagerWebhook`), istiod fills its injector and validator (istio/istio
  *   pkg/webhooks/webhookpatch.go) when helm-template puts them in the cluster directory;
+ * - `webhooks[].failurePolicy` of istiod's validator where the chart renders it fail-open (`Ignore`): istiod sets `Fail`;
  * - `data` of the `spire-bundle` ConfigMap, which SPIRE's k8sbundle notifier writes (key `bundle.crt`;
  *   spiffe/spire pkg/server/plugin/notifier/k8sbundle).
  */
@@ -106,13 +110,24 @@ export function runtimePatchedFields(objects: readonly RenderedObject[]): Runtim
   for (const { manifest } of objects) {
     const name = manifest?.metadata?.name;
     if (WEBHOOK_KINDS.has(manifest?.kind) && typeof name === 'string') {
-      const webhooks: unknown[] = Array.isArray(manifest.webhooks) ? manifest.webhooks : [];
+      const webhooks: { failurePolicy?: string }[] = Array.isArray(manifest.webhooks) ? manifest.webhooks : [];
+      // istiod's validation controller also turns `failurePolicy: Ignore` into `Fail` once its webhook
+      // serves ("Fail open until the validation webhook is ready. The webhook controller will update this
+      // to `Fail` and patch in the `caBundle`": istio/istio 1.29.1
+      // manifests/charts/istio-control/istio-discovery/templates/validatingwebhookconfiguration.yaml).
+      const failOpen =
+        manifest.kind === 'ValidatingWebhookConfiguration' && manifest.metadata?.labels?.[ISTIOD_APP_LABEL] === ISTIOD_APP
+          ? webhooks.flatMap((w, i) => (w?.failurePolicy === 'Ignore' ? [i] : []))
+          : [];
       fields.push({
         group: ADMISSION_GROUP,
         kind: manifest.kind,
         name,
-        jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
-        jsonPointers: webhooks.map((_, i) => `/webhooks/${i}/clientConfig/caBundle`),
+        jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle', ...(failOpen.length > 0 ? ['.webhooks[]?.failurePolicy'] : [])],
+        jsonPointers: [
+          ...webhooks.map((_, i) => `/webhooks/${i}/clientConfig/caBundle`),
+          ...failOpen.map((i) => `/webhooks/${i}/failurePolicy`),
+        ],
         writer: name === SPIRE_NAMES.controllerManagerWebhook ? 'the SPIRE controller manager' : 'the webhook server (istiod)',
       });
     }
