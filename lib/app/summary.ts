@@ -1,5 +1,6 @@
-/** The terminal summary of a synthesis: per cluster, objects and files created/changed/pruned. */
+/** The terminal summary of a synthesis: per cluster, objects and files created/changed/pruned, prerequisites, warnings. */
 import * as path from 'path';
+import { clusterList, groupPrerequisites } from './prerequisites';
 import { SynthesisResult } from './synthesize';
 
 export function formatSummary(result: SynthesisResult, options: { check?: boolean; cwd?: string } = {}): string {
@@ -25,6 +26,15 @@ export function formatSummary(result: SynthesisResult, options: { check?: boolea
       }
     }
   }
+  const prerequisites = groupPrerequisites(result.prerequisites);
+  if (prerequisites.length > 0) {
+    lines.push(
+      `prerequisites (${prerequisites.length}): what must exist before the directories converge; <context> is each cluster's kube context`,
+    );
+    for (const { prerequisite: p, clusters } of prerequisites) {
+      lines.push(`  * ${p.what}`, `      clusters: ${clusterList(clusters)}`, `      why: ${p.why}`, `      run: ${p.command}`);
+    }
+  } else lines.push('prerequisites: none');
   lines.push(result.warnings.length === 0 ? 'warnings: none' : `warnings (${result.warnings.length}):`);
   for (const w of result.warnings) lines.push(`  ! ${w}`);
   return lines.join('\n');

@@ -17,7 +17,9 @@ import { recoverOutput } from '../gitops/journal';
 import { OutputLock, OutputLockOptions, withOutputLock } from '../gitops/lock';
 import { NODE_OUTPUT_FS, OutputFs } from '../gitops/output-fs';
 import { SchemaRegistry } from '../validation';
-import { Collected, collectObjects } from '../gitops/collect';
+import { Collected, CollectedWarning, collectObjects } from '../gitops/collect';
+import { ClusterPrerequisiteList } from './prerequisites';
+import { applyStageOf } from '../gitops/layout';
 import { fileTextHasPrivateKey, gateFinding, policyGate, schemaGate, secretsGate } from '../gitops/gates';
 import { RenderedFile, renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
@@ -74,10 +76,14 @@ export interface ClusterSummary {
   readonly pruned: number;
 }
 
+export type { ClusterPrerequisiteList };
+
 export interface SynthesisResult {
   readonly outdir: string;
   readonly clusters: readonly ClusterSummary[];
   readonly warnings: readonly string[];
+  /** Per cluster (meshes and clusters in declaration order), its prerequisites in `comparePrerequisites` order; clusters with none are left out. */
+  readonly prerequisites: readonly ClusterPrerequisiteList[];
   /** True when the disk already matched (nothing written, or nothing to write in check mode). */
   readonly upToDate: boolean;
   /** Per-directory details (file names created, changed, pruned). */
@@ -278,19 +284,32 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
   // Plan every mesh before applying any, so that a conflict in one writes nothing at all.
   const plans = planMeshes(outdir, clusterOutputs, fleets);
   // The review page for pull requests (dist/README.md), over every mesh of the app.
+  const prerequisites = prerequisiteLists(collected);
   const reviewPage = renderReviewPage(
     meshes.map((mesh) => {
+      const inMesh = (cluster: string | undefined) => mesh.clusters.some((c) => c.name === cluster);
       const objectCounts: Record<string, Record<string, number>> = {};
-      for (const o of collected.objects.filter((x) => mesh.clusters.some((c) => c.name === x.cluster))) {
+      const stageCounts: Record<string, Record<string, number>> = {};
+      for (const o of collected.objects.filter((x) => inMesh(x.cluster))) {
         const perCluster = (objectCounts[o.cluster] ??= {});
         perCluster[o.component] = (perCluster[o.component] ?? 0) + 1;
+        const stage = applyStageOf(o.manifest);
+        if (stage !== undefined) {
+          const perStage = (stageCounts[o.cluster] ??= {});
+          perStage[stage] = (perStage[stage] ?? 0) + 1;
+        }
       }
       return {
         mesh,
         objectCounts,
+        stageCounts,
         certificates: pki.get(mesh)?.certificates,
         fleet: fleets.get(mesh.name),
-        findings: checkFindings.filter((f) => mesh.clusters.some((c) => c.name === f.cluster) || !f.cluster),
+        findings: checkFindings.filter((f) => inMesh(f.cluster) || !f.cluster),
+        prerequisites: prerequisites.filter((p) => p.mesh === mesh.name),
+        // What the constructs recorded: the same on every run of the same spec (warnings of the disk, the clock or a
+        // recovered run are in the synth summary only).
+        warnings: collected.clusterWarnings.filter((w: CollectedWarning) => w.cluster === undefined || inMesh(w.cluster)),
       };
     }),
   );
@@ -331,10 +350,19 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
       ...checkFindings.map(formatCheckFinding),
       ...plans.flatMap((p) => p.plan.warnings),
     ],
+    prerequisites,
     checkFindings,
     upToDate,
     directories: [...plans.flatMap((p) => p.plan.directories), ...reviewPlan.directories],
   };
+}
+
+/** The collected prerequisites with each cluster's mesh and kube context. */
+function prerequisiteLists(collected: Collected): ClusterPrerequisiteList[] {
+  return collected.prerequisites.flatMap((p) => {
+    const chart = collected.clusters.find((c) => c.cluster.name === p.cluster);
+    return chart ? [{ mesh: chart.mesh.name, cluster: p.cluster, context: chart.cluster.context, prerequisites: p.prerequisites }] : [];
+  });
 }
 
 /** The multicluster check of one mesh, with its certificates when they exist. */

@@ -12,6 +12,13 @@ export {
   type ManifestSource,
 } from './delivery';
 export { MeshNamespaces } from './namespaces';
-export { PREREQUISITE_METADATA, addPrerequisite, prerequisiteOf, type Prerequisite } from './prerequisites';
+export {
+  PREREQUISITE_METADATA,
+  addPrerequisite,
+  comparePrerequisites,
+  createNamespaceCommand,
+  prerequisiteOf,
+  type Prerequisite,
+} from './prerequisites';
 export { meshTrustMaterial, setMeshTrustMaterial, type MeshTrustMaterial } from './trust-material';
 export { WARNING_METADATA, addSynthWarning, warningText } from './warnings';

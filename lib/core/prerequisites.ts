@@ -37,3 +37,33 @@ export function prerequisiteOf(data: unknown): Prerequisite | undefined {
   const p = typeof data === 'function' ? (data as () => Prerequisite | undefined)() : (data as Prerequisite | undefined);
   return p && typeof p.key === 'string' ? p : undefined;
 }
+
+/**
+ * A command that creates `namespace` ahead of the cluster directory, for a prerequisite that lives in it (the directory's
+ * Namespace object adopts it later); `<context>` is the cluster's kube context. Idempotent: `create --dry-run=client -o
+ * yaml | apply` succeeds when the namespace exists.
+ */
+export function createNamespaceCommand(namespace: string): string {
+  return `kubectl --context <context> create namespace ${namespace} --dry-run=client -o yaml | kubectl --context <context> apply -f -`;
+}
+
+/** Kinds of prerequisite keys (`<kind>:…`) in the order a person satisfies them; other kinds follow, by key. */
+const KEY_KIND_ORDER = [
+  'operator',
+  'helm-release',
+  'cluster-secret-store',
+  'issuer',
+  'store-entry',
+  'secret',
+  'ca-secrets',
+  'manifest-source',
+];
+
+/** Orders prerequisites deterministically: operators first, then stores, issuers, store entries, Secrets; by key within a kind. */
+export function comparePrerequisites(a: Prerequisite, b: Prerequisite): number {
+  const rank = (p: Prerequisite) => {
+    const i = KEY_KIND_ORDER.indexOf(p.key.split(':')[0]);
+    return i < 0 ? KEY_KIND_ORDER.length : i;
+  };
+  return rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}

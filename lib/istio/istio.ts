@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
 import { ChartRelease, DELIVERY_ORDER } from '../core/delivery';
+import { addPrerequisite, createNamespaceCommand } from '../core/prerequisites';
 import { addSynthWarning } from '../core/warnings';
 import {
   DataplaneMode,
@@ -11,6 +12,8 @@ import {
   ISTIO_NAMESPACE,
   IngressGatewayModel,
   IstioDistribution,
+  MeshModel,
+  SOLO_LICENSE_SECRET_KEY,
   SpiremeshError,
   UPSTREAM_EASTWEST_GATEWAY_NAME,
 } from '../spec';
@@ -160,6 +163,7 @@ export class Istio extends MeshComponent {
       meshCluster.delivery.addRelease(delivered);
       return delivered;
     };
+    if (cluster.istio.distribution === IstioDistribution.SOLO) recordLicensePrerequisite(this, mesh);
     const ambient = cluster.dataplaneMode === DataplaneMode.AMBIENT;
     const base = release('istio-base', 'base', 'base', DELIVERY_ORDER.istioBase, baseValues(cluster));
     const istiod = release('istiod', 'istiod', 'istiod', DELIVERY_ORDER.istiod, istiodValues(mesh, cluster));
@@ -212,4 +216,26 @@ export class Istio extends MeshComponent {
       order: DELIVERY_ORDER.crds,
     });
   }
+}
+
+/**
+ * The Solo license Secret the team creates when the spec references one (`IstioLicense.fromSecret`): Solo istiod reads
+ * it through `SOLO_LICENSE_SECRET=<ns>/<name>` (the istiod chart's templates/deployment.yaml, 1.29.0-solo-snapshot) and
+ * fails to start without a valid license (`SOLO_LICENSE_FAIL_OPEN` defaults to false, pkg/licensing/license.go of Solo's
+ * Istio fork). Its namespace is created first, since the Secret must exist before istiod starts. A license built by an
+ * ExternalSecret (`IstioLicense.fromExternalSecret`) is rendered by the CA delivery instead, whose store entry is the
+ * prerequisite.
+ */
+function recordLicensePrerequisite(scope: Construct, mesh: MeshModel): void {
+  const license = mesh.license;
+  if (license?.kind !== 'secret' || license.externalSecret) return;
+  const { name, namespace } = license.secretRef;
+  addPrerequisite(scope, {
+    key: `secret:${namespace}/${name}`,
+    what: `the Secret ${namespace}/${name} with key \`${SOLO_LICENSE_SECRET_KEY}\`: the Solo license`,
+    why: `istiod reads it (SOLO_LICENSE_SECRET=${namespace}/${name}) and does not start without a valid license; it is not rendered, since dist/ is committed`,
+    command:
+      `(${createNamespaceCommand(namespace)}) && ` +
+      `kubectl --context <context> -n ${namespace} create secret generic ${name} --from-literal=${SOLO_LICENSE_SECRET_KEY}=<license>`,
+  });
 }

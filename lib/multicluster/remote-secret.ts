@@ -5,6 +5,8 @@ import {
   ExternalSecretSpecTargetCreationPolicy,
 } from '../../imports/eso-externalsecret-external-secrets.io';
 import { MeshCluster } from '../core/cluster';
+import { addPrerequisite } from '../core/prerequisites';
+import { EXTERNAL_SECRETS_OPERATOR, clusterSecretStorePrerequisite, storeEntriesPrerequisite } from '../core/secret-store';
 import { ClusterModel, ISTIO_NAMESPACE, RemoteSecretStoreModel } from '../spec';
 import {
   MULTICLUSTER_SECRET_LABEL,
@@ -97,5 +99,16 @@ export class RemoteSecret extends Construct {
         data: [{ secretKey: remote.name, remoteRef: { key: remoteSecretStoreKey(store, remote), property: REMOTE_SECRET_STORE_PROPERTY } }],
       },
     });
+    // The kubeconfig is uploaded once per remote cluster; every cluster that links to it reads the same entry.
+    addPrerequisite(this, EXTERNAL_SECRETS_OPERATOR);
+    addPrerequisite(this, clusterSecretStorePrerequisite(store.clusterSecretStore));
+    addPrerequisite(
+      this,
+      storeEntriesPrerequisite(
+        [{ store: store.clusterSecretStore, remoteKey: remoteSecretStoreKey(store, remote), properties: [REMOTE_SECRET_STORE_PROPERTY] }],
+        `the ExternalSecret ${ISTIO_NAMESPACE}/${name} (istiod's remote secret for cluster ${remote.name})`,
+        `${remoteKubeconfigCommand(remote)}  # prints the kubeconfig to store`,
+      ),
+    );
   }
 }

@@ -5,11 +5,21 @@
  * uses its cert-manager UpstreamAuthority, see lib/spire) and, with `rootSecretStore`, the issuer
  * itself (a CA ClusterIssuer whose Secret External Secrets builds from the mesh root), and the
  * kubectl mode renders nothing into dist/ (its Secret manifests go to a git-ignored folder, see
- * mesh-pki.ts).
+ * mesh-pki.ts). With `IstioLicense.fromExternalSecret` the Solo license Secret is built here too, by an ExternalSecret
+ * of the same kind, in the same apply stage as the CA secrets (before istiod). What these objects rely on and do not
+ * create (the operator, the store, its entries, the issuer, the kubectl Secrets) is recorded as a prerequisite.
  */
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
+import { addPrerequisite, createNamespaceCommand } from '../core/prerequisites';
+import {
+  EXTERNAL_SECRETS_OPERATOR,
+  StoreEntry,
+  clusterSecretStorePrerequisite,
+  storeEntriesPrerequisite,
+  storeValueCommand,
+} from '../core/secret-store';
 import {
   Certificate,
   CertificateSpecPrivateKeyAlgorithm,
@@ -26,7 +36,10 @@ import {
   ClusterModel,
   ExternalSecretsCaDeliveryModel,
   ISTIO_NAMESPACE,
+  IstioDistribution,
+  LicenseExternalSecretModel,
   MeshModel,
+  SOLO_LICENSE_SECRET_KEY,
   SPIRE_NAMESPACE,
 } from '../spec';
 import {
@@ -38,6 +51,7 @@ import {
 } from './cert-manager';
 import { ISTIOD_SAN_DNS } from './hierarchy';
 import { ISTIO_CACERTS_SECRET_NAME, MESH_ROOT_CA_SECRET_NAME, SECRET_KEYS, SPIRE_UPSTREAM_CA_SECRET_NAME } from './material';
+import { CERT_MANAGER_OPERATOR, certManagerIssuerPrerequisite, pkiExportCommand } from './prerequisites';
 
 /** Remote key of one cluster secret in the secret store: `<prefix>/<cluster>/<secret name>`. */
 export function remoteSecretKey(delivery: ExternalSecretsCaDeliveryModel, cluster: ClusterModel, secretName: string): string {
@@ -58,6 +72,47 @@ export interface CaSecretDeliveryProps {
  */
 const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
+/** A Secret that External Secrets builds from a ClusterSecretStore: each Secret key from one remote key and property. */
+export interface StoreSecretProps {
+  readonly name: string;
+  readonly namespace: string;
+  readonly store: string;
+  /** One entry per Secret key, so reviewers see exactly which store values build the secret. */
+  readonly data: readonly { readonly secretKey: string; readonly remoteKey: string; readonly property: string }[];
+  /** @default '1h' */
+  readonly refreshInterval?: string;
+  /** @default - Opaque */
+  readonly type?: string;
+}
+
+/**
+ * The ExternalSecret that builds Secret `name` in `namespace` (the Secret is owned by it: deleted with it). The one
+ * rendering of every store-built Secret of spiremesh: the CA secrets, the mesh root and the Solo license.
+ */
+export function storeSecret(scope: Construct, id: string, p: StoreSecretProps): ExternalSecret {
+  return new ExternalSecret(scope, id, {
+    metadata: { name: p.name, namespace: p.namespace },
+    spec: {
+      refreshInterval: p.refreshInterval ?? '1h',
+      secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: p.store },
+      target: {
+        name: p.name,
+        creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+        // A template with only a type: External Secrets sets the Secret type and, with no template
+        // data, copies the fetched values as they are (`applyTemplate` in external-secrets/external-secrets
+        // pkg/controllers/externalsecret/externalsecret_controller_template.go).
+        ...(p.type ? { template: { type: p.type } } : {}),
+      },
+      data: p.data.map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.remoteKey, property: d.property } })),
+    },
+  });
+}
+
+/** The store entry one store-built Secret reads (all its keys come from one remote key). */
+function storeEntryOf(p: StoreSecretProps): StoreEntry {
+  return { store: p.store, remoteKey: p.data[0].remoteKey, properties: p.data.map((d) => d.property) };
+}
+
 /** The CA-delivery objects of one cluster (output folder `pki/`). */
 export class CaSecretDelivery extends MeshComponent {
   public constructor(scope: Construct, id: string, props: CaSecretDeliveryProps = {}) {
@@ -66,27 +121,61 @@ export class CaSecretDelivery extends MeshComponent {
     const delivery = mesh.pki.delivery;
     const refreshInterval = props.refreshInterval ?? '1h';
     if (delivery.kind === 'external-secrets') {
-      for (const [name, namespace] of [
-        [SPIRE_UPSTREAM_CA_SECRET_NAME, SPIRE_NAMESPACE],
-        [ISTIO_CACERTS_SECRET_NAME, ISTIO_NAMESPACE],
-      ] as const) {
-        this.externalSecret({
+      const caSecrets = (
+        [
+          [SPIRE_UPSTREAM_CA_SECRET_NAME, SPIRE_NAMESPACE],
+          [ISTIO_CACERTS_SECRET_NAME, ISTIO_NAMESPACE],
+        ] as const
+      ).map(([name, namespace]) =>
+        this.caSecret({
           name,
           namespace,
           store: delivery.clusterSecretStore,
           remoteKey: remoteSecretKey(delivery, cluster, name),
           refreshInterval,
-        });
-      }
+        }),
+      );
+      // One `pki export` uploads both entries of the cluster.
+      addPrerequisite(
+        this,
+        storeEntriesPrerequisite(
+          caSecrets.map(storeEntryOf),
+          `the ExternalSecrets ${caSecrets.map((p) => `${p.namespace}/${p.name}`).join(' and ')} (the SPIRE server's upstream CA and istiod's cacerts)`,
+          pkiExportCommand(mesh, cluster.name),
+        ),
+      );
     } else if (delivery.kind === 'cert-manager') {
+      addPrerequisite(this, CERT_MANAGER_OPERATOR);
       const rootIssuer = meshRootIssuerDelivery(mesh);
       if (rootIssuer) this.meshRootIssuer(mesh, rootIssuer, refreshInterval);
+      // SPIRE's CertificateRequests are created in the SPIRE server's namespace (lib/spire UpstreamAuthority), istiod's Certificate in istio-system.
+      else addPrerequisite(this, certManagerIssuerPrerequisite(delivery, [ISTIO_NAMESPACE, SPIRE_NAMESPACE]));
       this.istiodCaCertificate(mesh, delivery, cluster);
+    } else {
+      // kubectl: the Secret manifests synth writes to the git-ignored folder (mesh-pki.ts), applied by hand before istiod
+      // starts: without `cacerts` istiod signs with a self-signed CA of its own (istio/istio pilot/pkg/bootstrap/istio_ca.go).
+      const folder = `${delivery.outputDirectory}/${mesh.name}/${cluster.name}`;
+      addPrerequisite(this, {
+        key: `ca-secrets:${folder}`,
+        what: `the CA Secrets ${SPIRE_NAMESPACE}/${SPIRE_UPSTREAM_CA_SECRET_NAME} and ${ISTIO_NAMESPACE}/${ISTIO_CACERTS_SECRET_NAME} (kubectl CA delivery: manifests in the git-ignored ${folder}/)`,
+        why: 'the SPIRE server mounts its upstream CA and istiod reads cacerts when it starts; they hold private keys, so they never enter dist/',
+        command: [
+          createNamespaceCommand(SPIRE_NAMESPACE),
+          createNamespaceCommand(ISTIO_NAMESPACE),
+          `kubectl --context <context> apply -f ${folder}/`,
+        ]
+          .map((c) => (c.includes('|') ? `(${c})` : c))
+          .join(' && '),
+      });
+    }
+    const license = mesh.license;
+    if (license?.kind === 'secret' && license.externalSecret && cluster.istio.distribution === IstioDistribution.SOLO) {
+      this.licenseSecret(MeshCluster.enclosing(this), license.secretRef, license.externalSecret, refreshInterval);
     }
   }
 
-  /** An ExternalSecret building Secret `name` from one remote key of a ClusterSecretStore, one entry per Secret key. */
-  private externalSecret(p: {
+  /** A CA Secret (its keys: SECRET_KEYS) from one remote key; ESO and the store are prerequisites. */
+  private caSecret(p: {
     name: keyof typeof SECRET_KEYS;
     namespace: string;
     store: string;
@@ -94,27 +183,49 @@ export class CaSecretDelivery extends MeshComponent {
     refreshInterval: string;
     /** @default - Opaque */
     type?: string;
-  }): void {
-    new ExternalSecret(this, `${p.name}-external-secret`, {
-      metadata: { name: p.name, namespace: p.namespace },
-      spec: {
-        refreshInterval: p.refreshInterval,
-        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: p.store },
-        target: {
-          name: p.name,
-          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-          // A template with only a type: External Secrets sets the Secret type and, with no template
-          // data, copies the fetched values as they are (`applyTemplate` in external-secrets/external-secrets
-          // pkg/controllers/externalsecret/externalsecret_controller_template.go).
-          ...(p.type ? { template: { type: p.type } } : {}),
-        },
-        // One entry per key, so reviewers see exactly which store values build the secret.
-        data: SECRET_KEYS[p.name].map((key) => ({
-          secretKey: key,
-          remoteRef: { key: p.remoteKey, property: key },
-        })),
-      },
-    });
+  }): StoreSecretProps {
+    const props: StoreSecretProps = {
+      ...p,
+      data: SECRET_KEYS[p.name].map((key) => ({ secretKey: key, remoteKey: p.remoteKey, property: key })),
+    };
+    this.storeSecret(`${p.name}-external-secret`, props);
+    return props;
+  }
+
+  private storeSecret(id: string, props: StoreSecretProps): void {
+    storeSecret(this, id, props);
+    addPrerequisite(this, EXTERNAL_SECRETS_OPERATOR);
+    addPrerequisite(this, clusterSecretStorePrerequisite(props.store));
+  }
+
+  /**
+   * The Solo license Secret istiod reads (`SOLO_LICENSE_SECRET=<ns>/<name>` from the same LicenseModel, see
+   * lib/istio/values/derive.ts), key `license-key`, from the license's store entry. Its namespace is declared (it is
+   * istio-system unless the spec names another one).
+   */
+  private licenseSecret(
+    meshCluster: MeshCluster,
+    secretRef: { readonly name: string; readonly namespace: string },
+    external: LicenseExternalSecretModel,
+    refreshInterval: string,
+  ): void {
+    meshCluster.namespaces.addNamespace(secretRef.namespace);
+    const props: StoreSecretProps = {
+      name: secretRef.name,
+      namespace: secretRef.namespace,
+      store: external.clusterSecretStore,
+      data: [{ secretKey: SOLO_LICENSE_SECRET_KEY, remoteKey: external.remoteKey, property: external.property }],
+      refreshInterval,
+    };
+    this.storeSecret('solo-license-external-secret', props);
+    addPrerequisite(
+      this,
+      storeEntriesPrerequisite(
+        [storeEntryOf(props)],
+        `the ExternalSecret ${props.namespace}/${props.name} (it builds the Solo license Secret istiod reads)`,
+        storeValueCommand(external.remoteKey, external.property, '<license>'),
+      ),
+    );
   }
 
   /**
@@ -129,7 +240,7 @@ export class CaSecretDelivery extends MeshComponent {
     delivery: CertManagerCaDeliveryModel & { rootSecretStore: string },
     refreshInterval: string,
   ): void {
-    this.externalSecret({
+    const root = this.caSecret({
       name: MESH_ROOT_CA_SECRET_NAME,
       namespace: CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE,
       store: delivery.rootSecretStore,
@@ -137,6 +248,14 @@ export class CaSecretDelivery extends MeshComponent {
       refreshInterval,
       type: TLS_SECRET_TYPE,
     });
+    addPrerequisite(
+      this,
+      storeEntriesPrerequisite(
+        [storeEntryOf(root)],
+        `the ExternalSecret ${root.namespace}/${root.name} of every cluster (the mesh root ClusterIssuer's Secret)`,
+        pkiExportCommand(mesh),
+      ),
+    );
     new ClusterIssuer(this, 'mesh-root-issuer', {
       metadata: { name: certManagerIssuerRef(delivery).name },
       spec: { ca: { secretName: MESH_ROOT_CA_SECRET_NAME } },

@@ -95,12 +95,27 @@ export interface IstioDocument {
 }
 
 export interface LicenseDocument {
-  /** Secret holding the Solo license key (managed outside dist/, e.g. by External Secrets). */
+  /**
+   * Secret holding the Solo license key (key `license-key`). Without `externalSecret` the team creates it;
+   * with `externalSecret` these name the Secret the ExternalSecret builds (defaults `solo-istio-license`, `istio-system`).
+   */
   secretName?: string;
   secretNamespace?: string;
   /** Inline license key: refused unless allowInlineValue is true (dist/ is committed). */
   value?: string;
   allowInlineValue?: boolean;
+  /** The Secret is rendered as an ExternalSecret that reads the license from a ClusterSecretStore. */
+  externalSecret?: LicenseExternalSecretDocument;
+}
+
+/** Where External Secrets reads the Solo license (`istio.license.externalSecret`). */
+export interface LicenseExternalSecretDocument {
+  /** Remote key of the license in the store. */
+  remoteKey: string;
+  /** Property of the remote key that holds the license (default `license-key`). */
+  property?: string;
+  /** ClusterSecretStore to read from (default: `pki.delivery.clusterSecretStore` with external-secrets CA delivery). */
+  clusterSecretStore?: string;
 }
 
 export interface SpireDocument {

@@ -53,6 +53,7 @@ export type {
   IngressGatewayDocument,
   IstioDocument,
   LicenseDocument,
+  LicenseExternalSecretDocument,
   LinkDocument,
   MeshSpecDocument,
   PkiDocument,
@@ -91,6 +92,7 @@ export {
 export {
   CLUSTER_LABEL,
   CROSS_NETWORK_GATEWAY_PORT,
+  DEFAULT_LICENSE_SECRET_NAME,
   GATEWAY_API_CRD_PATH,
   GATEWAY_API_REPOSITORY,
   UPSTREAM_EASTWEST_GATEWAY_NAME,
@@ -99,6 +101,7 @@ export {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   NETWORK_LABEL,
+  SOLO_LICENSE_SECRET_KEY,
   SPIRE_NAMESPACE,
   ZTUNNEL_SERVICE_ACCOUNT,
 } from './names';
@@ -115,6 +118,8 @@ export {
   type GatewayPortProps,
   type IngressGatewayProps,
   type IstioProps,
+  type LicenseExternalSecretModel,
+  type LicenseExternalSecretOptions,
   type LicenseModel,
   type LinkProps,
   type MeshSpec,

@@ -294,7 +294,6 @@ export class MeshModel {
       pulledByOperator: spec.chartDelivery?.model.kind === 'gloo-operator',
     };
     this.clusters = spec.clusters.map((c) => new ClusterModel(c, { istio }));
-    this.license = spec.istio?.license?.model;
     const byName = new Map(this.clusters.map((c) => [c.name, c]));
     const clusterNamed = (name: string): ClusterModel => {
       const found = byName.get(name);
@@ -320,6 +319,8 @@ export class MeshModel {
     this.chartDelivery = (spec.chartDelivery ?? ChartDelivery.argoCd()).model;
     if (spec.gitops) this.gitops = new GitOpsModel(spec.gitops, this.chartDelivery.kind === 'flux');
     const ca = this.pki.delivery;
+    // An ExternalSecret of the license reads the CA delivery's store unless the license names one (validated).
+    this.license = spec.istio?.license?.resolve(ca.kind === 'external-secrets' ? ca.clusterSecretStore : undefined);
     const remoteSecretStore = spec.remoteSecretStore ?? (ca.kind === 'external-secrets' ? ca.clusterSecretStore : undefined);
     if (remoteSecretStore !== undefined) {
       this.remoteSecrets = {

@@ -62,3 +62,14 @@ export const CLUSTER_LABEL = 'topology.istio.io/cluster';
 /** Standard Kubernetes label that spiremesh puts on every object it renders. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'spiremesh';
+
+/**
+ * The key of the Solo license Secret istiod reads: Solo istiod finds the Secret through `SOLO_LICENSE_SECRET=<ns>/<name>`
+ * (the istiod chart's templates/deployment.yaml sets it from `license.secretRef`, 1.29.0-solo-snapshot in
+ * ../shared/charts/solo-snapshot) and reads its `license-key` (then `gloo-mesh-license-key`, `gloo-trial-license-key`;
+ * `getLicense` in pkg/licensing/license.go of Solo's Istio fork, PetrMc/istio-petrmc-upstream-fork).
+ */
+export const SOLO_LICENSE_SECRET_KEY = 'license-key';
+
+/** Name of the Solo license Secret that `IstioLicense.fromExternalSecret` builds when none is given. */
+export const DEFAULT_LICENSE_SECRET_NAME = 'solo-istio-license';

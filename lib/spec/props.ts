@@ -13,6 +13,7 @@ import {
   compactDocument,
 } from './choices';
 import { LicenseDocument, MeshSpecDocument } from './document';
+import { DEFAULT_LICENSE_SECRET_NAME, ISTIO_NAMESPACE, SOLO_LICENSE_SECRET_KEY } from './names';
 import { ArgoCdDestinationProps, ArgoCdTopology, GitOpsEngine, GitOpsProps } from './gitops';
 
 export interface ClusterProps {
@@ -201,11 +202,57 @@ export interface IstioProps {
   readonly license?: IstioLicense;
 }
 
+/** Options of `IstioLicense.fromExternalSecret`. */
+export interface LicenseExternalSecretOptions {
+  /** Remote key of the license in the secret store (e.g. `spiremesh/prod/solo-istio-license`). */
+  readonly remoteKey: string;
+  /**
+   * Property of the remote key that holds the license.
+   * @default 'license-key'
+   */
+  readonly property?: string;
+  /**
+   * ClusterSecretStore that External Secrets reads the license from.
+   * @default - the CA delivery's `clusterSecretStore` (`CaDelivery.externalSecrets`); required with any other CA delivery
+   */
+  readonly clusterSecretStore?: string;
+  /**
+   * Name of the Secret the ExternalSecret builds and istiod reads.
+   * @default 'solo-istio-license'
+   */
+  readonly secretName?: string;
+  /**
+   * Namespace of that Secret.
+   * @default 'istio-system' (istiod's namespace)
+   */
+  readonly secretNamespace?: string;
+}
+
 /** Where istiod finds the Solo license. */
 export class IstioLicense {
-  /** A Secret the team manages outside dist/ (e.g. with External Secrets); key `license-key` per Solo docs. */
-  public static fromSecret(name: string, namespace: string = 'istio-system'): IstioLicense {
+  /**
+   * A Secret the team creates outside dist/, with key `license-key` (what Solo istiod reads); listed as a
+   * prerequisite with its `kubectl create secret` command.
+   */
+  public static fromSecret(name: string, namespace: string = ISTIO_NAMESPACE): IstioLicense {
     return new IstioLicense({ secretName: name, secretNamespace: namespace });
+  }
+
+  /**
+   * The license Secret rendered as an ExternalSecret (dist/<cluster>/pki/, applied with the CA ExternalSecrets, before
+   * istiod) that reads the license from a ClusterSecretStore: the store entry is the only hand step.
+   */
+  public static fromExternalSecret(options: LicenseExternalSecretOptions): IstioLicense {
+    const { remoteKey, property, clusterSecretStore, secretName, secretNamespace } = options;
+    return new IstioLicense({
+      ...(secretName !== undefined ? { secretName } : {}),
+      ...(secretNamespace !== undefined ? { secretNamespace } : {}),
+      externalSecret: {
+        remoteKey,
+        ...(property !== undefined ? { property } : {}),
+        ...(clusterSecretStore !== undefined ? { clusterSecretStore } : {}),
+      },
+    });
   }
 
   /**
@@ -218,27 +265,56 @@ export class IstioLicense {
 
   /** The license a validated spec document describes (YAML inventories). */
   public static fromDocument(doc: LicenseDocument): IstioLicense {
-    return new IstioLicense({ ...doc });
+    return new IstioLicense({ ...doc, ...(doc.externalSecret ? { externalSecret: { ...doc.externalSecret } } : {}) });
   }
 
   private constructor(private readonly document: LicenseDocument) {}
 
-  /** Where istiod reads the license: a Secret reference, or (acknowledged) an inline value. */
-  public get model(): LicenseModel {
-    const { secretName, secretNamespace, value } = this.document;
+  /**
+   * Where istiod reads the license: a Secret reference (built by an ExternalSecret or not), or (acknowledged) an inline value.
+   * @param defaultStore the ClusterSecretStore an ExternalSecret reads when the license names none (the CA delivery's)
+   */
+  public resolve(defaultStore?: string): LicenseModel {
+    const { secretName, secretNamespace, value, externalSecret } = this.document;
+    if (externalSecret) {
+      return {
+        kind: 'secret',
+        secretRef: { name: secretName ?? DEFAULT_LICENSE_SECRET_NAME, namespace: secretNamespace ?? ISTIO_NAMESPACE },
+        externalSecret: {
+          remoteKey: externalSecret.remoteKey,
+          property: externalSecret.property ?? SOLO_LICENSE_SECRET_KEY,
+          clusterSecretStore: externalSecret.clusterSecretStore ?? defaultStore ?? '',
+        },
+      };
+    }
     return secretName !== undefined && secretNamespace !== undefined
       ? { kind: 'secret', secretRef: { name: secretName, namespace: secretNamespace } }
       : { kind: 'inline', value: value ?? '' };
   }
 
   public toDocument(): LicenseDocument {
-    return { ...this.document };
+    return { ...this.document, ...(this.document.externalSecret ? { externalSecret: { ...this.document.externalSecret } } : {}) };
   }
 }
 
-/** The Solo license as istiod reads it: by Secret reference (the default), or an acknowledged inline value. */
+/** The ExternalSecret that builds the license Secret: the remote key and property it reads, from which ClusterSecretStore. */
+export interface LicenseExternalSecretModel {
+  readonly clusterSecretStore: string;
+  readonly remoteKey: string;
+  readonly property: string;
+}
+
+/**
+ * The Solo license as istiod reads it: by Secret reference (the default; `externalSecret` when an ExternalSecret in dist/
+ * builds that Secret, else the team creates it), or an acknowledged inline value.
+ */
 export type LicenseModel =
-  | { readonly kind: 'secret'; readonly secretRef: { readonly name: string; readonly namespace: string } }
+  | {
+      readonly kind: 'secret';
+      readonly secretRef: { readonly name: string; readonly namespace: string };
+      /** @default - none: the Secret is a prerequisite the team creates */
+      readonly externalSecret?: LicenseExternalSecretModel;
+    }
   | { readonly kind: 'inline'; readonly value: string };
 
 export interface SpireProps {

@@ -101,6 +101,12 @@ export const MESH_SPEC_SCHEMA = {
             secretNamespace: text,
             value: text,
             allowInlineValue: { type: 'boolean' },
+            externalSecret: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['remoteKey'],
+              properties: { remoteKey: text, property: text, clusterSecretStore: text },
+            },
           },
         },
       },

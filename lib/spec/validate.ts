@@ -264,9 +264,13 @@ function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpe
     });
   }
   const license = istio.license && typeof istio.license === 'object' ? istio.license : undefined;
+  const external = license?.externalSecret && typeof license.externalSecret === 'object' ? license.externalSecret : undefined;
+  if (license && external) problems.push(...licenseExternalSecretProblems(doc, license, external));
   if (license) {
     const byRef = str(license.secretName) || str(license.secretNamespace);
-    if (str(license.value) && byRef) {
+    if (external) {
+      // Checked above: the ExternalSecret names the Secret (with defaults).
+    } else if (str(license.value) && byRef) {
       problems.push({
         path: ['istio', 'license'],
         message: 'both a license Secret and an inline value are set',
@@ -309,6 +313,64 @@ function istioProblems(doc: Partial<MeshSpecDocument>, clusters: Partial<MeshSpe
           fix: "set istio.distribution to 'solo', or use dataplaneMode 'sidecar' with upstream istio",
         });
       }
+    });
+  }
+  return problems;
+}
+
+/**
+ * `istio.license.externalSecret`: the license Secret is rendered as an ExternalSecret, so no inline value; the store is
+ * named, or is the CA delivery's External Secrets store; the names are Kubernetes names.
+ */
+function licenseExternalSecretProblems(
+  doc: Partial<MeshSpecDocument>,
+  license: NonNullable<NonNullable<MeshSpecDocument['istio']>['license']>,
+  external: NonNullable<NonNullable<NonNullable<MeshSpecDocument['istio']>['license']>['externalSecret']>,
+): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const at = ['istio', 'license'];
+  if (str(license.value) || license.allowInlineValue !== undefined) {
+    problems.push({
+      path: [...at, 'value'],
+      message: 'a license read by an ExternalSecret has no inline value',
+      fix: 'remove istio.license.value and allowInlineValue: the store holds the license',
+    });
+  }
+  const delivery = doc.pki?.delivery && typeof doc.pki.delivery === 'object' ? doc.pki.delivery : undefined;
+  const caStore = delivery?.mode === CaDeliveryMode.EXTERNAL_SECRETS.value ? delivery.clusterSecretStore : undefined;
+  if (!str(external.clusterSecretStore) && !str(caStore)) {
+    problems.push({
+      path: [...at, 'externalSecret', 'clusterSecretStore'],
+      message: `the license ExternalSecret names no ClusterSecretStore, and the CA delivery (${delivery?.mode ?? CaDeliveryMode.KUBECTL.value}) has none to default to`,
+      fix: "set istio.license.externalSecret.clusterSecretStore to the ClusterSecretStore that holds the license (IstioLicense.fromExternalSecret({ remoteKey, clusterSecretStore: '<store>' }))",
+    });
+  } else if (str(external.clusterSecretStore) && !isDns1123Subdomain(external.clusterSecretStore)) {
+    problems.push({
+      path: [...at, 'externalSecret', 'clusterSecretStore'],
+      message: `ClusterSecretStore name '${external.clusterSecretStore}' is not a DNS-1123 subdomain`,
+      fix: "use the metadata.name of the ClusterSecretStore that holds the license, e.g. 'mesh-secrets'",
+    });
+  }
+  if (!str(external.remoteKey)) {
+    problems.push({
+      path: [...at, 'externalSecret', 'remoteKey'],
+      message: 'the license ExternalSecret needs the remote key that holds the license',
+      fix: "set istio.license.externalSecret.remoteKey, e.g. 'spiremesh/<mesh>/solo-istio-license'",
+    });
+  }
+  if (license.secretName !== undefined && !isDns1123Subdomain(license.secretName)) {
+    problems.push({
+      path: [...at, 'secretName'],
+      message: `license secretName '${license.secretName}' is not a DNS-1123 subdomain`,
+      fix: "use a Secret name such as 'solo-istio-license', or leave it out for that default",
+    });
+  }
+  const namespaceProblem = license.secretNamespace !== undefined ? dns1123LabelProblem(license.secretNamespace) : undefined;
+  if (namespaceProblem) {
+    problems.push({
+      path: [...at, 'secretNamespace'],
+      message: `license secretNamespace ${namespaceProblem}`,
+      fix: "use istiod's namespace 'istio-system' (the default), or another namespace name",
     });
   }
   return problems;
