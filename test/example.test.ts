@@ -17,9 +17,9 @@ describe('example mesh (main.ts)', () => {
   const result = synthesize(app, { outdir: out });
   const tree = readTree(out);
 
-  test('writes dist/cluster1 and dist/cluster2 with every object schema-valid', () => {
-    expect(result.clusters.map((c) => c.cluster)).toEqual(['cluster1', 'cluster2']);
-    expect(Object.keys(tree).every((p) => p.startsWith('cluster1/') || p.startsWith('cluster2/') || p === 'README.md')).toBe(true);
+  test('writes dist/cluster1, dist/cluster2 and the fleet bootstrap dist/_fleet with every object schema-valid', () => {
+    expect(result.clusters.map((c) => c.cluster)).toEqual(['cluster1', 'cluster2', '_fleet']);
+    expect(Object.keys(tree).every((p) => /^(cluster1|cluster2|_fleet)\//.test(p) || p === 'README.md')).toBe(true);
   });
 
   test('the istio-system namespace carries each cluster network label (seed 001)', () => {

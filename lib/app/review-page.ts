@@ -119,7 +119,10 @@ function clusterTable(page: ReviewPageMesh, name: string): string[] {
     ['kube context', `\`${c.context}\``],
     ['dataplane', c.dataplaneMode.value],
     ...dataplaneRows(c),
-    ['Istio', `${c.istio.distribution.value} ${c.istio.version} (\`${c.istio.hub}:${c.istio.tag}\`)`],
+    [
+      'Istio',
+      `${c.istio.distribution.value} ${c.istio.version} (${c.istio.pulledByOperator ? 'installed by the Gloo Operator' : `\`${c.istio.hub}:${c.istio.tag}\``})`,
+    ],
     ['Gateway API', c.istio.gatewayApiVersion],
     ['SPIRE', `${mesh.spire.version} (chart ${mesh.spire.chartVersion}, CRDs ${mesh.spire.crdsChartVersion})`],
     [

@@ -8,7 +8,7 @@ import {
 } from '../../imports/gloo-operator-servicemeshcontroller-operator.gloo.solo.io';
 import { MeshCluster } from '../core/cluster';
 import { ChartRelease, DELIVERY_ORDER, ManifestSource } from '../core/delivery';
-import { addPrerequisite } from '../core/prerequisites';
+import { addPrerequisite, createNamespaceCommand } from '../core/prerequisites';
 import { addSynthWarning } from '../core/warnings';
 import {
   ChartDeliveryMode,
@@ -24,14 +24,10 @@ import {
 import { checkRelease, describeRelease, helmInstallCommand, manifestSourcePrerequisite, ociChartUrl } from './_checks';
 import { ArgoCdDelivery } from './argo-cd';
 import { IChartDelivery, OrderedReleases } from './chart-delivery';
-import { waveAfter } from './first-sync';
 import { FluxDelivery } from './flux';
 import {
   AFTER_CRDS_STAGE,
   APPLY_STAGE_ANNOTATION,
-  ARGO_SKIP_DRY_RUN_OPTION,
-  ARGO_SYNC_OPTIONS_ANNOTATION,
-  ARGO_SYNC_WAVE_ANNOTATION,
   GLOO_CONTROLLER_NAME,
   GLOO_EXTENSIONS_CONFIG_NAME,
   GLOO_ISTIOD_VALUES_KEY,
@@ -187,29 +183,22 @@ export class GlooOperatorDelivery extends Construct implements IChartDelivery {
           `--namespace ${namespace} --create-namespace --set manager.env.${GLOO_OPERATOR_LICENSE_REF_ENV}=${licenseRef}`,
       });
     }
-    if (!mesh.license || mesh.license.kind !== 'secret' || !mesh.license.externalSecret) {
+    // A declared license Secret is a prerequisite of Istio's (lib/istio); without a declaration the operator still needs one.
+    if (!mesh.license) {
       addPrerequisite(this, {
         key: `secret:${licenseRef}`,
-        what: `the Secret ${licenseRef} with the Solo license under key ${SOLO_LICENSE_SECRET_KEY}`,
+        what: `the Secret ${licenseRef} with the Solo license under key \`${SOLO_LICENSE_SECRET_KEY}\``,
         why: `the Gloo Operator reads the license from it (manager.env.${GLOO_OPERATOR_LICENSE_REF_ENV}=${licenseRef}); the key stays out of dist/`,
         command:
-          `kubectl create namespace ${license.namespace} --dry-run=client -o yaml | kubectl apply -f - && ` +
-          `kubectl create secret generic ${license.name} --namespace ${license.namespace} --from-literal=${SOLO_LICENSE_SECRET_KEY}=<solo-license-key>`,
+          `(${createNamespaceCommand(license.namespace)}) && ` +
+          `kubectl --context <context> -n ${license.namespace} create secret generic ${license.name} --from-literal=${SOLO_LICENSE_SECRET_KEY}=<license>`,
       });
     }
 
     // The operator serves the ServiceMeshController CRD: when this output installs the operator, the object waits for it.
-    const annotations: Record<string, string> = this.operatorInstall
-      ? {
-          [APPLY_STAGE_ANNOTATION]: AFTER_CRDS_STAGE,
-          ...(engine === GitOpsEngine.ARGO_CD
-            ? {
-                [ARGO_SYNC_OPTIONS_ANNOTATION]: ARGO_SKIP_DRY_RUN_OPTION,
-                [ARGO_SYNC_WAVE_ANNOTATION]: String(waveAfter([{ deliveredBy: 'gloo-operator', wave: this.operatorRelease.order }])),
-              }
-            : {}),
-        }
-      : {};
+    // As for every staged delivery mode, no Argo CD annotations: the bootstrap's second Application (or Flux
+    // Kustomization) applies _after-crds/ after the directory that installs the operator.
+    const annotations: Record<string, string> = this.operatorInstall ? { [APPLY_STAGE_ANNOTATION]: AFTER_CRDS_STAGE } : {};
     this.resource = new ServiceMeshController(this, 'Resource', {
       metadata: {
         name: GLOO_CONTROLLER_NAME,

@@ -27,10 +27,10 @@ export function pinnedVersions(mesh: MeshModel, cluster: ClusterModel) {
     istio: {
       distribution: istio.distribution.value,
       version: istio.version,
-      chartVersion: istio.chartVersion,
-      helmRepository: istio.helmRepository,
-      hub: istio.hub,
-      tag: istio.tag,
+      // The Gloo Operator pulls Istio's charts and images itself for the ServiceMeshController's version.
+      ...(istio.pulledByOperator
+        ? { installedBy: 'gloo-operator' }
+        : { chartVersion: istio.chartVersion, helmRepository: istio.helmRepository, hub: istio.hub, tag: istio.tag }),
       ...(cluster.istioRevision ? { revision: cluster.istioRevision } : {}),
     },
     gatewayApi: istio.gatewayApiVersion,

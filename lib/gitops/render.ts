@@ -135,6 +135,7 @@ export function renderIndex(
       mesh: mesh.name,
       cluster: cluster.name,
       specDigest: specDigest(mesh),
+      chartDelivery: mesh.chartDelivery.mode.value,
       versions: pinnedVersions(mesh, cluster),
       ...(trust ? { trust } : {}),
       files: [...files.entries()]

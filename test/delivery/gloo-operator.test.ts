@@ -176,7 +176,7 @@ describe('Gloo Operator delivery', () => {
         '--namespace gloo-mesh --create-namespace --set manager.env.SOLO_ISTIO_LICENSE_KEY_SECRET_REF=istio-system/solo-istio-license',
     );
     expect(byKey.get('secret:istio-system/solo-istio-license')?.command).toContain(
-      'kubectl create secret generic solo-istio-license --namespace istio-system --from-literal=license-key=<solo-license-key>',
+      'kubectl --context <context> -n istio-system create secret generic solo-istio-license --from-literal=license-key=<license>',
     );
     expect(byKey.get('helm-release:spire-server/spire-crds')?.command).toBe(
       'helm upgrade --install spire-crds spire-crds --repo https://spiffe.github.io/helm-charts-hardened/ --namespace spire-server --create-namespace --version 0.5.0',
@@ -233,11 +233,8 @@ describe('Gloo Operator delivery', () => {
       expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'gloo-mesh' });
       expect(app.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
       const smc = find(argo.objects, 'ServiceMeshController', 'managed-istio');
-      expect(smc.metadata.annotations).toEqual({
-        'spiremesh.dev/apply-stage': 'after-crds',
-        'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
-        'argocd.argoproj.io/sync-wave': '1',
-      });
+      // Staged like every object of a staged mode; the bootstrap's second Application applies it (no Argo CD annotations).
+      expect(smc.metadata.annotations).toEqual({ 'spiremesh.dev/apply-stage': 'after-crds' });
       expect(find(argo.objects, 'Namespace', 'gloo-mesh')).toBeDefined();
       expect(
         Object.keys(readTree(path.join(argo.outdir, 'cluster1'))).some(

@@ -9,15 +9,8 @@ import { App } from 'cdk8s';
 import { ChartDelivery, SynthesisError } from '../../lib';
 import { ChartRelease } from '../../lib/core';
 import { errorOf, readTree, tempDir } from '../helpers';
+import { helmBinary } from '../variants/harness';
 import { GATEWAY_API_CRDS, SPIRE_HELM, clusterObjects, deliveryMesh, seedReleases, synthDelivery } from './fixtures';
-
-const PROJECT_ROOT = path.resolve(__dirname, '../..');
-
-function helmBinary(): string {
-  if (process.env.SPIREMESH_HELM) return process.env.SPIREMESH_HELM;
-  const printed = execFileSync(path.join(PROJECT_ROOT, 'scripts/fetch-helm.sh'), { encoding: 'utf8', timeout: 300_000 });
-  return printed.trim().split('\n').pop()!;
-}
 
 /** A tiny chart: a ConfigMap without namespace that uses a value, a ServiceAccount, a ClusterRole, a CRD, an optional Widget. */
 function writeTinyChart(dir: string): string {
@@ -119,9 +112,12 @@ describe('helm-template delivery', () => {
     expect(objects['namespaces/namespace_tiny-system.yaml'].metadata.name).toBe('tiny-system');
     expect(Object.keys(objects).filter((f) => f.startsWith('delivery/'))).toEqual([]);
     expect(readTree(path.join(out, 'cluster1'))['kustomization.yaml']).toContain('tiny/configmap_tiny-system_tiny-greeting.yaml');
-    expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toContain("manifest source 'gateway-api-crds'");
-    expect(result.warnings[0]).toContain(
+    // The manifest source synth does not fetch is a prerequisite with its command, not a warning.
+    expect(result.warnings).toEqual([]);
+    const [cluster1] = result.prerequisites;
+    const source = cluster1.prerequisites.find((p) => p.key.startsWith('manifest-source:gateway-api-crds'));
+    expect(source?.what).toContain("the manifests of 'gateway-api-crds'");
+    expect(source?.command).toBe(
       "kubectl apply --server-side -k 'https://github.com/kubernetes-sigs/gateway-api//config/crd/standard?ref=v1.4.0'",
     );
   });

@@ -22,7 +22,9 @@ import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { GATEWAY_API_CRD_PATH, GATEWAY_API_REPOSITORY } from '../../lib/istio';
 import { CHART_CRD_FACTS, MANIFEST_CRD_FACTS, crdGroupsOfRelease, crdGroupsOfSource } from '../../lib/delivery/crd-sources';
+import { GLOO_OPERATOR_CHART } from '../../lib/delivery/gloo-operator';
 import { isBuiltInKind } from '../../lib/delivery/kind-scopes';
+import { ServiceMeshController } from '../../imports/gloo-operator-servicemeshcontroller-operator.gloo.solo.io';
 import { CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE } from '../../lib/pki/cert-manager';
 import {
   AFTER_CRDS_STAGE,
@@ -99,7 +101,7 @@ interface Listed {
 interface ClusterOutput {
   readonly dir: string;
   readonly listed: readonly Listed[];
-  readonly mode: 'argocd' | 'flux' | 'helm-template';
+  readonly mode: 'argocd' | 'flux' | 'helm-template' | 'gloo-operator';
 }
 
 function loadCluster(dir: string): ClusterOutput {
@@ -111,8 +113,8 @@ function loadCluster(dir: string): ClusterOutput {
       listed.push({ stage, index, file, object: parse(fs.readFileSync(path.join(dir, stage, file), 'utf8')) });
     });
   }
-  const kinds = new Set(listed.map((l) => l.object.kind));
-  const mode = kinds.has('Application') ? 'argocd' : kinds.has('HelmRelease') ? 'flux' : 'helm-template';
+  // The index records the chart delivery mode the directory was rendered for.
+  const mode = parse(fs.readFileSync(path.join(dir, 'spiremesh-index.yaml'), 'utf8')).chartDelivery as ClusterOutput['mode'];
   return { dir, listed, mode };
 }
 
@@ -138,6 +140,14 @@ const annotation = (o: any, key: string): string | undefined => o.metadata?.anno
 const wave = (o: any) => Number(annotation(o, ARGO_SYNC_WAVE_ANNOTATION) ?? 0);
 const describe_ = (o: any) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
+/**
+ * The operator chart a gloo-operator output installs serves the ServiceMeshController's group (the operator's own CRD:
+ * no copy of its chart can be read offline to check it, see lib/delivery/gloo-operator.ts).
+ */
+const OPERATOR_CRD_GROUPS: Record<string, readonly string[]> = {
+  [GLOO_OPERATOR_CHART.chart]: [ServiceMeshController.GVK.apiVersion.split('/')[0]],
+};
+
 /** A delivery object and the CRD groups it installs, from the facts table. */
 interface Provider {
   readonly object: any;
@@ -157,6 +167,19 @@ function providers(c: ClusterOutput): Provider[] {
   const release = (chart: string) => crdGroupsOfRelease({ chart } as any);
   const result: Provider[] = [];
   for (const o of objects) {
+    if (o.kind === 'Application' || o.kind === 'HelmRelease') {
+      const s = o.spec.source;
+      const chart =
+        o.kind === 'Application'
+          ? (s.chart ?? (s.repoURL.startsWith('oci://') ? chartOfOci(s.repoURL) : undefined))
+          : (o.spec.chart?.spec?.chart ??
+            chartOfOci(objects.find((x) => x.kind === 'OCIRepository' && x.metadata.name === o.spec.chartRef?.name)?.spec?.url ?? ''));
+      const operator = chart === undefined ? undefined : OPERATOR_CRD_GROUPS[chart];
+      if (operator) {
+        result.push({ object: o, groups: operator });
+        continue;
+      }
+    }
     if (o.kind === 'Application') {
       const s = o.spec.source;
       const groups = s.chart
@@ -202,10 +225,14 @@ function engineNamespaces(c: ClusterOutput): Set<string> {
 }
 
 /**
- * Groups of manifest sources that the helm-template mode declares but does not deliver (a synth warning names the
- * command that applies them before the directory): their objects are staged all the same. Flux delivers them.
+ * Groups whose CRDs a staged mode declares but leaves to a prerequisite (the synth lists it with its command): their
+ * objects are staged all the same. helm-template does not fetch manifest sources (Flux delivers them); the Gloo
+ * Operator installs only Istio, so the CRD charts (spire-crds) are prerequisites too.
  */
-const UNDELIVERED_SOURCE_GROUPS = new Set(MANIFEST_CRD_FACTS.flatMap((f) => f.groups));
+const PREREQUISITE_GROUPS: Record<string, ReadonlySet<string>> = {
+  'helm-template': new Set(MANIFEST_CRD_FACTS.flatMap((f) => f.groups)),
+  'gloo-operator': new Set([...MANIFEST_CRD_FACTS, ...CHART_CRD_FACTS].flatMap((f) => f.groups)),
+};
 
 const OUTPUTS = committedOutputs();
 const CLUSTERS = OUTPUTS.flatMap(clusterDirs).map(loadCluster);
@@ -214,7 +241,7 @@ const rel = (d: string) => path.relative(ROOT, d);
 test('every committed output is one of the variant matrix, and there are outputs of every mode', () => {
   const matrix = new Set(VARIANTS.map((v) => path.resolve(expectedDir(v))));
   expect(OUTPUTS.filter((o) => !matrix.has(path.resolve(o))).map(rel)).toEqual([]);
-  expect(new Set(CLUSTERS.map((c) => c.mode))).toEqual(new Set(['argocd', 'flux', 'helm-template']));
+  expect(new Set(CLUSTERS.map((c) => c.mode))).toEqual(new Set(['argocd', 'flux', 'helm-template', 'gloo-operator']));
 });
 
 describe.each(CLUSTERS.filter((c) => c.mode === 'argocd').map((c) => [rel(c.dir), c] as const))('argocd output %s', (_name, c) => {
@@ -278,7 +305,7 @@ describe.each(CLUSTERS.filter((c) => c.mode !== 'argocd').map((c) => [c.mode, re
           if (l.stage !== STAGE_DIR) wrong.push(`${describe_(l.object)} is applied with ${deliverers.map(describe_).join(', ')}`);
           if (annotation(l.object, APPLY_STAGE_ANNOTATION) !== AFTER_CRDS_STAGE)
             wrong.push(`${describe_(l.object)} has no stage annotation`);
-        } else if (l.stage !== '' && !(c.mode !== 'flux' && UNDELIVERED_SOURCE_GROUPS.has(group(l.object.apiVersion)))) {
+        } else if (l.stage !== '' && !PREREQUISITE_GROUPS[c.mode]?.has(group(l.object.apiVersion))) {
           wrong.push(`${describe_(l.object)} is staged although its CRD is not delivered by the output`);
         }
       }
@@ -293,8 +320,11 @@ describe.each(CLUSTERS.filter((c) => c.mode !== 'argocd').map((c) => [c.mode, re
     });
 
     test('no SkipDryRunOnMissingResource or sync waves outside argocd mode', () => {
+      // Argo CD's own objects (the Gloo Operator's install Application) may carry a wave: Argo CD orders them.
       const argo = c.listed.filter(
-        (l) => annotation(l.object, ARGO_SYNC_OPTIONS_ANNOTATION) ?? annotation(l.object, ARGO_SYNC_WAVE_ANNOTATION),
+        (l) =>
+          group(l.object.apiVersion) !== 'argoproj.io' &&
+          (annotation(l.object, ARGO_SYNC_OPTIONS_ANNOTATION) ?? annotation(l.object, ARGO_SYNC_WAVE_ANNOTATION)),
       );
       expect(argo.map((l) => describe_(l.object))).toEqual([]);
     });

@@ -99,6 +99,12 @@ export const VARIANTS: readonly Variant[] = [
     declare: (app) => declareHubArgoCdMesh(app),
   },
   {
+    name: 'gloo-operator',
+    covers: 'examples/gloo-operator/mesh.yaml: a YAML inventory, the Gloo Operator installs Istio, license and CA from one secret store',
+    committed: { output: path.join(__dirname, '../../examples/gloo-operator/dist'), certificates: path.join(__dirname, '../../pki') },
+    declare: (app) => SpireMesh.fromInventoryFile(app, 'operated', path.join(__dirname, '../../examples/gloo-operator/mesh.yaml')),
+  },
+  {
     name: 'flux',
     covers: 'chart delivery by Flux (OCIRepository + HelmRelease chain)',
     declare: (app) => new SpireMesh(app, 'flux', twoAmbientClusters('flux', { chartDelivery: ChartDelivery.flux() })),
