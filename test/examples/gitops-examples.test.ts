@@ -141,7 +141,7 @@ describe('examples/helm-template: community Istio sidecar + SPIRE rendered by he
 
   test('the Gateway API CRDs, which synth does not fetch, are a prerequisite with the command on the review page', () => {
     expect(out.page()).toContain(
-      "kubectl apply --server-side -k 'https://github.com/kubernetes-sigs/gateway-api//config/crd/standard?ref=v1.4.0'",
+      "kubectl apply --server-side -k 'https://github.com/kubernetes-sigs/gateway-api.git//config/crd/standard?ref=v1.4.0'",
     );
   });
 });
