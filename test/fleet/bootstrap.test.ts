@@ -27,7 +27,7 @@ import {
   renderFleetBootstrap,
 } from '../../lib/gitops/fleet';
 import { exampleProps, readTree, synthMesh, tempDir } from '../helpers';
-import { chartCache, helmBinary } from '../variants/harness';
+import { chartCache, helmBinary, kubectlBinary } from '../variants/harness';
 
 const REPO = 'https://github.com/example/fleet.git';
 const SERVERS = ['https://192.0.2.100:6443', 'https://192.0.2.101:6443'];
@@ -49,19 +49,8 @@ function fleetOf(out: string): Record<string, any> {
   return docs;
 }
 
-/** A real kubectl: SPIREMESH_KUBECTL, else `kubectl` on PATH. Without one these tests FAIL: they never skip. */
-function kubectl(): string {
-  const bin = process.env.SPIREMESH_KUBECTL ?? 'kubectl';
-  try {
-    execFileSync(bin, ['version', '--client'], { stdio: 'pipe' });
-  } catch (e) {
-    throw new Error(`no kubectl to run (${bin}: ${(e as Error).message}); install kubectl or set SPIREMESH_KUBECTL to one`);
-  }
-  return bin;
-}
-
 function kustomize(dir: string): any[] {
-  const text = execFileSync(kubectl(), ['kustomize', dir], { encoding: 'utf8' });
+  const text = execFileSync(kubectlBinary(), ['kustomize', dir], { encoding: 'utf8' });
   return parseAllDocuments(text)
     .map((d) => d.toJS())
     .filter((d) => d !== null);
