@@ -59,6 +59,16 @@ function twoAmbientClusters(name: string, overrides: Partial<SpireMeshProps> = {
   };
 }
 
+/** A committed example: its expected output is examples/<folder>/dist, with the certificates in the committed pki/. */
+function committedExample(name: string, folder: string, covers: string, declare: Variant['declare']): Variant {
+  return {
+    name,
+    covers,
+    committed: { output: path.join(__dirname, '../../examples', folder, 'dist'), certificates: path.join(__dirname, '../../pki') },
+    declare,
+  };
+}
+
 export const VARIANTS: readonly Variant[] = [
   {
     name: 'example',
@@ -67,43 +77,42 @@ export const VARIANTS: readonly Variant[] = [
     committed: { output: path.join(__dirname, '../../dist'), certificates: path.join(__dirname, '../../pki') },
     declare: (app) => declareExampleMesh(app),
   },
-  {
-    name: 'sidecar-spire',
-    covers: 'examples/sidecar-spire: seed 004, community Istio sidecar mode with SPIRE, ingress gateway, kubectl CA delivery',
-    committed: { output: path.join(__dirname, '../../examples/sidecar-spire/dist'), certificates: path.join(__dirname, '../../pki') },
-    declare: (app) => declareSidecarSpireMesh(app),
-  },
-  {
-    name: 'federated-sidecar',
-    covers: 'examples/federated-sidecar: seed 002, foo.com and bar.com federated, cert-manager root, multi-network sidecar',
-    committed: { output: path.join(__dirname, '../../examples/federated-sidecar/dist'), certificates: path.join(__dirname, '../../pki') },
-    declare: (app) => declareFederatedSidecarMesh(app),
-  },
-  {
-    name: 'flux-fleet',
-    covers: 'examples/flux-fleet: Flux end to end (HelmReleases, Gateway API CRDs, Flux fleet bootstrap with staged Kustomizations)',
-    committed: { output: path.join(__dirname, '../../examples/flux-fleet/dist'), certificates: path.join(__dirname, '../../pki') },
-    declare: (app) => declareFluxFleetMesh(app),
-  },
-  {
-    name: 'helm-template-sidecar',
-    covers:
-      'examples/helm-template: community Istio sidecar + SPIRE rendered by the real helm from the real 1.29.1 archives, Argo CD bootstrap',
-    committed: { output: path.join(__dirname, '../../examples/helm-template/dist'), certificates: path.join(__dirname, '../../pki') },
-    declare: (app) => declareHelmTemplateMesh(app),
-  },
-  {
-    name: 'hub-argocd',
-    covers: 'examples/hub-argocd: a hub Argo CD with one destination per cluster, three clusters all-to-all',
-    committed: { output: path.join(__dirname, '../../examples/hub-argocd/dist'), certificates: path.join(__dirname, '../../pki') },
-    declare: (app) => declareHubArgoCdMesh(app),
-  },
-  {
-    name: 'gloo-operator',
-    covers: 'examples/gloo-operator/mesh.yaml: a YAML inventory, the Gloo Operator installs Istio, license and CA from one secret store',
-    committed: { output: path.join(__dirname, '../../examples/gloo-operator/dist'), certificates: path.join(__dirname, '../../pki') },
-    declare: (app) => SpireMesh.fromInventoryFile(app, 'operated', path.join(__dirname, '../../examples/gloo-operator/mesh.yaml')),
-  },
+  committedExample(
+    'sidecar-spire',
+    'sidecar-spire',
+    'examples/sidecar-spire: seed 004, community Istio sidecar mode with SPIRE, ingress gateway, kubectl CA delivery',
+    (app) => declareSidecarSpireMesh(app),
+  ),
+  committedExample(
+    'federated-sidecar',
+    'federated-sidecar',
+    'examples/federated-sidecar: seed 002, foo.com and bar.com federated, cert-manager root, multi-network sidecar',
+    (app) => declareFederatedSidecarMesh(app),
+  ),
+  committedExample(
+    'flux-fleet',
+    'flux-fleet',
+    'examples/flux-fleet: Flux end to end (HelmReleases, Gateway API CRDs, Flux fleet bootstrap with staged Kustomizations)',
+    (app) => declareFluxFleetMesh(app),
+  ),
+  committedExample(
+    'helm-template-sidecar',
+    'helm-template',
+    'examples/helm-template: community Istio sidecar + SPIRE rendered by the real helm from the real 1.29.1 archives, Argo CD bootstrap',
+    (app) => declareHelmTemplateMesh(app),
+  ),
+  committedExample(
+    'hub-argocd',
+    'hub-argocd',
+    'examples/hub-argocd: a hub Argo CD with one destination per cluster, three clusters all-to-all',
+    (app) => declareHubArgoCdMesh(app),
+  ),
+  committedExample(
+    'gloo-operator',
+    'gloo-operator',
+    'examples/gloo-operator/mesh.yaml: a YAML inventory, the Gloo Operator installs Istio, license and CA from one secret store',
+    (app) => SpireMesh.fromInventoryFile(app, 'operated', path.join(__dirname, '../../examples/gloo-operator/mesh.yaml')),
+  ),
   {
     name: 'flux',
     covers: 'chart delivery by Flux (OCIRepository + HelmRelease chain)',
