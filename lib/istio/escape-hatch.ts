@@ -1,15 +1,38 @@
 /**
- * The escape hatch of the Istio charts (`IstioComponentProps.extraValues`): values the typed
- * models do not cover, merged over the derived values and listed for reviewers. Values the model
- * derives are refused, each naming the spec field that sets it, so that nothing set here can
- * make istiod, ztunnel, SPIRE and the gateways disagree.
+ * The escape hatch of the Istio charts: values the typed models do not cover, mesh-wide
+ * (`IstioComponentProps.extraValues`) or per cluster (`clusters[].overrides.istio`, merged over the
+ * mesh-wide ones: see lib/spec/overrides.ts), merged over the derived values and listed for
+ * reviewers. Both pass this one screen: values the model derives are refused, each naming the spec
+ * field that sets it, so that nothing set here can make istiod, ztunnel, SPIRE and the gateways
+ * disagree.
  */
 import { Finding, SpiremeshError } from '../spec';
 import { leafPaths, pathOverlaps, withoutPath } from './values/merge';
 import { INJECT_TEMPLATES_ANNOTATION, SPIRE_GATEWAY_TEMPLATE_NAME, SPIRE_SIDECAR_TEMPLATE_NAME } from './values/spire-injection';
 
-/** The four Istio charts, by the key their values have in `IstioExtraValues`. */
-export type IstioChartKey = 'base' | 'istiod' | 'cni' | 'ztunnel';
+/** The Istio charts, by the key their values have in `IstioExtraValues` (`gateway`: Istio's gateway chart, per ingress gateway). */
+export type IstioChartKey = 'base' | 'istiod' | 'cni' | 'ztunnel' | 'gateway';
+
+/** Where screened values were declared: the mesh-wide escape hatch, or one cluster's overrides. */
+export interface ExtraValuesOrigin {
+  /** The spec or props path the values were given at, e.g. `components.istio.extraValues.istiod` or `clusters[1].overrides.istio.istiod`. */
+  readonly path: string;
+  /** How reviewers call that place in a fix, e.g. `extraValues` or `clusters[1].overrides.istio.istiod`. */
+  readonly name: string;
+}
+
+/** The mesh-wide escape hatch of one chart (`components.istio.extraValues.<chart>`). */
+export function meshExtraValuesOrigin(chart: IstioChartKey): ExtraValuesOrigin {
+  return { path: `components.istio.extraValues.${chart}`, name: 'extraValues' };
+}
+
+/** One cluster's overrides of one chart (`clusters[<index>].overrides.istio.<chart>`, `gateways.<name>` for a gateway). */
+export function clusterOverridesOrigin(clusterIndex: number, chart: string): ExtraValuesOrigin {
+  const path = `clusters[${clusterIndex}].overrides.istio.${chart}`;
+  return { path, name: path };
+}
+
+const GATEWAY_SPEC_FIX = 'set it on the gateway in clusters[].ingressGateways[]';
 
 const ISTIO_DISTRIBUTION_FIX = 'set istio.distribution and istio.version (or clusters[].istioVersion)';
 const PEERING_FIX = 'declare links between clusters (links[]); peering settings follow from them';
@@ -77,6 +100,19 @@ const MODEL_OWNED_VALUES: Record<IstioChartKey, Record<string, string>> = {
     revision: 'set clusters[].istioRevision',
     profile: 'set clusters[].dataplaneMode',
   },
+  // What gatewayValues derives, and the names the chart derives from the release that SPIRE's gateway registration
+  // and Istio Gateway selectors rely on (values.yaml of istio/istio manifests/charts/gateway, 1.29.1: `name`,
+  // `serviceAccount.name`, `labels`, `revision`, `service.type`, `service.ports`, `podAnnotations`).
+  gateway: {
+    name: 'nothing: the release, Deployment, Service and ServiceAccount are named after the gateway (clusters[].ingressGateways[].name), which its SPIFFE ID and selector use',
+    'serviceAccount.name':
+      'nothing: the ServiceAccount is named after the gateway, which its SPIFFE ID uses (clusters[].ingressGateways[].name)',
+    labels: 'nothing: the selector labels follow from the gateway name (clusters[].ingressGateways[].name)',
+    'service.type': `${GATEWAY_SPEC_FIX} (serviceType)`,
+    'service.ports': `${GATEWAY_SPEC_FIX} (ports)`,
+    [`podAnnotations.${INJECT_TEMPLATES_ANNOTATION}`]: SPIRE_TEMPLATES_FIX,
+    revision: 'set clusters[].istioRevision',
+  },
 };
 
 /**
@@ -111,8 +147,15 @@ export interface ExtraValuesResult {
   readonly refused: readonly Finding[];
 }
 
-/** Checks the extra values of one chart: refuses model-owned values, drops ineffective ones. */
-export function screenExtraValues(chart: IstioChartKey, extra: Record<string, unknown> = {}): ExtraValuesResult {
+/**
+ * Checks the extra values of one chart: refuses model-owned values, drops ineffective ones.
+ * @param origin where the values were declared @default meshExtraValuesOrigin(chart)
+ */
+export function screenExtraValues(
+  chart: IstioChartKey,
+  extra: Record<string, unknown> = {},
+  origin: ExtraValuesOrigin = meshExtraValuesOrigin(chart),
+): ExtraValuesResult {
   const refused: Finding[] = [];
   const leaves = leafPaths(extra);
   for (const [owned, fix] of Object.entries(MODEL_OWNED_VALUES[chart])) {
@@ -121,9 +164,9 @@ export function screenExtraValues(chart: IstioChartKey, extra: Record<string, un
       refused.push({
         severity: 'error',
         source: 'istio',
-        subject: `components.istio.extraValues.${chart}.${hits[0]}`,
+        subject: `${origin.path}.${hits[0]}`,
         message: `'${owned}' of the ${chart} chart is derived from the mesh spec`,
-        fix: `remove it from extraValues and ${fix}`,
+        fix: `remove it from ${origin.name} and ${fix}`,
       });
     }
   }
@@ -131,7 +174,8 @@ export function screenExtraValues(chart: IstioChartKey, extra: Record<string, un
   const warnings: string[] = [];
   for (const [path, reason] of Object.entries(INEFFECTIVE_VALUES[chart] ?? {})) {
     if (leafPaths(values).some((p) => p === path || p.startsWith(`${path}.`))) {
-      warnings.push(`${chart} value '${path}' was dropped: ${reason}`);
+      const where = origin.path === meshExtraValuesOrigin(chart).path ? '' : ` (${origin.path})`;
+      warnings.push(`${chart} value '${path}'${where} was dropped: ${reason}`);
       values = withoutPath(values, path);
     }
   }

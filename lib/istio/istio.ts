@@ -17,7 +17,7 @@ import {
   SpiremeshError,
   UPSTREAM_EASTWEST_GATEWAY_NAME,
 } from '../spec';
-import { IstioChartKey, ModelOwnedValueError, screenExtraValues } from './escape-hatch';
+import { ExtraValuesResult, IstioChartKey, ModelOwnedValueError, clusterOverridesOrigin, screenExtraValues } from './escape-hatch';
 import {
   BaseValues,
   CniValues,
@@ -29,6 +29,7 @@ import {
   cniValues,
   gatewayValues,
   istiodValues,
+  leafPaths,
   mergeValues,
   ztunnelValues,
 } from './values';
@@ -87,7 +88,8 @@ export interface IstioComponentProps {
    * Escape hatch for chart values that the typed models do not cover. Merged over the derived
    * values; every key is listed on the delivered object for reviewers. Values the spec derives
    * (trust domain, network, cluster name, hub/tag, license, SPIRE socket paths, peering) are
-   * refused with the spec field to set instead.
+   * refused with the spec field to set instead. A cluster's `clusters[].overrides.istio` is merged
+   * over these for that cluster (lib/spec/overrides.ts states the merge rule).
    * @default - none
    */
   readonly extraValues?: IstioExtraValues;
@@ -136,17 +138,44 @@ export class Istio extends MeshComponent {
     const repository = {
       url: cluster.istio.distribution === IstioDistribution.SOLO ? `oci://${cluster.istio.helmRepository}` : cluster.istio.helmRepository,
     };
-    const screened = {
-      base: screenExtraValues('base', props.extraValues?.base as Record<string, unknown> | undefined),
-      istiod: screenExtraValues('istiod', props.extraValues?.istiod as Record<string, unknown> | undefined),
-      cni: screenExtraValues('cni', props.extraValues?.cni as Record<string, unknown> | undefined),
-      ztunnel: screenExtraValues('ztunnel', props.extraValues?.ztunnel as Record<string, unknown> | undefined),
+    // The mesh-wide escape hatch, then the cluster's overrides over it (the merge rule of lib/spec/overrides.ts); both
+    // through the one screen, so a model-owned value is refused wherever it is set, naming where it was set.
+    const clusterIndex = mesh.clusters.indexOf(cluster);
+    const overrides = cluster.overrides.istio ?? {};
+    const screenBoth = (chart: Exclude<IstioChartKey, 'gateway'>): ExtraValuesResult[] => [
+      screenExtraValues(chart, props.extraValues?.[chart] as Record<string, unknown> | undefined),
+      screenExtraValues(chart, overrides[chart] as Record<string, unknown> | undefined, clusterOverridesOrigin(clusterIndex, chart)),
+    ];
+    const layers = {
+      base: screenBoth('base'),
+      istiod: screenBoth('istiod'),
+      cni: screenBoth('cni'),
+      ztunnel: screenBoth('ztunnel'),
     };
-    const refused = Object.values(screened).flatMap((x) => x.refused);
+    const gatewayLayers = new Map(
+      Object.entries(overrides.gateways ?? {}).map(([name, values]) => [
+        name,
+        [screenExtraValues('gateway', values as Record<string, unknown>, clusterOverridesOrigin(clusterIndex, `gateways.${name}`))],
+      ]),
+    );
+    const all = [...Object.values(layers), ...gatewayLayers.values()].flat();
+    const refused = all.flatMap((x) => x.refused);
     if (refused.length > 0) throw new ModelOwnedValueError(cluster.name, refused);
-    for (const x of Object.values(screened)) for (const w of x.warnings) addSynthWarning(this, `cluster ${cluster.name}: ${w}`);
+    for (const x of all) for (const w of x.warnings) addSynthWarning(this, `cluster ${cluster.name}: ${w}`);
+    const screened = {
+      base: mergedExtra(layers.base),
+      istiod: mergedExtra(layers.istiod),
+      cni: mergedExtra(layers.cni),
+      ztunnel: mergedExtra(layers.ztunnel),
+    };
 
-    const release = <V extends object>(id: string, chart: IstioChartKey, chartName: string, order: number, derived: V): ChartRelease<V> => {
+    const release = <V extends object>(
+      id: string,
+      chart: keyof typeof screened,
+      chartName: string,
+      order: number,
+      derived: V,
+    ): ChartRelease<V> => {
       const extra = screened[chart];
       const delivered: ChartRelease<V> = {
         id,
@@ -180,6 +209,7 @@ export class Istio extends MeshComponent {
     ]);
     checkIngressGatewayIds(cluster.name, cluster.ingressGateways, reservedIds);
     const ingressGateways = cluster.ingressGateways.map((gateway): IngressGatewayRelease => {
+      const extra = mergedExtra(gatewayLayers.get(gateway.name) ?? []);
       // The gateway's pods are injected by istiod whatever the namespace's labels: they carry
       // `sidecar.istio.io/inject: "true"`, which the `object.sidecar-injector.istio.io` webhook selects in namespaces
       // without `istio-injection` / `istio.io/rev` labels (templates/mutatingwebhook.yaml of the istiod chart, 1.29.1);
@@ -193,7 +223,8 @@ export class Istio extends MeshComponent {
         version: cluster.istio.chartVersion,
         releaseName: gateway.name,
         namespace: gateway.namespace,
-        values: gatewayValues(cluster, gateway),
+        values: mergeValues(gatewayValues(cluster, gateway), extra.values),
+        ...(extra.keys.length > 0 ? { extraValueKeys: extra.keys } : {}),
         order: DELIVERY_ORDER.ingressGateways,
         gateway,
       };
@@ -216,6 +247,12 @@ export class Istio extends MeshComponent {
       order: DELIVERY_ORDER.crds,
     });
   }
+}
+
+/** Screened layers of extra values, merged in order (later wins), with the leaf paths of the result for reviewers. */
+function mergedExtra(layers: readonly ExtraValuesResult[]): { values: Record<string, unknown>; keys: readonly string[] } {
+  const values = layers.reduce<Record<string, unknown>>((merged, layer) => mergeValues(merged, layer.values), {});
+  return { values, keys: leafPaths(values) };
 }
 
 /**

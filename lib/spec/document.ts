@@ -5,6 +5,7 @@
  *
  * Field documentation (meaning and defaults) lives on the typed props in `props.ts`.
  */
+import { ClusterOverridesProps } from './overrides';
 
 export interface MeshSpecDocument {
   name: string;
@@ -40,7 +41,12 @@ export interface ClusterDocument {
   spireBundleEndpointAddress?: string;
   /** A hub Argo CD's destination of the cluster. */
   argoCdDestination?: ArgoCdDestinationDocument;
+  /** Component settings of this cluster (plain data: the same shape as the typed props, `overrides.ts`). */
+  overrides?: ClusterOverridesDocument;
 }
+
+/** `clusters[].overrides`: plain data in both forms. */
+export type ClusterOverridesDocument = ClusterOverridesProps;
 
 /** The `gitops` section (`GitOpsProps` in gitops.ts). */
 export interface GitOpsDocument {
@@ -100,9 +106,11 @@ export interface LicenseDocument {
    * with `externalSecret` these name the Secret the ExternalSecret builds (defaults `solo-istio-license`, `istio-system`).
    */
   secretName?: string;
+  /** Namespace of that Secret. */
   secretNamespace?: string;
   /** Inline license key: refused unless allowInlineValue is true (dist/ is committed). */
   value?: string;
+  /** Accept an inline license key, which is committed to git in dist/ (istiod values). */
   allowInlineValue?: boolean;
   /** The Secret is rendered as an ExternalSecret that reads the license from a ClusterSecretStore. */
   externalSecret?: LicenseExternalSecretDocument;
@@ -133,6 +141,7 @@ export interface PkiDocument {
 }
 
 export interface CaDeliveryDocument {
+  /** How the CA secrets reach the clusters: `kubectl` (Secret manifests in a git-ignored folder), `external-secrets` or `cert-manager`. */
   mode: string;
   /** external-secrets: the ClusterSecretStore holding the CA material. */
   clusterSecretStore?: string;
@@ -142,15 +151,18 @@ export interface CaDeliveryDocument {
   outputDirectory?: string;
   /** cert-manager: the issuer that signs the intermediates. */
   issuerName?: string;
+  /** cert-manager: `ClusterIssuer` (default) or `Issuer`. */
   issuerKind?: string;
   /** cert-manager: the ClusterSecretStore that holds the mesh root, from which spiremesh renders the issuer. */
   rootSecretStore?: string;
   /** cert-manager: lifetime and renewal of istiod's CA certificate. */
   istiodCaDuration?: string;
+  /** cert-manager: how long before expiry istiod's CA certificate is renewed. */
   istiodCaRenewBefore?: string;
 }
 
 export interface ChartDeliveryDocument {
+  /** How Helm charts reach the clusters: `argocd` (default), `flux`, `helm-template` or `gloo-operator`. */
   mode: string;
   /** argocd: namespace of the Application objects. */
   namespace?: string;

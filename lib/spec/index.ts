@@ -47,6 +47,7 @@ export type {
   CaDeliveryDocument,
   ChartDeliveryDocument,
   ClusterDocument,
+  ClusterOverridesDocument,
   FederationDocument,
   FederationRelationDocument,
   GatewayPortDocument,
@@ -74,6 +75,17 @@ export type { ArgoCdDestinationDocument, GitOpsDocument } from './document';
 export { repositoryUrlProblem } from './validate-gitops';
 export { SpiremeshError, countOf, formatFinding, type Finding, type FindingLayout, type FindingSeverity } from './finding';
 export { loadMeshSpecFile, parseMeshSpecYaml } from './load';
+export {
+  CLUSTER_OVERRIDES_SCHEMA,
+  ISTIO_OVERRIDE_CHARTS,
+  type ChartValuesProps,
+  type ClusterOverridesProps,
+  type IstioChartOverridesProps,
+  type PodSettingsProps,
+  type ResourceRequirementsProps,
+  type SpireOverridesProps,
+  type TolerationProps,
+} from './overrides';
 export {
   ClusterModel,
   IstioRelease,

@@ -41,6 +41,7 @@ import { ISTIO_NAMESPACE, ZTUNNEL_SERVICE_ACCOUNT } from './names';
 import { parseVersion } from './syntax';
 import { ClusterProps, IngressGatewayProps, LicenseModel, MeshSpec, meshPropsFromDocument, toMeshSpecDocument } from './props';
 import { ArgoCdDestinationModel, GitOpsModel, argoCdDestinationModel } from './gitops';
+import { ClusterOverridesProps, copyOverrides } from './overrides';
 import { validateMeshSpec } from './validate';
 
 /** An Istio release with the repositories it is pulled from. */
@@ -152,6 +153,8 @@ export class ClusterModel {
   public readonly spireBundleEndpointAddress?: string;
   /** How a hub Argo CD reaches the cluster (`gitops.argoCdTopology: hub` only). */
   public readonly argoCdDestination?: ArgoCdDestinationModel;
+  /** The cluster's component settings (`clusters[].overrides`), as declared; empty when none. */
+  public readonly overrides: ClusterOverridesProps;
 
   public constructor(props: ClusterProps, mesh: { readonly istio: IstioDefaults }) {
     this.name = props.name;
@@ -176,6 +179,7 @@ export class ClusterModel {
     this.ingressGateways = (props.ingressGateways ?? []).map(resolveIngressGateway);
     this.spireBundleEndpointAddress = props.spireBundleEndpointAddress;
     this.argoCdDestination = argoCdDestinationModel(props.argoCdDestination);
+    this.overrides = props.overrides ? copyOverrides(props.overrides) : {};
   }
 
   /** SPIFFE ID of this cluster's SPIRE server: the bundle endpoint's identity (`https_spiffe` profile). */

@@ -15,6 +15,7 @@ import {
 import { LicenseDocument, MeshSpecDocument } from './document';
 import { DEFAULT_LICENSE_SECRET_NAME, ISTIO_NAMESPACE, SOLO_LICENSE_SECRET_KEY } from './names';
 import { ArgoCdDestinationProps, ArgoCdTopology, GitOpsEngine, GitOpsProps } from './gitops';
+import { ClusterOverridesProps, copyOverrides } from './overrides';
 
 export interface ClusterProps {
   /** Cluster name: a DNS-1123 label. Used as Istio's cluster ID and SPIRE's k8s_psat cluster name. */
@@ -95,6 +96,14 @@ export interface ClusterProps {
    * @default - none (an in-cluster Argo CD or Flux deploys to the cluster it runs in)
    */
   readonly argoCdDestination?: ArgoCdDestinationProps;
+  /**
+   * Component settings of this cluster: chart values per Istio chart (base, istiod, cni, ztunnel, and per ingress
+   * gateway), merged over the mesh-wide `components.istio.extraValues` (derived values, then the mesh's, then the
+   * cluster's; objects merge key by key, other values replace), and the node selector, tolerations and resources of
+   * the SPIRE server and agent. Values the spec derives are refused as in `extraValues`.
+   * @default - none: the mesh-wide settings
+   */
+  readonly overrides?: ClusterOverridesProps;
 }
 
 /** One port of a gateway Service. */
@@ -130,7 +139,9 @@ export interface IngressGatewayProps {
 
 /** `trustDomain` trusts identities of `federatesWith` (one direction of a SPIFFE federation). */
 export interface FederationRelationProps {
+  /** The trust domain whose SPIRE servers fetch the other one's bundle and trust its identities. */
   readonly trustDomain: string;
+  /** The trust domain it trusts. */
   readonly federatesWith: string;
 }
 
@@ -165,7 +176,9 @@ export interface FederationProps {
 
 /** A one-way link: workloads in `from` reach services in `to` (the peer Gateway lives in `from`). */
 export interface LinkProps {
+  /** The cluster whose workloads reach the other one (its peer Gateway is rendered here). */
   readonly from: string;
+  /** The cluster whose services are reached, through its east-west gateway. */
   readonly to: string;
 }
 
@@ -433,6 +446,7 @@ export function toMeshSpecDocument(props: MeshSpec): MeshSpecDocument {
           compact({ ...g, serviceType: g.serviceType?.value, ports: g.ports?.map((port) => compact({ ...port })) }),
         ),
         argoCdDestination: c.argoCdDestination && compact({ ...c.argoCdDestination }),
+        overrides: c.overrides && copyOverrides(c.overrides),
       }),
     ),
     links: props.links?.map((l) => ({ from: l.from, to: l.to })),
@@ -480,6 +494,7 @@ export function meshPropsFromDocument(doc: MeshSpecDocument): MeshSpec {
         ports: g.ports?.map((port) => ({ ...port })),
       })),
       argoCdDestination: c.argoCdDestination && { ...c.argoCdDestination },
+      overrides: c.overrides && copyOverrides(c.overrides),
     })),
     links: doc.links?.map((l) => ({ from: l.from, to: l.to })),
     istio: doc.istio && {

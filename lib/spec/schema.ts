@@ -14,6 +14,7 @@ import {
   KeyAlgorithm,
 } from './choices';
 import { ArgoCdTopology, GitOpsEngine } from './gitops';
+import { CLUSTER_OVERRIDES_SCHEMA } from './overrides';
 
 const text = { type: 'string', minLength: 1 } as const;
 const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
@@ -74,6 +75,7 @@ export const MESH_SPEC_SCHEMA = {
             additionalProperties: false,
             properties: { server: text, name: text },
           },
+          overrides: CLUSTER_OVERRIDES_SCHEMA,
         },
       },
     },

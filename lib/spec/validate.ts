@@ -13,6 +13,7 @@ import { pkiPathProblems } from './pki-paths';
 import { clusterTopologyProblems, federationProblems } from './validate-topology';
 import { gitOpsProblems } from './validate-gitops';
 import { MESH_SPEC_SCHEMA } from './schema';
+import { overridesProblems } from './overrides';
 import {
   addressProblem,
   dns1123LabelProblem,
@@ -192,6 +193,18 @@ function semanticProblems(doc: Partial<MeshSpecDocument>): SpecProblem[] {
     if (str(c.istioRevision)) {
       const p = dns1123LabelProblem(c.istioRevision);
       if (p) add(at('istioRevision'), `istio revision ${p}`, `use a revision such as '${suggestDns1123Label(c.istioRevision)}'`);
+    }
+    if (c.overrides !== undefined) {
+      const ambient = (c.dataplaneMode ?? DataplaneMode.AMBIENT.value) === DataplaneMode.AMBIENT.value;
+      problems.push(
+        ...overridesProblems(at('overrides'), c.overrides, {
+          cluster: str(c.name) ? c.name : `clusters[${i}]`,
+          ambient,
+          istioCni: typeof c.istioCni === 'boolean' ? c.istioCni : ambient,
+          gateways: Array.isArray(c.ingressGateways) ? c.ingressGateways.flatMap((g) => (g && str(g.name) ? [g.name] : [])) : [],
+          glooOperator: doc.chartDelivery?.mode === ChartDeliveryMode.GLOO_OPERATOR.value,
+        }),
+      );
     }
   });
 

@@ -22,6 +22,7 @@ import {
   spireCommonLabels,
   spireSelectorLabels,
 } from './names';
+import { nodeSelectorOf, resourcesOf, tolerationsOf } from './pod-settings';
 import { clusterRoleWithBinding, serviceAccountSubject } from './rbac';
 import { clusterIdentityProblems, spiffeIdProblem, spireFinding, throwIfFindings } from './validation';
 
@@ -115,6 +116,7 @@ export class SpireAgent extends Construct {
   public constructor(scope: Construct, id: string, props: SpireAgentProps = {}) {
     super(scope, id);
     const { mesh, cluster } = MeshCluster.enclosing(this);
+    const settings = cluster.overrides.spire?.agent;
     // The cluster's name, not the chart's 'example-cluster' default (see SpireServer).
     this.clusterName = props.clusterName ?? cluster.name;
     this.trustDomain = props.trustDomain ?? cluster.trustDomain;
@@ -247,6 +249,7 @@ export class SpireAgent extends Construct {
             containers: [
               {
                 name: 'spire-agent',
+                ...resourcesOf(settings),
                 image: images.agent,
                 imagePullPolicy: 'IfNotPresent',
                 args: ['-config', `${SPIRE_PATHS.agentConfigDir}/${SPIRE_CONFIG_KEYS.agent}`],
@@ -270,7 +273,9 @@ export class SpireAgent extends Construct {
                 },
               },
             ],
-            tolerations: [...(props.tolerations ?? SPIRE_NODE_TOLERATIONS)],
+            // The cluster's tolerations replace the mesh-wide ones (clusters[].overrides.spire.agent).
+            tolerations: tolerationsOf(settings, props.tolerations ?? SPIRE_NODE_TOLERATIONS),
+            ...nodeSelectorOf(settings),
             volumes: [
               { name: 'spire-config', configMap: { name: SPIRE_NAMES.agent } },
               // The admin socket's folder on the node, where Solo's ztunnel mounts it (the chart's

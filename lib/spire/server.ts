@@ -25,6 +25,7 @@ import {
   spireCommonLabels,
   spireSelectorLabels,
 } from './names';
+import { nodeSelectorOf, resourcesOf, tolerationsOf } from './pod-settings';
 import { clusterRoleWithBinding, roleWithBinding, serviceAccountSubject } from './rbac';
 import { SpireCaSubject, spireServerConfig } from './server-config';
 import { UpstreamAuthority } from './upstream-authority';
@@ -108,6 +109,7 @@ export class SpireServer extends Construct {
   public constructor(scope: Construct, id: string, props: SpireServerProps = {}) {
     super(scope, id);
     const { mesh, cluster } = MeshCluster.enclosing(this);
+    const settings = cluster.overrides.spire?.server;
     // The chart's `global.spire.clusterName` defaults to 'example-cluster' (charts/spire/values.yaml, chart 0.24.2),
     // and the install above never sets it: every cluster of a multi-cluster mesh would then attest as
     // 'example-cluster', entry IDs would share one prefix, and agent IDs would not name their cluster. spiremesh
@@ -255,6 +257,9 @@ export class SpireServer extends Construct {
             // the shared process namespace is the chart's.
             shareProcessNamespace: true,
             securityContext: { runAsUser: 1000, runAsGroup: 1000 },
+            // The cluster's placement (clusters[].overrides.spire.server); the chart sets none.
+            ...nodeSelectorOf(settings),
+            ...(settings?.tolerations ? { tolerations: tolerationsOf(settings, []) } : {}),
             initContainers: [
               {
                 // The PVC is created root-owned; the server runs as 1000:1000.
@@ -270,6 +275,7 @@ export class SpireServer extends Construct {
             containers: [
               {
                 name: 'spire-server',
+                ...resourcesOf(settings),
                 image: images.server,
                 imagePullPolicy: 'IfNotPresent',
                 args: ['-expandEnv', '-config', `${SPIRE_PATHS.serverConfigDir}/${SPIRE_CONFIG_KEYS.server}`],
