@@ -1,8 +1,21 @@
 /**
  * The review page, `dist/README.md`: what a pull-request reviewer needs to see at a glance —
- * a Mermaid diagram of clusters, networks, trust domains and links (GitHub renders it), a table
- * per cluster, and the result of the mesh check. Deterministic: no dates of the run, only facts
- * of the spec and the certificates.
+ * a Mermaid diagram of clusters, networks, trust domains and links (GitHub renders it) while it
+ * stays within Mermaid's default limits, else a compact table of the topology; a table per cluster
+ * (one fleet table beyond DETAILED_CLUSTER_LIMIT clusters, facts common to every cluster stated
+ * once); how the output goes live; and the result of the mesh check. Deterministic: no dates of
+ * the run, only facts of the spec and the certificates, so a second run of an unchanged spec
+ * writes the same bytes.
+ *
+ * What a synth changed is deliberately not a list on this page. The page is committed with the
+ * output it describes: a list of the files this run created, changed or pruned would be true for
+ * the run that wrote it and false for every later one (the next unchanged run would find nothing
+ * to change and rewrite the page, so the output would never be up to date). Instead the page
+ * states what the output *is*, per cluster: its objects per component and, when synthesis hands
+ * it, the digest of the cluster directory's index (which lists every file's sha256). A change to
+ * the output therefore changes exactly the lines of the clusters it touches, and the pull
+ * request's diff of this page is the change summary; the synth summary lists the files created,
+ * changed and pruned per directory, and `spiremesh diff` the objects and fields.
  */
 import { CheckFinding, formatCheckFinding } from './check';
 import { GATEWAY_INJECTION_TEMPLATES, SIDECAR_DEFAULT_TEMPLATES, WORKLOAD_SOCKET_PATH, ingressGatewaySelectorLabels } from '../istio';
@@ -33,14 +46,33 @@ export interface ReviewPageMesh {
   readonly prerequisites?: readonly ClusterPrerequisiteList[];
   /** The warnings the mesh's constructs recorded. @default - none */
   readonly warnings?: readonly CollectedWarning[];
+  /**
+   * Per cluster directory, a digest of its content (e.g. the sha256 of its `spiremesh-index.yaml`, which lists the
+   * sha256 of every file): the line of the page that changes whenever the directory does.
+   * @default - none: the page shows objects per component only
+   */
+  readonly directoryDigests?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Mermaid's default limits, which GitHub renders diagrams with: `maxEdges` 500 (a flowchart with more edges is refused
+ * with "Edge limit exceeded") and `maxTextSize` 50000 (a longer diagram source is replaced by "Maximum text size in
+ * diagram exceeded"). Defaults of packages/mermaid/src/schemas/config.schema.yaml in mermaid-js/mermaid; the edge check
+ * is addSingleLink in packages/mermaid/src/diagrams/flowchart/flowDb.ts (one edge per link statement, a two-way
+ * `<-->` link included), the size check compares the diagram source's length in packages/mermaid/src/mermaidAPI.ts.
+ */
+export const MERMAID_DEFAULT_LIMITS = { maxEdges: 500, maxTextSize: 50_000 } as const;
+
+/** Up to this many clusters, the page has one table per cluster; beyond it, one fleet table (and grouped rows). */
+export const DETAILED_CLUSTER_LIMIT = 12;
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const esc = (s: string) => s.replace(/"/g, '#quot;');
 
-function diagram(mesh: MeshModel): string[] {
+/** The Mermaid source of the topology (without the fence) and its edge count: a two-way pair of links is one `<-->` edge. */
+export function topologyDiagram(mesh: MeshModel): { source: string; edges: number } {
   const id = new Map(mesh.clusters.map((c, i) => [c.name, `c${i + 1}`]));
-  const lines = ['```mermaid', 'flowchart LR'];
+  const lines = ['flowchart LR'];
   for (const c of mesh.clusters) {
     lines.push(`  subgraph ${id.get(c.name)}_net["network ${esc(c.network)}"]`);
     const address = c.eastWestAddress ? `<br/>east-west: ${esc(c.eastWestAddress)}` : '';
@@ -49,11 +81,78 @@ function diagram(mesh: MeshModel): string[] {
     );
     lines.push('  end');
   }
+  const linked = new Set(mesh.links.map((l) => `${l.from.name}\0${l.to.name}`));
+  let edges = 0;
   for (const l of mesh.links) {
-    lines.push(`  ${id.get(l.from.name)} -->|"reaches"| ${id.get(l.to.name)}`);
+    const reverse = linked.has(`${l.to.name}\0${l.from.name}`);
+    if (reverse && mesh.clusters.indexOf(l.from) > mesh.clusters.indexOf(l.to)) continue; // drawn with its reverse
+    lines.push(`  ${id.get(l.from.name)} ${reverse ? '<-->|"both ways"|' : '-->|"reaches"|'} ${id.get(l.to.name)}`);
+    edges++;
   }
-  lines.push('```');
+  return { source: lines.join('\n'), edges };
+}
+
+/** Whether GitHub renders the diagram with Mermaid's default settings. */
+export function withinMermaidDefaults(diagram: { source: string; edges: number }): boolean {
+  return diagram.edges <= MERMAID_DEFAULT_LIMITS.maxEdges && diagram.source.length <= MERMAID_DEFAULT_LIMITS.maxTextSize;
+}
+
+/** `names` shortened for a table cell: all of them up to a few, else the count with the first ones. */
+function someOf(names: readonly string[], shown = 5): string {
+  if (names.length <= shown + 1) return names.join(', ');
+  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
+}
+
+/** Whom a cluster reaches (or is reached by), compactly: nobody, every other cluster, all but a few, or the list. */
+function peersText(mesh: MeshModel, c: ClusterModel, peers: readonly ClusterModel[]): string {
+  const others = mesh.clusters.filter((x) => x !== c);
+  if (peers.length === 0) return '—';
+  if (others.length > 1 && peers.length === others.length) return `all ${others.length} others`;
+  const missing = others.filter((x) => !peers.includes(x)).map((x) => x.name);
+  if (peers.length > others.length / 2 && missing.length <= 5) return `all others except ${missing.join(', ')}`;
+  return someOf(peers.map((x) => x.name));
+}
+
+/** The rows of a cluster's facts that the topology table (`topologySummary`) has a column for. */
+const TOPOLOGY_TABLE_FACTS: readonly string[] = ['network', 'trust domain', 'dataplane', 'east-west address', 'links to'];
+
+/** The topology as a table, for meshes whose diagram Mermaid would refuse with its default limits. */
+function topologySummary(mesh: MeshModel, diagram: { source: string; edges: number }): string[] {
+  const n = mesh.clusters.length;
+  const allToAll = mesh.links.length === n * (n - 1);
+  const lines = [
+    `${n} clusters and ${mesh.links.length} one-way links: a diagram of ${diagram.edges} edges and ${diagram.source.length} characters, beyond what Mermaid renders with its default settings (${MERMAID_DEFAULT_LIMITS.maxEdges} edges, ${MERMAID_DEFAULT_LIMITS.maxTextSize} characters), so the topology is a table. ${allToAll ? 'Every cluster reaches every other cluster (all-to-all).' : 'Links are one-way: the peer Gateway lives in the cluster that reaches.'}`,
+    '',
+  ];
+  const domains = [...new Set(mesh.clusters.map((c) => c.trustDomain))].sort();
+  lines.push('| trust domain | clusters |', '|---|---|');
+  for (const td of domains) {
+    const members = mesh.clustersOf(td).map((c) => c.name);
+    lines.push(`| \`${td}\` | ${members.length} (${someOf(members)}) |`);
+  }
+  lines.push('', '| cluster | network | trust domain | dataplane | east-west | reaches | reached by |', '|---|---|---|---|---|---|---|');
+  for (const c of mesh.clusters) {
+    const reaches = peersText(
+      mesh,
+      c,
+      mesh.linksFrom(c).map((l) => l.to),
+    );
+    const reachedBy = peersText(
+      mesh,
+      c,
+      mesh.links.filter((l) => l.to === c).map((l) => l.from),
+    );
+    lines.push(
+      `| ${c.name} | \`${c.network}\` | \`${c.trustDomain}\` | ${c.dataplaneMode.value} | ${c.eastWestAddress ?? '—'} | ${reaches} | ${reachedBy} |`,
+    );
+  }
   return lines;
+}
+
+function topologySection(mesh: MeshModel): string[] {
+  const diagram = topologyDiagram(mesh);
+  if (withinMermaidDefaults(diagram)) return ['```mermaid', diagram.source, '```'];
+  return topologySummary(mesh, diagram);
 }
 
 /**
@@ -104,7 +203,8 @@ function ingressGatewayList(c: ClusterModel): string {
     .join('<br/>');
 }
 
-function clusterTable(page: ReviewPageMesh, name: string): string[] {
+/** The facts of one cluster, as table rows; `fleet` writes the links compactly and adds the east-west address. */
+function clusterRows(page: ReviewPageMesh, name: string, fleet: boolean): [string, string][] {
   const { mesh } = page;
   const c = mesh.cluster(name);
   const counts = page.objectCounts[name] ?? {};
@@ -125,16 +225,31 @@ function clusterTable(page: ReviewPageMesh, name: string): string[] {
     ],
     ['Gateway API', c.istio.gatewayApiVersion],
     ['SPIRE', `${mesh.spire.version} (chart ${mesh.spire.chartVersion}, CRDs ${mesh.spire.crdsChartVersion})`],
-    [
-      'links to',
-      mesh
-        .linksFrom(c)
-        .map((l) => `${l.to.name} (${l.to.eastWestAddress ?? 'no address'})`)
-        .join(', ') || '—',
-    ],
+    ...(fleet
+      ? ([
+          ['east-west address', c.eastWestAddress ?? '—'],
+          [
+            'links to',
+            peersText(
+              mesh,
+              c,
+              mesh.linksFrom(c).map((l) => l.to),
+            ),
+          ],
+        ] as [string, string][])
+      : ([
+          [
+            'links to',
+            mesh
+              .linksFrom(c)
+              .map((l) => `${l.to.name} (${l.to.eastWestAddress ?? 'no address'})`)
+              .join(', ') || '—',
+          ],
+        ] as [string, string][])),
     ...(c.ingressGateways.length > 0 ? [['ingress gateways', ingressGatewayList(c)] as [string, string]] : []),
     ...federationRows(mesh, c),
     ['objects', `${total} (${perComponent})`],
+    ...(page.directoryDigests?.[name] ? [['content digest', `\`${page.directoryDigests[name]}\``] as [string, string]] : []),
   ];
   const certs = page.certificates;
   const own = certs?.clusters[name];
@@ -149,7 +264,82 @@ function clusterTable(page: ReviewPageMesh, name: string): string[] {
   } else {
     rows.push(['certificates', `issued at run time (CA delivery: ${mesh.pki.delivery.mode.value})`]);
   }
-  return [`### ${name}`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`), ''];
+  return rows;
+}
+
+const cell = (v: string) => v.replace(/\|/g, '\\|');
+
+function clusterTable(page: ReviewPageMesh, name: string): string[] {
+  const rows = clusterRows(page, name, false);
+  return [`### ${name}`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`), ''];
+}
+
+/**
+ * Every cluster of a large mesh in two tables: the facts every cluster shares, once, and one row per cluster with the
+ * facts that differ (a fact a cluster lacks is `—`).
+ */
+function fleetTables(page: ReviewPageMesh): string[] {
+  const { mesh } = page;
+  // Facts the topology table already lists per cluster are not repeated when it stands instead of the diagram.
+  const inTopology = withinMermaidDefaults(topologyDiagram(mesh)) ? [] : TOPOLOGY_TABLE_FACTS;
+  const rows = new Map(mesh.clusters.map((c) => [c.name, new Map(clusterRows(page, c.name, true))]));
+  const keys: string[] = [];
+  for (const r of rows.values()) for (const k of r.keys()) if (!keys.includes(k)) keys.push(k);
+  const valuesOf = (k: string) => mesh.clusters.map((c) => rows.get(c.name)?.get(k));
+  const shared = new Map<string, string>();
+  for (const k of keys) {
+    const values = valuesOf(k);
+    if (values[0] !== undefined && values.every((v) => v === values[0])) shared.set(k, values[0]);
+  }
+  const varying = keys.filter((k) => !shared.has(k) && !inTopology.includes(k));
+  return [
+    `${mesh.clusters.length} clusters. Common to every cluster:`,
+    '',
+    '| | |',
+    '|---|---|',
+    ...[...shared].map(([k, v]) => `| ${k} | ${cell(v)} |`),
+    '',
+    ...(varying.length === 0
+      ? []
+      : [
+          'Per cluster:',
+          '',
+          `| cluster | ${varying.join(' | ')} |`,
+          `|---|${varying.map(() => '---|').join('')}`,
+          ...mesh.clusters.map((c) => `| ${c.name} | ${varying.map((k) => cell(rows.get(c.name)?.get(k) ?? '—')).join(' | ')} |`),
+          '',
+        ]),
+  ];
+}
+
+/** `text` with the cluster's name and kube context as `<cluster>` and `<context>`: rows that then read alike are grouped. */
+function templated(text: string, c: ClusterModel): string {
+  // Names and contexts are DNS labels: a whole token is one not inside a longer name, path segment excepted.
+  const token = (v: string) => new RegExp(`(?<![A-Za-z0-9_.-])${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`, 'g');
+  const out = c.context !== c.name ? text.replace(token(c.context), '<context>') : text;
+  return out.replace(token(c.name), '<cluster>');
+}
+
+/** Items of several clusters grouped by their templated text, in the order each text first occurs. */
+function groupByTemplate(
+  mesh: MeshModel,
+  items: readonly { cluster?: string; text: string }[],
+): { clusters: string[]; text: string; original: string }[] {
+  const groups = new Map<string, { clusters: string[]; original: string }>();
+  for (const item of items) {
+    const c = item.cluster !== undefined ? mesh.clusters.find((x) => x.name === item.cluster) : undefined;
+    const text = c ? templated(item.text, c) : item.text;
+    const group = groups.get(text) ?? { clusters: [], original: item.text };
+    if (item.cluster !== undefined && !group.clusters.includes(item.cluster)) group.clusters.push(item.cluster);
+    groups.set(text, group);
+  }
+  // A text of one cluster keeps its names: a placeholder only helps where it stands for several.
+  return [...groups].map(([text, g]) => ({ clusters: g.clusters, text: g.clusters.length > 1 ? text : g.original, original: g.original }));
+}
+
+/** The clusters of a group, for a table cell or a list item. */
+function groupLabel(mesh: MeshModel, clusters: readonly string[]): string {
+  return clusters.length === mesh.clusters.length && clusters.length > 1 ? `all ${clusters.length} clusters` : someOf(clusters);
 }
 
 /** What each chart delivery mode means for a cluster directory (docs/first-sync.md). */
@@ -218,6 +408,7 @@ function bootstrapLines(fleet: FleetBootstrap, mesh: MeshModel): string[] {
     '| cluster | object | file | syncs | ignores (written at run time) |',
     '|---|---|---|---|---|',
   ];
+  const rows: { cluster?: string; component: string; text: string }[] = [];
   for (const o of fleet.objects) {
     const m = o.manifest;
     const syncs =
@@ -230,11 +421,18 @@ function bootstrapLines(fleet: FleetBootstrap, mesh: MeshModel): string[] {
             : 'a patch of the Argo CD install (not applied by the kustomizations)';
     const rules: any[] = m.spec?.ignoreDifferences ?? m.spec?.ignore ?? [];
     const ignored = rules.map((d) => `${d.kind ?? d.target?.kind} \`${d.name ?? d.target?.name}\``).join(', ') || '—';
-    lines.push(
-      `| ${o.component} | ${describeObject(m)} | \`${FLEET_DIRECTORY}/${objectFilePath(o.component, m)}\` | ${syncs} | ${ignored} |`,
-    );
+    rows.push({
+      cluster: mesh.clusters.some((c) => c.name === o.component) ? o.component : undefined,
+      component: o.component,
+      text: `${describeObject(m)} | \`${FLEET_DIRECTORY}/${objectFilePath(o.component, m)}\` | ${syncs} | ${ignored}`,
+    });
   }
-  lines.push('', 'Run once by hand:', '', ...fleet.applySteps.map((s, i) => `${i + 1}. ${s}`), '');
+  if (mesh.clusters.length > DETAILED_CLUSTER_LIMIT) {
+    // A large fleet: one row per kind of object, naming the clusters that have it.
+    lines.push(...groupByTemplate(mesh, rows).map((g) => `| ${g.clusters.length > 0 ? groupLabel(mesh, g.clusters) : '—'} | ${g.text} |`));
+  } else lines.push(...rows.map((r) => `| ${r.component} | ${r.text} |`));
+  const steps = fleet.applySteps.map((s, i) => `${i + 1}. ${s}`);
+  lines.push('', 'Run once by hand:', '', ...steps, '');
   return lines;
 }
 
@@ -261,10 +459,21 @@ function prerequisiteLines(page: ReviewPageMesh): string[] {
 /** Every warning the mesh's constructs recorded at synth. */
 function warningLines(page: ReviewPageMesh): string[] {
   const warnings = page.warnings ?? [];
+  const { mesh } = page;
+  const items =
+    mesh.clusters.length > DETAILED_CLUSTER_LIMIT
+      ? groupByTemplate(mesh, warnings).map((g) => `- ${g.clusters.length > 0 ? `${groupLabel(mesh, g.clusters)}: ` : ''}${g.text}`)
+      : warnings.map((w) => `- ${w.cluster !== undefined ? `\`${w.cluster}\`: ` : ''}${w.text}`);
+  return ['### Synth warnings', '', ...(warnings.length === 0 ? ['None.'] : items), ''];
+}
+
+/** Where a reviewer finds what this synth changed (see the module comment: the page itself carries no change list). */
+function changeLines(page: ReviewPageMesh): string[] {
+  const digests = page.directoryDigests !== undefined;
   return [
-    '### Synth warnings',
+    '## What changed',
     '',
-    ...(warnings.length === 0 ? ['None.'] : warnings.map((w) => `- ${w.cluster !== undefined ? `\`${w.cluster}\`: ` : ''}${w.text}`)),
+    `This page describes the output, not a run: it is committed with it, so an unchanged spec writes it byte for byte again. The pull request's diff of this page is the change summary: the spec digest above, and per cluster the objects per component${digests ? " and the content digest (of the directory's `spiremesh-index.yaml`, which lists the sha256 of every file)" : ''}, change exactly where the output does. \`spiremesh synth\` prints the files created, changed, unchanged and pruned per directory, and \`spiremesh diff\` the objects and fields that differ from the committed output.`,
     '',
   ];
 }
@@ -280,10 +489,14 @@ function goesLive(page: ReviewPageMesh): string[] {
     '| cluster | stages, in apply order | applied by |',
     '|---|---|---|',
   ];
-  for (const c of mesh.clusters) {
+  const rows = mesh.clusters.map((c) => {
     const { stages, text } = stageList(page, c.name);
-    lines.push(`| ${c.name} | ${text} | ${appliedBy(mesh, c, stages)} |`);
-  }
+    return { cluster: c.name, text: `${text} | ${appliedBy(mesh, c, stages)}` };
+  });
+  if (mesh.clusters.length > DETAILED_CLUSTER_LIMIT) {
+    // A large fleet: clusters whose row reads alike (their name and context aside) share one.
+    lines.push(...groupByTemplate(mesh, rows).map((g) => `| ${groupLabel(mesh, g.clusters)} | ${g.text} |`));
+  } else lines.push(...rows.map((r) => `| ${r.cluster} | ${r.text} |`));
   lines.push('');
   if (fleet) lines.push(...bootstrapLines(fleet, mesh));
   lines.push(...prerequisiteLines(page), ...warningLines(page));
@@ -300,9 +513,11 @@ export function renderReviewPage(meshes: readonly ReviewPageMesh[]): string {
       `Rendered by ${gen.name} ${gen.version} (cdk8s ${gen.cdk8s}) from spec \`${specDigest(mesh)}\`. Each cluster directory holds its manifests, a \`kustomization.yaml\` in apply order, and \`spiremesh-index.yaml\` (provenance).`,
       '',
     );
-    lines.push('## Topology', '', ...diagram(mesh), '');
+    lines.push('## Topology', '', ...topologySection(mesh), '');
     lines.push('## Clusters', '');
-    for (const c of mesh.clusters) lines.push(...clusterTable(page, c.name));
+    if (mesh.clusters.length > DETAILED_CLUSTER_LIMIT) lines.push(...fleetTables(page));
+    else for (const c of mesh.clusters) lines.push(...clusterTable(page, c.name));
+    lines.push(...changeLines(page));
     lines.push(...goesLive(page));
     lines.push('## Check', '');
     const errors = page.findings.filter((f) => f.severity === 'error');
@@ -315,7 +530,12 @@ export function renderReviewPage(meshes: readonly ReviewPageMesh[]): string {
       lines.push(
         `${errors.length} error(s), ${warnings.length} warning(s):`,
         '',
-        ...page.findings.map((f) => `- ${formatCheckFinding(f)}`),
+        ...(mesh.clusters.length > DETAILED_CLUSTER_LIMIT
+          ? groupByTemplate(
+              mesh,
+              page.findings.map((f) => ({ cluster: f.cluster, text: formatCheckFinding(f) })),
+            ).map((g) => `- ${g.clusters.length > 1 ? `${groupLabel(mesh, g.clusters)}: ` : ''}${g.text}`)
+          : page.findings.map((f) => `- ${formatCheckFinding(f)}`)),
       );
     lines.push('');
   }
