@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
@@ -27,7 +27,7 @@ describe('command line', () => {
         cluster: 'c1',
         which: 'spire',
       });
-      expect(() => parseCliArgs(['--bogus'])).toThrow("unknown argument '--bogus'");
+      expect(() => parseCliArgs(['--bogus'])).toThrow("unknown flag '--bogus'");
       expect(() => parseCliArgs(['deploy'])).toThrow("unknown command 'deploy'");
     } finally {
       if (saved === undefined) delete process.env.CDK8S_OUTDIR;
@@ -70,9 +70,8 @@ describe('command line', () => {
     expect(Object.keys(values['spiremesh/pkitest/west/cacerts'])).toEqual(['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem']);
     expect(values['spiremesh/pkitest/west/spiffe-upstream-ca']['tls.key']).toContain('PRIVATE KEY');
     const unknown = run(declare, ['pki', 'export', '--cluster', 'north']);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain("no cluster 'north'");
-    expect(unknown.stderr).toContain('fix: use one of east, west');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--cluster 'north': no cluster 'north' in mesh 'pkitest'; use one of east, west");
     expect(unknown.stderr).not.toContain('unexpected error');
   });
 
@@ -117,10 +116,17 @@ describe('command line', () => {
     expect(fs.readdirSync(out)).toEqual([]);
   });
 
-  test('`cdk8s synth -o DIR` runs the app from cdk8s.yaml and writes DIR/<cluster>/', () => {
+  test('`cdk8s synth -o DIR` runs the app from cdk8s.yaml, writes DIR/<cluster>/ and prints the warnings on stderr', () => {
     const out = tempDir();
-    execFileSync('npx', ['cdk8s', 'synth', '-o', out], { cwd: root, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: 'pipe' });
-    expect(readTree(out)).toEqual(readTree(path.join(root, 'dist')));
+    const r = spawnSync('npx', ['cdk8s', 'synth', '-o', out], {
+      cwd: root,
+      env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('warnings (1):\n  ! warning [Trust Domain Check]');
+    for (const dir of ['cluster1', 'cluster2', '_fleet'])
+      expect(readTree(path.join(out, dir))).toEqual(readTree(path.join(root, 'dist', dir)));
   });
 
   test('without --out, the output, the PKI and the chart cache belong to the project folder, whatever the working directory', () => {

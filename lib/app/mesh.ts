@@ -1,3 +1,4 @@
+import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { ChartDeliveryComponentProps, chartDeliveryFor } from '../delivery/component';
@@ -13,9 +14,11 @@ import {
   NETWORK_LABEL,
   SPIRE_NAMESPACE,
   loadMeshSpecFile,
+  SpiremeshError,
   resolveMeshProps,
 } from '../spec';
 import { Spire, SpireComponentProps } from '../spire/spire';
+import { isSynthesizing, synthesize } from './synthesize';
 
 /**
  * Construct-level settings of the components SpireMesh creates in every cluster. They are not
@@ -58,6 +61,16 @@ const RESOLVED_MODELS = new WeakMap<SpireMeshProps, MeshModel>();
  * releases), the platform namespaces, the CA secret delivery, SPIRE, Istio and the multicluster
  * gateways. Add your own components to `mesh.clusterChart(name)` (or every `mesh.clusters`)
  * and hand their charts to `cluster.delivery.addRelease(...)`.
+ *
+ * However the app is synthesized, the gates run. `synthesize(app)` (what `spiremesh synth`, `synthMain`
+ * and `cdk8s synth` run) renders, gates and checks every object and writes `<outdir>/<cluster>/`. A
+ * plain `app.synth()` (or `app.synthYaml()`) first runs the construct validations of the tree, and
+ * SpireMesh adds one: a read-only synthesize of the whole app into the App's outdir (schema, secrets
+ * and policy gates, the multicluster check, the PKI as it exists; nothing is written and no CA material
+ * is generated — run `spiremesh pki init` first). Its warnings are printed to stderr; its errors fail
+ * the validation, so App.synth throws before it writes a file. Once validated, App.synth writes cdk8s'
+ * own layout (one YAML file per chart); the GitOps layout (per-cluster folders, kustomizations, index,
+ * review page) is synthesize()'s.
  */
 export class SpireMesh extends Construct {
   /** A mesh declared in a YAML inventory file (same schema as `MeshSpec`). */
@@ -78,6 +91,7 @@ export class SpireMesh extends Construct {
   public constructor(scope: Construct, id: string, props: SpireMeshProps) {
     super(scope, id);
     this.model = RESOLVED_MODELS.get(props) ?? resolveMeshProps(props, `SpireMesh '${id}' (TypeScript props)`);
+    this.node.addValidation({ validate: () => this.validateSynthesis() });
     const components = props.components ?? {};
     this.clusterCharts = this.model.clusters.map((cluster) => {
       const chart = new MeshCluster(this, cluster.name, {
@@ -107,6 +121,27 @@ export class SpireMesh extends Construct {
         `no cluster '${name}' in mesh '${this.model.name}': its clusters are ${this.model.clusters.map((c) => c.name).join(', ')}`,
       );
     return found;
+  }
+
+  /**
+   * The construct validation App.synth runs: a read-only synthesize of the app (once per tree, by its first
+   * SpireMesh). Inside synthesize() itself (which runs the validations of the tree too) it does nothing.
+   */
+  private validateSynthesis(): string[] {
+    const root = this.node.root;
+    if (isSynthesizing(this)) return [];
+    if (root.node.findAll().find((c) => c instanceof SpireMesh) !== this) return [];
+    const outdir = root instanceof App ? root.outdir : undefined;
+    try {
+      const result = synthesize(root, { outdir, check: true });
+      if (result.warnings.length > 0) {
+        process.stderr.write(`spiremesh: ${result.warnings.length} warning(s):\n${result.warnings.map((w) => `  ! ${w}\n`).join('')}`);
+      }
+      return [];
+    } catch (e) {
+      if (SpiremeshError.isSpiremeshError(e)) return [`spiremesh: ${e.message}`];
+      throw e;
+    }
   }
 
   private addPlatformNamespaces(chart: MeshCluster): void {

@@ -90,6 +90,11 @@ export interface SynthesisResult {
   readonly directories: readonly DirectoryReport[];
   /** Findings of the mesh check (only warnings here: errors stop synthesis). */
   readonly checkFindings: readonly CheckFinding[];
+  /**
+   * What the run wrote (or, in check mode, would write): absolute path → new content, or null for a file
+   * deleted. Files that are already up to date are not listed. (`spiremesh diff` compares it with the disk.)
+   */
+  readonly plannedWrites: ReadonlyMap<string, string | null>;
 }
 
 /** Synthesis refused: every finding, each naming the object and the code that made it. */
@@ -111,8 +116,27 @@ export function defaultOutdir(projectDir: string = findProjectDir(process.cwd())
   return process.env.CDK8S_OUTDIR || path.join(projectDir, DEFAULT_OUTPUT_DIRECTORY);
 }
 
+/** Construct trees a synthesize() call is working on (SpireMesh's construct validation skips itself inside one). */
+const SYNTHESIZING = new WeakSet<IConstruct>();
+
+/** True while synthesize() renders the tree of `scope` (the construct validations it runs are part of it). */
+export function isSynthesizing(scope: IConstruct): boolean {
+  return SYNTHESIZING.has(scope.node.root);
+}
+
 /** Renders every MeshCluster under `root`, checks it, and writes (or, with `check`, compares). */
 export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): SynthesisResult {
+  const tree = root.node.root;
+  if (SYNTHESIZING.has(tree)) return synthesizeTree(root, options);
+  SYNTHESIZING.add(tree);
+  try {
+    return synthesizeTree(root, options);
+  } finally {
+    SYNTHESIZING.delete(tree);
+  }
+}
+
+function synthesizeTree(root: IConstruct, options: SynthesizeOptions): SynthesisResult {
   const meshes = [
     ...new Set(
       root.node
@@ -315,15 +339,11 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
   );
   const reviewPlan = planOwnedFile(outdir, REVIEW_PAGE_FILE, reviewPage, REVIEW_PAGE_MARKER);
   const upToDate = plans.every((p) => !planHasChanges(p.plan)) && !planHasChanges(reviewPlan);
+  const plannedWrites = new Map([...plans.flatMap((p) => [...p.plan.operations]), ...reviewPlan.operations]);
   if (!options.check) {
     // One application of every change, so a failure half-way rolls back all of them.
     applyOutput(
-      {
-        outdir,
-        directories: [],
-        warnings: [],
-        operations: new Map([...plans.flatMap((p) => [...p.plan.operations]), ...reviewPlan.operations]),
-      },
+      { outdir, directories: [], warnings: [], operations: plannedWrites },
       { fs: run.outputFs, beforeSwitch: () => run.lock?.assertHeld() },
     );
   }
@@ -354,6 +374,7 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
     checkFindings,
     upToDate,
     directories: [...plans.flatMap((p) => p.plan.directories), ...reviewPlan.directories],
+    plannedWrites,
   };
 }
 

@@ -1,42 +1,35 @@
-/** Command-line flags shared by the spiremesh commands. */
+/** The flags of a mesh command, resolved: the output folder, the inventory, the pki flags. */
 import * as fs from 'fs';
 import * as path from 'path';
 import { defaultOutdir } from '../app/synthesize';
-import { SpiremeshError } from '../spec';
+import { overviewHelp, parseCommandLine, ParsedCommandLine, UsageError } from './parse';
 
-/** A command line that cannot be run as given (exit code 2 once the CLI distinguishes usage errors). */
-export class UsageError extends SpiremeshError {
-  public constructor(message: string) {
-    super(message, []);
-  }
-}
+export { UsageError } from './parse';
 
 export interface CliArgs {
-  /** `synth` (default), `check`, `pki`. */
+  /** `synth` (default), `check`, `diff`, `pki`. */
   readonly command: string;
   /** Words after the command, e.g. `status` for `pki status`. */
   readonly subcommand?: string;
   readonly outdir: string;
+  /** True when `--out`/`-o` was given (else the default output folder). */
+  readonly outGiven: boolean;
   readonly check: boolean;
   readonly inventory?: string;
   readonly cluster?: string;
   readonly which?: string;
   readonly file?: string;
   readonly stdout: boolean;
+  /** One JSON document on stdout, nothing else. */
+  readonly json: boolean;
+  /** Warnings count as errors (exit 1). */
+  readonly strict: boolean;
   /** Print the stack trace of an unexpected error (never needed for a user error). */
   readonly debug: boolean;
 }
 
-export const USAGE = `usage:
-  synth [--out DIR | -o DIR] [--check]        render dist/<cluster>/ (default command)
-  check                                       the multicluster check alone (static istioctl multicluster check)
-  pki init                                    generate the missing CA material (never regenerates)
-  pki status                                  list certificates: subject, issuer, not-after, days left, chain
-  pki rotate --cluster NAME [--which spire|istio|both]
-                                              new intermediate(s) under the same root; old ones stay valid
-  pki export --cluster NAME [--file FILE | --stdout]
-                                              the CA secret values to upload to a secret store
-common: [--inventory FILE] for meshes declared in YAML; [--debug] prints the stack trace of an unexpected error`;
+/** The overview of every command (the text of `spiremesh help`). */
+export const USAGE = overviewHelp();
 
 /** What an app may set for its own command line. */
 export interface CliDefaults {
@@ -48,50 +41,38 @@ export interface CliDefaults {
   readonly outdir?: string;
 }
 
-/** Parses `[command [subcommand]] [flags]`. */
-export function parseCliArgs(argv: readonly string[], defaults: CliDefaults = {}): CliArgs {
-  const words: string[] = [];
-  const flags: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('-')) {
-      words.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.split(/=(.*)/s, 2);
-    const key = name === '-o' ? '--out' : name;
-    if (key === '--check' || key === '--stdout' || key === '--debug') {
-      flags[key] = true;
-      continue;
-    }
-    if (!['--out', '--inventory', '--cluster', '--which', '--file'].includes(key))
-      throw new UsageError(`unknown argument '${arg}'\n${USAGE}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined || value.startsWith('-')) throw new UsageError(`${name} needs a value\n${USAGE}`);
-    if (value.trim() === '') throw new UsageError(`${name} needs a value, not an empty one\n${USAGE}`);
-    flags[key] = value;
-  }
-  const [command = 'synth', subcommand, ...extra] = words;
-  if (!['synth', 'check', 'pki'].includes(command)) throw new UsageError(`unknown command '${command}'\n${USAGE}`);
-  if (extra.length > 0 || (command !== 'pki' && subcommand))
-    throw new UsageError(`unexpected '${[subcommand, ...extra].filter(Boolean).join(' ')}'\n${USAGE}`);
-  const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+/** The flags of a parsed mesh command line. */
+export function cliArgsOf(parsed: Extract<ParsedCommandLine, { kind: 'run' }>, defaults: CliDefaults = {}): CliArgs {
+  const { values, command } = parsed;
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const flag = (k: string) => values[k] === true;
   // Without --out, the project's dist/: for a YAML inventory its folder (like its PKI folders).
-  const inventory = str('--inventory');
-  const outdir = str('--out') ?? defaults.outdir ?? defaultOutdir(inventory ? path.dirname(path.resolve(inventory)) : undefined);
-  if (command !== 'pki') assertOutputFolder(outdir, str('--out') !== undefined ? '--out' : 'the output folder');
+  const inventory = str('inventory');
+  const out = str('out');
+  const outdir = out ?? defaults.outdir ?? defaultOutdir(inventory ? path.dirname(path.resolve(inventory)) : undefined);
+  if (command !== 'pki') assertOutputFolder(outdir, out !== undefined ? '--out' : 'the output folder');
   return {
     command,
-    subcommand,
+    subcommand: parsed.positionals[0],
     outdir,
-    check: flags['--check'] === true,
+    outGiven: out !== undefined,
+    check: flag('check'),
     inventory,
-    cluster: str('--cluster'),
-    which: str('--which'),
-    file: str('--file'),
-    stdout: flags['--stdout'] === true,
-    debug: flags['--debug'] === true,
+    cluster: str('cluster'),
+    which: str('which'),
+    file: str('file'),
+    stdout: flag('stdout'),
+    json: flag('json'),
+    strict: flag('strict'),
+    debug: flag('debug'),
   };
+}
+
+/** Parses `[command [subcommand]] [flags]` of a mesh command; help and version are usage errors here (runCli answers them). */
+export function parseCliArgs(argv: readonly string[], defaults: CliDefaults = {}): CliArgs {
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind !== 'run') throw new UsageError(parsed.text);
+  return cliArgsOf(parsed, defaults);
 }
 
 /** The output folder may be missing (it is created) but must not be a file. */
@@ -102,5 +83,5 @@ function assertOutputFolder(outdir: string, what: string): void {
   } catch {
     // Missing (created by synth) or unreadable (reported by the command with the path).
   }
-  if (isFile) throw new UsageError(`${what} '${outdir}' is a file; it must name a folder (created when missing)\n${USAGE}`);
+  if (isFile) throw new UsageError(`${what} '${outdir}' is a file; it must name a folder (created when missing)`);
 }

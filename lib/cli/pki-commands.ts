@@ -2,6 +2,7 @@
 import * as path from 'path';
 import {
   CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE,
+  CertificateStatus,
   ISTIO_CACERTS_SECRET_NAME,
   IntermediateKind,
   MESH_ROOT_CA_SECRET_NAME,
@@ -18,7 +19,7 @@ import {
   rotateIntermediate,
   writePrivateExport,
 } from '../pki';
-import { DEFAULT_SECRETS_DIRECTORY, MeshModel } from '../spec';
+import { DEFAULT_SECRETS_DIRECTORY, MeshModel, SpiremeshError } from '../spec';
 import { CliArgs, UsageError } from './args';
 
 /*
@@ -30,23 +31,76 @@ function storeOf(mesh: MeshModel, args: CliArgs): PkiStore {
   // The output folder synth would write to from here: no key may land inside it.
   const store = pkiStoreFor(mesh, { outputDirectory: path.resolve(args.outdir) });
   if (!store)
-    throw new UsageError(
+    // The mesh, not the command line, is what makes the command impossible: a finding (exit 1), not a usage error.
+    throw new SpiremeshError(
       `mesh '${mesh.name}' uses a cert-manager issuer the team runs as its CA (pki.delivery.mode: cert-manager, no rootSecretStore): ` +
         'there is no local CA material to manage; set pki.delivery.rootSecretStore to let spiremesh keep the mesh root and render the issuer from it',
+      [],
     );
   return store;
 }
 
 function requireCluster(mesh: MeshModel, args: CliArgs): string {
-  if (!args.cluster)
-    throw new UsageError(`pki ${args.subcommand} needs --cluster NAME (one of ${mesh.clusters.map((c) => c.name).join(', ')})`);
-  mesh.cluster(args.cluster); // throws with the list of clusters when unknown
+  const names = mesh.clusters.map((c) => c.name).join(', ');
+  if (!args.cluster) throw new UsageError(`pki ${args.subcommand} needs --cluster NAME (one of ${names})`);
+  assertCluster(mesh, args.cluster);
   return args.cluster;
 }
 
-/** Runs a pki subcommand; returns the text to print (never a private key, except `export --stdout`). */
-export function runPkiCommand(mesh: MeshModel, args: CliArgs): string {
+/** A --cluster that names no cluster of the mesh is a usage error. */
+function assertCluster(mesh: MeshModel, cluster: string): void {
+  if (!mesh.clusters.some((c) => c.name === cluster))
+    throw new UsageError(
+      `--cluster '${cluster}': no cluster '${cluster}' in mesh '${mesh.name}'; use one of ${mesh.clusters.map((c) => c.name).join(', ')}`,
+    );
+}
+
+/** What a pki subcommand printed, its exit code, and (pki status) its rows for --json. */
+export interface PkiCommandResult {
+  readonly text: string;
+  readonly exitCode: number;
+  readonly rows?: readonly CertificateStatus[];
+}
+
+/**
+ * Rows that make `pki status` exit 1: a key that does not match, and a current certificate whose chain fails
+ * or that is missing, invalid, expired or not yet valid (a retired one only for a mismatch or an invalid file).
+ */
+export function failingStatusRows(rows: readonly CertificateStatus[]): CertificateStatus[] {
+  return rows.filter(
+    (r) =>
+      r.keyMatches === false ||
+      r.state === 'invalid' ||
+      (!r.retired && (!r.chainVerified || r.state === 'missing' || r.state === 'expired' || r.state === 'not-yet-valid')),
+  );
+}
+
+/** `pki status`: the table, exit 1 on a failing row; with `strict`, also on a certificate that expires soon. */
+function pkiStatusCommand(store: PkiStore, strict: boolean): PkiCommandResult {
+  const rows = pkiStatus(store);
+  const failing = failingStatusRows(rows);
+  const expiring = rows.filter((r) => !r.retired && r.state === 'expiring');
+  const lines = [formatStatusTable(rows)];
+  if (failing.length > 0) {
+    lines.push(`${failing.length} certificate(s) need attention:`);
+    for (const r of failing) lines.push(`  ${r.cluster ?? '(mesh)'} ${r.role}${r.retired ? ' (retired)' : ''}: ${r.problem ?? r.state}`);
+  }
+  if (strict && expiring.length > 0) lines.push(`--strict: ${expiring.length} certificate(s) expire within ${store.warnWithinDays} days`);
+  const exitCode = failing.length > 0 || (strict && expiring.length > 0) ? 1 : 0;
+  return { text: lines.join('\n'), exitCode, rows };
+}
+
+/** Runs a pki subcommand: the text to print (never a private key, except `export --stdout`) and the exit code. */
+export function runPkiSubcommand(mesh: MeshModel, args: CliArgs): PkiCommandResult {
+  if (args.json && args.subcommand !== 'status') throw new UsageError(`--json is for pki status only, not pki ${args.subcommand}`);
   const store = storeOf(mesh, args);
+  if (args.subcommand === 'status') return pkiStatusCommand(store, args.strict);
+  const text = runPkiCommand(mesh, args, store);
+  return { text, exitCode: args.strict && args.subcommand === 'init' && text.includes('\n  ! ') ? 1 : 0 };
+}
+
+/** Runs a pki subcommand; returns the text to print (never a private key, except `export --stdout`). */
+export function runPkiCommand(mesh: MeshModel, args: CliArgs, store: PkiStore = storeOf(mesh, args)): string {
   switch (args.subcommand) {
     case 'init': {
       const r = store.ensure();
@@ -121,7 +175,7 @@ function writeExport(mesh: MeshModel, store: PkiStore, args: CliArgs, json: stri
  * (properties tls.crt and tls.key). `--cluster` is optional: every cluster reads the same key.
  */
 function exportMeshRoot(mesh: MeshModel, store: PkiStore, args: CliArgs): string {
-  if (args.cluster !== undefined) mesh.cluster(args.cluster); // throws with the list of clusters when unknown
+  if (args.cluster !== undefined) assertCluster(mesh, args.cluster);
   const material = store.exportRoot();
   const values = { [meshRootRemoteKey(mesh)]: material.stringData() };
   const json = `${JSON.stringify(values, null, 2)}\n`;

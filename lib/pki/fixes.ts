@@ -1,16 +1,20 @@
 import { IntermediateKindId } from './intermediate-kind';
 
 /*
- * Fixes name the commands a user runs (the `pki` subcommands of the CLI, through the package
- * script), never library calls. Internal: not re-exported from index.ts.
+ * Fixes name the commands a user runs (the `pki` subcommands of the spiremesh command, bin/spiremesh.ts:
+ * with `--inventory FILE` for a YAML mesh, else it runs the project's app), never library calls.
+ * Internal: not re-exported from index.ts.
  */
 
 function pkiCommand(args: string): string {
-  return `\`npm run pki -- ${args}\``;
+  return `\`spiremesh pki ${args}\``;
 }
 
 /** Generates what is missing, reuses what exists. */
 export const PKI_INIT = pkiCommand('init');
+
+/** Writes the secret values to upload (the mesh root with a cert-manager root store). */
+export const PKI_EXPORT = pkiCommand('export');
 
 /** Issues a new intermediate of one kind under the same root. */
 export function pkiRotate(cluster: string, which: IntermediateKindId): string {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { CertificateAuthority, CertificateInfo, assertValidName, inspectCertificate, parsePrivateKey } from './certificate';
 import { KeyCustodyProps, assertKeyCustody } from './custody';
 import { PkiError, PkiFileLocation } from './errors';
-import { PKI_INIT, REPLACE_ROOT, SELF_CHECK_FAILED, replaceIntermediate, restoreRootKey } from './fixes';
+import { PKI_EXPORT, PKI_INIT, REPLACE_ROOT, SELF_CHECK_FAILED, replaceIntermediate, restoreRootKey } from './fixes';
 import { DEFAULT_VALIDITY_DAYS, createIntermediate, createRootCa } from './hierarchy';
 import { IntermediateKind } from './intermediate-kind';
 import { KeyAlgorithm } from '../spec/choices';
@@ -328,7 +328,7 @@ export class PkiStore {
   public export(cluster: string): ClusterSecrets {
     this.assertKnownCluster(cluster);
     if (this.rootOnly)
-      throw this.rootOnlyError(cluster, 'export the per-cluster CA secrets', 'export the mesh root instead (`npm run pki -- export`)');
+      throw this.rootOnlyError(cluster, 'export the per-cluster CA secrets', `export the mesh root instead (${PKI_EXPORT})`);
     const now = this.now();
     const root = this.loadRoot(now);
     const material = (kind: IntermediateKind): { info: CertificateInfo; keyPem: string } => {
@@ -369,7 +369,7 @@ export class PkiStore {
         mesh: this.mesh,
         file: L.display(L.rootKeyFile),
         reason: 'the root private key is not in the key directory; the issuer that cert-manager runs from the mesh root needs it.',
-        fix: restoreRootKey(L.rootKeyFile, '`npm run pki -- export`'),
+        fix: restoreRootKey(L.rootKeyFile, PKI_EXPORT),
       });
     }
     return meshRootCaSecret(root.pem, this.rootAuthority(root).keyPem);

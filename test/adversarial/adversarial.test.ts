@@ -75,7 +75,7 @@ const has = (text: string, f: Fragment) => (typeof f === 'string' ? text.include
 function unclearness(outcome: Outcome, where: Fragment, fragment: Fragment): string[] {
   const { code, stderr } = outcome;
   const problems: string[] = [];
-  if (code !== 1) problems.push(`exit code ${code}, not 1`);
+  if (code !== 1 && code !== 2) problems.push(`exit code ${code}, not 1 (findings) or 2 (a usage error)`);
   if (!stderr.startsWith('spiremesh: ')) problems.push(`stderr does not start with 'spiremesh: ': ${JSON.stringify(stderr.slice(0, 200))}`);
   if (stderr.startsWith('spiremesh: unexpected error')) problems.push('reported as an unexpected error (a bug), not a user error');
   if (/^\s+at /m.test(stderr)) problems.push('stderr holds a stack-trace line');
@@ -333,7 +333,7 @@ const inventoryCases: InventoryCase[] = [
     via: 'bin (process)',
     inventory: INVENTORY,
     argv: ['synth', '--bogus'],
-    error: { where: "'--bogus'", says: 'unknown argument' },
+    error: { where: "'--bogus'", says: 'unknown flag' },
   },
 ];
 

@@ -246,7 +246,7 @@ describe('a PKI store that keeps only the mesh root', () => {
     const exported = catchPkiError(() => store.export('east'));
     expect(exported.code).toBe('INVALID_ARGUMENT');
     expect(exported.message).toContain('cert-manager signs the per-cluster CAs in-cluster');
-    expect(exported.message).toContain('npm run pki -- export');
+    expect(exported.message).toContain('spiremesh pki export');
     const rotated = catchPkiError(() => rotateIntermediate(store, 'west', IntermediateKind.ISTIO));
     expect(rotated.message).toContain('cannot rotate the');
     expect(rotated.message).toContain('istiodCaDuration');
@@ -326,7 +326,7 @@ describe('pki commands with cert-manager and rootSecretStore', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(values);
     const unknown = inDir(dir, () => runCommand(declare, ['pki', 'export', '--cluster', 'baz', '--stdout']));
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2); // a usage error
     expect(unknown.stdout).toBe('');
 
     const rotate = inDir(dir, () => runCommand(declare, ['pki', 'rotate', '--cluster', 'foo']));

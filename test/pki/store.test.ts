@@ -35,10 +35,10 @@ const clone = (src: string, prefix: string): string => {
   return d;
 };
 
-/** Fixes name commands a user can run (`npm run pki -- ...`), never library calls. */
+/** Fixes name commands a user can run (`spiremesh pki ...`), never library calls. */
 function expectCommandFix(err: PkiError): void {
   expect(err.fix).not.toMatch(/\b(ensure|rotateIntermediate|export|loadPublic)\(/);
-  expect(err.fix).toContain('`npm run pki -- ');
+  expect(err.fix).toContain('`spiremesh pki ');
 }
 
 /** No key material, no long base64 run, in any field of the error. */
@@ -149,7 +149,7 @@ describe('ensure', () => {
     expect(err.message).toContain(s.layout.rootKeyFile);
     expect(err.message).toContain('north/spire-intermediate.crt');
     expect(err.fix).toMatch(/restore the root key from its offline backup/);
-    expect(err.fix).toContain('then run `npm run pki -- init` again');
+    expect(err.fix).toContain('then run `spiremesh pki init` again');
     expect(snapshotTree(base)).toEqual(before);
     expectNoKeyMaterial(err);
   });
@@ -292,7 +292,7 @@ describe('expiry (injected clock)', () => {
       expect(err.message).toContain('cluster "east"');
       expect(err.message).toContain(certFile);
       expect(err.message).toMatch(/expired on/);
-      expect(err.fix).toContain('run `npm run pki -- rotate --cluster east --which spire`');
+      expect(err.fix).toContain('run `spiremesh pki rotate --cluster east --which spire`');
       expectCommandFix(err);
     }
   });
@@ -306,7 +306,7 @@ describe('expiry (injected clock)', () => {
     ]);
     expect(warnings[1].message).toContain('cluster "east" istio intermediate');
     expect(warnings[1].message).toContain(s.layout.certFile('east', IntermediateKind.ISTIO));
-    expect(warnings[1].message).toMatch(/Fix: run `npm run pki -- rotate --cluster east --which istio`\.$/);
+    expect(warnings[1].message).toMatch(/Fix: run `spiremesh pki rotate --cluster east --which istio`\.$/);
     expect(expiringWithin(s, 5).map((w) => w.role)).toEqual(['spire']);
     const states = pkiStatus(s).map((r) => [r.role, r.state]);
     expect(states).toEqual([
@@ -391,7 +391,7 @@ describe('rotateIntermediate', () => {
     const before = snapshotTree(base);
     const err = catchPkiError(() => rotateIntermediate(s, 'west', IntermediateKind.ISTIO));
     expect(err.code).toBe('MISSING_ROOT_KEY');
-    expect(err.fix).toContain('then run `npm run pki -- rotate --cluster west --which istio` again');
+    expect(err.fix).toContain('then run `spiremesh pki rotate --cluster west --which istio` again');
     expect(err.cluster).toBe('west');
     expect(err.file).toBe(s.layout.rootKeyFile);
     expect(snapshotTree(base)).toEqual(before);
