@@ -331,7 +331,7 @@ function meshRootIssuerFindings(
     if (from !== remoteKey || property !== key) {
       error(
         `${subject}: spec.data ${key}`,
-        `reads ${from}#${property}, but \`npm run pki -- export\` gives the mesh root as ${remoteKey}#${key}`,
+        `reads ${from}#${property}, but \`spiremesh pki export\` gives the mesh root as ${remoteKey}#${key}`,
         `read remote key ${remoteKey}, property ${key}`,
       );
     }
@@ -348,7 +348,7 @@ function rootCertificateFindings(input: CertManagerCheckInput, add: (f: FindingI
   const warnDays = input.expiryWarningDays ?? 30;
   const subject = `mesh root CA ${root.subject}`;
   const replace =
-    'a new mesh root replaces the trust anchor of every cluster: plan a root migration, then upload it (`npm run pki -- export`)';
+    'a new mesh root replaces the trust anchor of every cluster: plan a root migration, then upload it (`spiremesh pki export`)';
   if (!root.isCa) {
     add({
       severity: 'error',
@@ -406,7 +406,7 @@ function unverifiedIssuerFindings(
     fix:
       `${namespaced ? 'remove issuerKind (a ClusterIssuer) and ' : ''}set pki.delivery.rootSecretStore to a ClusterSecretStore: ` +
       'spiremesh then keeps the mesh root in pki/ (key in the git-ignored key folder) and renders the CA ClusterIssuer from it in every cluster; ' +
-      'upload the values of `npm run pki -- export`',
+      'upload the values of `spiremesh pki export`',
   });
 }
 

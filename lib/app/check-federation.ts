@@ -160,7 +160,7 @@ export function federationFindings(input: FederationCheckInput): FederationFindi
             cluster: at,
             subject,
             message: `has no bootstrap trustDomainBundle yet: the mesh root does not exist`,
-            fix: 'synthesize (it generates the mesh PKI and renders the bundle from its root), or run npm run pki -- init',
+            fix: 'synthesize (it generates the mesh PKI and renders the bundle from its root), or run spiremesh pki init',
           });
         } else {
           add({

@@ -400,7 +400,7 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
         cluster,
         subject,
         message: `expired on ${info.notAfter.toISOString().slice(0, 10)}`,
-        fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'replace the root (a trust-domain migration)',
+        fix: cluster ? `spiremesh pki rotate --cluster ${cluster}` : 'replace the root (a trust-domain migration)',
       });
     else if (days < warnDays)
       add({
@@ -409,7 +409,7 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
         cluster,
         subject,
         message: `expires on ${info.notAfter.toISOString().slice(0, 10)}, within ${warnDays} days`,
-        fix: cluster ? `npm run pki -- rotate --cluster ${cluster}` : 'plan the root replacement',
+        fix: cluster ? `spiremesh pki rotate --cluster ${cluster}` : 'plan the root replacement',
       });
   };
   expiry(undefined, `root CA ${certs.root.subject}`, certs.root);
@@ -422,7 +422,7 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
         cluster: ci.cluster.name,
         subject: 'cacerts / spiffe-upstream-ca',
         message: 'the cluster has no intermediate certificates',
-        fix: 'npm run pki -- init',
+        fix: 'spiremesh pki init',
       });
       continue;
     }
@@ -438,7 +438,7 @@ function certificateFindings(input: CheckInput): CheckFinding[] {
           cluster: ci.cluster.name,
           subject: `${what} ${info.subject}`,
           message: `does not chain to the mesh root ${certs.root.subject}: ${problem} Cross-cluster HBONE needs one shared root (istio/istio#61719)`,
-          fix: `issue it from the mesh root: npm run pki -- rotate --cluster ${ci.cluster.name}`,
+          fix: `issue it from the mesh root: spiremesh pki rotate --cluster ${ci.cluster.name}`,
         });
       }
       expiry(ci.cluster.name, `${what} ${info.subject}`, info);

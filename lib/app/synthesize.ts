@@ -20,6 +20,8 @@ import { SchemaRegistry } from '../validation';
 import { Collected, CollectedWarning, collectObjects } from '../gitops/collect';
 import { ClusterPrerequisiteList } from './prerequisites';
 import { applyStageOf } from '../gitops/layout';
+import { INDEX_FILE } from '../gitops/output-names';
+import { sha256 } from '../gitops/provenance';
 import { fileTextHasPrivateKey, gateFinding, policyGate, schemaGate, secretsGate } from '../gitops/gates';
 import { RenderedFile, renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
@@ -331,6 +333,12 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
         fleet: fleets.get(mesh.name),
         findings: checkFindings.filter((f) => inMesh(f.cluster) || !f.cluster),
         prerequisites: prerequisites.filter((p) => p.mesh === mesh.name),
+        // The sha256 of each directory's index, which lists the sha256 of every file: one value that changes with any file.
+        directoryDigests: Object.fromEntries(
+          clusterOutputs
+            .filter((o) => o.chart.mesh === mesh)
+            .map((o) => [o.chart.cluster.name, `sha256:${sha256(o.files.get(INDEX_FILE) ?? '')}`]),
+        ),
         // What the constructs recorded: the same on every run of the same spec (warnings of the disk, the clock or a
         // recovered run are in the synth summary only).
         warnings: collected.clusterWarnings.filter((w: CollectedWarning) => w.cluster === undefined || inMesh(w.cluster)),

@@ -20,15 +20,12 @@ export const CERT_MANAGER_OPERATOR: Prerequisite = {
 
 /**
  * The `pki export` command of a mesh: it writes the values to upload, keyed by the remote keys the ExternalSecrets read
- * (lib/cli/pki-commands.ts), to `<secrets folder>/<mesh>/<cluster>-export.json` (mode 0600). A mesh from a YAML
- * inventory runs through bin/spiremesh.ts; a TypeScript mesh through its app (`npm run pki -- …` for main.ts).
+ * (lib/cli/pki-commands.ts), to `<secrets folder>/<mesh>/<cluster>-export.json` (mode 0600). The `spiremesh` command
+ * runs the project's cdk8s.yaml app for a TypeScript mesh, and takes the file of a mesh from a YAML inventory.
  * @param cluster the cluster whose values are exported; none for the mesh root (cert-manager with `rootSecretStore`)
  */
 export function pkiExportCommand(mesh: MeshModel, cluster?: string): string {
-  const app =
-    mesh.sourceDir !== undefined
-      ? 'npx ts-node bin/spiremesh.ts pki export --inventory <inventory file>'
-      : 'npx ts-node <app, e.g. main.ts> pki export';
+  const app = mesh.sourceDir !== undefined ? 'spiremesh pki export --inventory <inventory file>' : 'spiremesh pki export';
   const file = `${DEFAULT_SECRETS_DIRECTORY}/${mesh.name}/${cluster !== undefined ? `${cluster}-export.json` : 'root-ca-export.json'}`;
   return `${app}${cluster !== undefined ? ` --cluster ${cluster}` : ''}  # writes ${file} (mode 0600): upload each top-level key with its properties, then delete the file`;
 }

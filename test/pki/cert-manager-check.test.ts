@@ -83,7 +83,7 @@ describe('cert-manager check: one root', () => {
     const lines = refused(d);
     expect(lines).toContain(
       'error [Intermediate Certs Compatibility Check] cluster cluster2: ExternalSecret cert-manager/spiremesh-root-ca: spec.data tls.key: ' +
-        'reads spiremesh/other/root#tls.key, but `npm run pki -- export` gives the mesh root as spiremesh/example/spiremesh-root-ca#tls.key ' +
+        'reads spiremesh/other/root#tls.key, but `spiremesh pki export` gives the mesh root as spiremesh/example/spiremesh-root-ca#tls.key ' +
         '(fix: read remote key spiremesh/example/spiremesh-root-ca, property tls.key)',
     );
     expect(lines.find((l) => l.includes('would not chain to one root'))).toContain(
@@ -142,7 +142,7 @@ describe('cert-manager check: one root', () => {
       }).map(formatCheckFinding);
     expect(check(now)).toEqual([
       'warning [Intermediate Certs Compatibility Check] mesh root CA CN=SPIRE Root CA: expires on 2030-01-11, within 30 days ' +
-        '(fix: a new mesh root replaces the trust anchor of every cluster: plan a root migration, then upload it (`npm run pki -- export`))',
+        '(fix: a new mesh root replaces the trust anchor of every cluster: plan a root migration, then upload it (`spiremesh pki export`))',
     ]);
     expect(check(new Date('2030-02-01T00:00:00Z'))).toEqual([
       expect.stringContaining('error [Intermediate Certs Compatibility Check] mesh root CA CN=SPIRE Root CA: expired on 2030-01-11'),
@@ -158,7 +158,7 @@ describe('cert-manager check: an issuer the team runs', () => {
       "warning [Intermediate Certs Compatibility Check] pki.delivery.issuerName ClusterIssuer team-ca: spiremesh cannot verify that the ClusterIssuer 'team-ca' " +
         'in every cluster (cluster1, cluster2) is backed by the same root: istiod and SPIRE chain to whatever each issuer signs with, and cross-cluster mTLS ' +
         'needs one shared root (fix: set pki.delivery.rootSecretStore to a ClusterSecretStore: spiremesh then keeps the mesh root in pki/ (key in the ' +
-        'git-ignored key folder) and renders the CA ClusterIssuer from it in every cluster; upload the values of `npm run pki -- export`)',
+        'git-ignored key folder) and renders the CA ClusterIssuer from it in every cluster; upload the values of `spiremesh pki export`)',
     ]);
   });
 
