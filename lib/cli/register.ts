@@ -2,10 +2,11 @@
  * `node -r spiremesh/register main.ts [command]`: runs a TypeScript spiremesh app without
  * type-checking it (type errors are the job of `tsc --noEmit`, in tests and the editor).
  *
- * A require hook for .ts files (pirates 4, the hook library Sucrase's own `sucrase/register/ts`
- * uses) that compiles with Sucrase 3.35's `typescript` and `imports` transforms — the options of
- * `sucrase/register/ts` (sucrase dist/register.js `registerTS`): TypeScript syntax removed, ES
- * modules compiled to CommonJS; https://github.com/alangpierce/sucrase#transforms. In a project that
+ * The loader of .ts files (`require.extensions['.ts']`, replacing any loader registered before,
+ * e.g. by scripts/register.cjs in a checkout) compiles with Sucrase 3.35's `typescript` and
+ * `imports` transforms — the options of `sucrase/register/ts` (sucrase dist/register.js
+ * `registerTS`): TypeScript syntax removed, ES modules compiled to CommonJS;
+ * https://github.com/alangpierce/sucrase#transforms. In a project that
  * installed spiremesh, `import { SpireMesh } from 'spiremesh'` loads the compiled package and only
  * main.ts is compiled; in a checkout of spiremesh, main.ts compiles lib/ and imports/ (several MB of
  * generated classes), so each result is kept in a cache keyed by the SHA-256 of the Sucrase version,
@@ -18,7 +19,6 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { addHook } from 'pirates';
 import { transform } from 'sucrase';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -62,4 +62,12 @@ function compile(code: string, filePath: string): string {
   return out;
 }
 
-addHook(compile, { exts: ['.ts'] });
+// The loader Node's own extension loaders follow (lib/internal/modules/cjs/loader.js: read the file,
+// then `module._compile(content, filename)`); set directly rather than chained, so that a file is
+// compiled once even when another loader was registered first.
+require.extensions['.ts'] = (module, filename) => {
+  (module as NodeModule & { _compile(code: string, file: string): void })._compile(
+    compile(fs.readFileSync(filename, 'utf8'), filename),
+    filename,
+  );
+};

@@ -34,7 +34,8 @@ import {
 } from './sandbox';
 
 const REPO = path.join(__dirname, '..', '..');
-const TS_NODE = path.join(REPO, 'node_modules', '.bin', 'ts-node');
+/** Runs a TypeScript file without type-checking (`npm test` type-checks first): the checkout's cached loader. */
+const REGISTER = path.join(REPO, 'scripts', 'register.cjs');
 const BIN = path.join(REPO, 'bin', 'spiremesh.ts');
 const DRIVER = path.join(__dirname, 'cli-driver.ts');
 
@@ -353,7 +354,7 @@ function child(args: string[], cwd: string, logDir: string, id: string): Promise
   const env = { ...process.env };
   delete env.CDK8S_OUTDIR;
   return new Promise<Outcome>((resolve, reject) => {
-    const p = spawn(TS_NODE, ['--transpile-only', ...args], { cwd, env, stdio: ['ignore', out, err] });
+    const p = spawn(process.execPath, ['-r', REGISTER, ...args], { cwd, env, stdio: ['ignore', out, err] });
     p.on('error', reject);
     p.on('exit', (code) => {
       fs.closeSync(out);

@@ -1,6 +1,6 @@
 /**
  * Runs the real inventory CLI, `bin/spiremesh.ts`, once per job inside this one process (started
- * with `ts-node --transpile-only test/adversarial/cli-driver.ts JOBS RESULTS`), as
+ * with `node -r ./scripts/register.cjs test/adversarial/cli-driver.ts JOBS RESULTS`), as
  * `ts-node bin/spiremesh.ts ARGS` run from the job's folder would: same argv, same working
  * directory, the exit code it sets, what it prints. One process for all jobs saves a ts-node
  * start (about 4 s of CPU) per job.

@@ -1,7 +1,7 @@
 /**
  * Real processes: a synth killed with SIGKILL at random moments of its write, and two synths of
- * different specs into one folder at the same time. The child is synth-child.ts (ts-node
- * --transpile-only), whose filesystem layer is slowed down so that the kills land inside the write.
+ * different specs into one folder at the same time. The child is synth-child.ts (run through
+ * scripts/register.cjs, without type-checking), whose filesystem layer is slowed down so that the kills land inside the write.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
@@ -15,7 +15,8 @@ import { FolderSnapshot, restore, snapshot, whichTree, writerLeftovers } from '.
 import { childSpecDocument } from './synth-child';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TS_NODE = path.join(ROOT, 'node_modules/.bin/ts-node');
+/** Runs a TypeScript file without type-checking (`npm test` type-checks first): the checkout's cached loader. */
+const REGISTER = path.join(ROOT, 'scripts/register.cjs');
 const CHILD = path.join(__dirname, 'synth-child.ts');
 /** Milliseconds each filesystem operation of the child takes (a write then spans a few hundred ms). */
 const SLOW_MS = 2;
@@ -39,7 +40,7 @@ interface Child {
 
 /** Starts a child and resolves once it has loaded spiremesh (`ready`). */
 async function startChild(waitMs = 20_000): Promise<Child> {
-  const child = spawn(TS_NODE, ['--transpile-only', CHILD, project, String(SLOW_MS), String(waitMs)], {
+  const child = spawn(process.execPath, ['-r', REGISTER, CHILD, project, String(SLOW_MS), String(waitMs)], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -7,7 +7,7 @@
  *   done <spec> <first> <last>    a synth finished; times of its first and last operation (0 0: nothing to write)
  *   refused <message>             a synth was refused (e.g. the lock was held too long)
  *
- * usage: ts-node --transpile-only synth-child.ts PROJECT [SLOW_MS] [WAIT_MS]
+ * usage: node -r ./scripts/register.cjs synth-child.ts PROJECT [SLOW_MS] [WAIT_MS]
  */
 import * as fs from 'fs';
 import { App } from 'cdk8s';
