@@ -3,6 +3,7 @@
  * text. Kept free of heavy imports (only Node built-ins), so that `--help`, `--version` and a usage
  * error answer without loading the construct library.
  */
+import { INIT_COMMAND } from './init';
 
 /** One flag of a command, as `util.parseArgs` takes it, plus what its help says. */
 export interface OptionSpec {
@@ -151,7 +152,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   check: CHECK,
   diff: DIFF,
   pki: PKI,
-  // init: INIT_COMMAND, // lib/cli/init.ts (spiremesh init)
+  init: INIT_COMMAND, // lib/cli/init.ts (spiremesh init)
   help: HELP,
 };
 
