@@ -70,7 +70,7 @@ function absolutePaths(argv: readonly string[]): string[] {
 
 function runProjectApp(argv: readonly string[]): number {
   const app = projectApp();
-  const needs = `this command needs --inventory FILE (a YAML mesh spec), or a project whose cdk8s.yaml names the app that declares the mesh (app: npx ts-node main.ts)`;
+  const needs = `this command needs --inventory FILE (a YAML mesh spec), or a project whose cdk8s.yaml names the app that declares the mesh (app: node -r spiremesh/register main.ts)`;
   if (!app) {
     process.stderr.write(`${PROGRAM}: ${needs}; found no cdk8s.yaml in ${findProjectDir(process.cwd())}\n`);
     return EXIT_USAGE;
