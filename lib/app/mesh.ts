@@ -1,4 +1,3 @@
-import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { ChartDeliveryComponentProps, chartDeliveryFor } from '../delivery/component';
@@ -14,11 +13,10 @@ import {
   NETWORK_LABEL,
   SPIRE_NAMESPACE,
   loadMeshSpecFile,
-  SpiremeshError,
   resolveMeshProps,
 } from '../spec';
 import { Spire, SpireComponentProps } from '../spire/spire';
-import { isSynthesizing, synthesize } from './synthesize';
+import { SynthesisError, isSynthesizing, validateApp } from './synthesize';
 
 /**
  * Construct-level settings of the components SpireMesh creates in every cluster. They are not
@@ -124,24 +122,19 @@ export class SpireMesh extends Construct {
   }
 
   /**
-   * The construct validation App.synth runs: a read-only synthesize of the app (once per tree, by its first
-   * SpireMesh). Inside synthesize() itself (which runs the validations of the tree too) it does nothing.
+   * The construct validation App.synth runs (a plain `app.synth()`, which none of spiremesh's writer runs): the gates
+   * and the mesh check of `validateApp` (once per tree, by its first SpireMesh), errors refusing the synth before cdk8s
+   * writes anything, warnings printed on stderr. It needs no CA material (a synth generates it) and writes nothing.
+   * Inside synthesize() (which runs the validations of the tree too) it does nothing.
    */
   private validateSynthesis(): string[] {
     const root = this.node.root;
     if (isSynthesizing(this)) return [];
     if (root.node.findAll().find((c) => c instanceof SpireMesh) !== this) return [];
-    const outdir = root instanceof App ? root.outdir : undefined;
-    try {
-      const result = synthesize(root, { outdir, check: true });
-      if (result.warnings.length > 0) {
-        process.stderr.write(`spiremesh: ${result.warnings.length} warning(s):\n${result.warnings.map((w) => `  ! ${w}\n`).join('')}`);
-      }
-      return [];
-    } catch (e) {
-      if (SpiremeshError.isSpiremeshError(e)) return [`spiremesh: ${e.message}`];
-      throw e;
-    }
+    const { errors, warnings } = validateApp(root, { baseDir: this.model.projectDir });
+    if (warnings.length > 0)
+      process.stderr.write(`spiremesh: ${warnings.length} warning(s):\n${warnings.map((w) => `  ! ${w}\n`).join('')}`);
+    return errors.length === 0 ? [] : [`spiremesh: ${new SynthesisError(errors).message}`];
   }
 
   private addPlatformNamespaces(chart: MeshCluster): void {

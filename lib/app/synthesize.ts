@@ -164,6 +164,54 @@ function synthesizeTree(root: IConstruct, options: SynthesizeOptions): Synthesis
   });
 }
 
+/** What `validateApp` found: the errors that refuse the app, and what synthesis would print as warnings. */
+export interface AppValidation {
+  readonly errors: readonly Finding[];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The checks of a synth that need neither the output folder nor new CA material: every object through the construct
+ * validations and the schema, secrets and policy gates, then the mesh check with the certificates that exist (none
+ * yet is not an error here: a synth generates them; a broken or expired one is). For a plain `App.synth()`
+ * (SpireMesh's construct validation), where nothing of spiremesh's writer runs. Inside synthesize() it finds nothing.
+ */
+export function validateApp(root: IConstruct, options: Pick<SynthesizeOptions, 'baseDir' | 'now' | 'schemaRegistry'> = {}): AppValidation {
+  const tree = root.node.root;
+  if (SYNTHESIZING.has(tree)) return { errors: [], warnings: [] };
+  SYNTHESIZING.add(tree);
+  try {
+    const meshes = [
+      ...new Set(
+        tree.node
+          .findAll()
+          .filter(MeshCluster.isMeshCluster)
+          .map((c) => c.mesh),
+      ),
+    ];
+    const reports = new Map<MeshModel, MeshPkiReport | undefined>();
+    const errors: Finding[] = [];
+    for (const mesh of meshes) {
+      try {
+        reports.set(mesh, prepareMeshPki(mesh, { baseDir: options.baseDir, now: options.now, readOnly: true }));
+      } catch (e) {
+        if (!(e instanceof PkiError)) throw e;
+        if (e.code !== 'MISSING_FILE') errors.push(...e.findings);
+      }
+      // Trust material set by the caller (or an earlier synth) stays when no CA material exists yet.
+      const material = trustMaterialOf(reports.get(mesh));
+      if (material) setMeshTrustMaterial(mesh, material);
+    }
+    const { collected, findings } = renderAndGate(tree, options);
+    errors.push(...findings);
+    const checks = findings.length > 0 ? [] : meshes.flatMap((mesh) => checkOneMesh(collected, mesh, reports.get(mesh), options.now));
+    errors.push(...checks.filter(isError));
+    return { errors, warnings: [...collected.warnings, ...checks.filter((f) => !isError(f)).map(formatCheckFinding)] };
+  } finally {
+    SYNTHESIZING.delete(tree);
+  }
+}
+
 /** Every object of the app, through the construct validations, the schema, secrets and policy gates. */
 function renderAndGate(root: IConstruct, options: SynthesizeOptions): { collected: Collected; findings: Finding[] } {
   const collected = collectObjects(root);
