@@ -193,6 +193,10 @@ export class SchemaRegistry {
       verbose: true, // errors carry their schema and data: needed for "did you mean" and "(got ...)"
       strict: false, // CRD schemas are external input; crdToAjvSchema already drops what ajv would not know
       allowUnionTypes: true,
+      // No optimisation pass over the generated validator code (ajv option `code.optimize`, default 1 pass,
+      // https://ajv.js.org/options.html#code): compiling the Argo CD Application and Kubernetes schemas is most of a
+      // small synth's time, and the unoptimised validators were not slower on a 50-cluster fleet (bench/synth-fleet.ts).
+      code: { optimize: false },
     });
     addKubernetesFormats(ajv);
     ajv.addKeyword({ keyword: LIST_MAP_KEYWORD, type: 'array', schemaType: 'object', errors: true, validate: checkListMapKeys });
