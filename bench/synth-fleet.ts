@@ -10,23 +10,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { CaDelivery, IstioLicense, PkiStore, SpireMesh, MeshSpec, synthesize } from '../lib';
+import { PkiStore, SpireMesh, synthesize } from '../lib';
+import { fleetSpec } from './fleet';
 
 const arg = process.argv.indexOf('--clusters');
 const CLUSTERS = arg > 0 ? Number(process.argv[arg + 1]) : 100;
 
-function fleet(n: number): MeshSpec {
-  return {
-    name: 'fleet',
-    istio: { license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
-    pki: { delivery: CaDelivery.certManager({ issuerName: 'mesh-root' }) },
-    clusters: Array.from({ length: n }, (_, i) => ({
-      name: `cluster-${String(i + 1).padStart(3, '0')}`,
-      trustDomain: 'fleet.example.com',
-      eastWestAddress: `10.${Math.floor(i / 250)}.${i % 250}.10`,
-    })),
-  };
-}
+const fleet = (n: number) => fleetSpec(n);
 
 const seconds = (t: bigint) => (Number(process.hrtime.bigint() - t) / 1e9).toFixed(2);
 let peakRss = 0;

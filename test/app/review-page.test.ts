@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
-import { CaDelivery, IstioLicense, MeshSpec, SpireMesh, linkBothWays, resolveMeshProps, synthesize } from '../../lib';
+import { SpireMesh, linkBothWays, resolveMeshProps, synthesize } from '../../lib';
 import {
   DETAILED_CLUSTER_LIMIT,
   MERMAID_DEFAULT_LIMITS,
@@ -17,22 +17,10 @@ import {
   withinMermaidDefaults,
 } from '../../lib/app/review-page';
 import { MeshComponent } from '../../lib/core';
+import { fleetSpec } from '../../bench/fleet';
 import { TEST_PROJECT, tempDir } from '../helpers';
 
-/** The fleet of bench/synth-fleet.ts: n Solo ambient clusters, all-to-all, one trust domain, cert-manager CA. */
-function fleet(n: number, overrides: Partial<MeshSpec> = {}): MeshSpec {
-  return {
-    name: 'fleet',
-    istio: { license: IstioLicense.fromSecret('solo-istio-license', 'istio-system') },
-    pki: { delivery: CaDelivery.certManager({ issuerName: 'mesh-root' }) },
-    clusters: Array.from({ length: n }, (_, i) => ({
-      name: `cluster-${String(i + 1).padStart(3, '0')}`,
-      trustDomain: 'fleet.example.com',
-      eastWestAddress: `10.${Math.floor(i / 250)}.${i % 250}.10`,
-    })),
-    ...overrides,
-  };
-}
+const fleet = fleetSpec;
 
 /**
  * The page as synthesis renders it, with the objects per cluster and component counted in the construct tree (no disk,
