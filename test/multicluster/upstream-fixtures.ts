@@ -1,5 +1,5 @@
 /** Meshes of upstream (community) Istio's multi-network sidecar tests. */
-import { ClusterProps, DataplaneMode, IstioDistribution, MeshSpec, linkBothWays } from '../../lib';
+import { ClusterProps, DataplaneMode, IstioDistribution, IstioLicense, MeshSpec, linkBothWays } from '../../lib';
 
 /** A sidecar cluster of trust domain mesh.example.org. */
 export function sidecar(name: string, extra: Partial<ClusterProps> = {}): ClusterProps {
@@ -18,4 +18,15 @@ export function upstreamMesh(extra: Partial<MeshSpec> = {}): MeshSpec {
     links: linkBothWays('cluster1', 'cluster2'),
     ...extra,
   };
+}
+
+/** The same two sidecar clusters with the Solo distribution (which peers through istio-eastwest instead). */
+export function soloSidecarMesh(): MeshSpec {
+  return upstreamMesh({
+    istio: {
+      distribution: IstioDistribution.SOLO,
+      version: '1.29.1',
+      license: IstioLicense.fromSecret('solo-istio-license', 'istio-system'),
+    },
+  });
 }

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { CaDelivery, EastWestServiceType, Istio, IstioDistribution, IstioLicense, MeshSpec, SpireMesh, synthesize } from '../../lib';
+import { CaDelivery, EastWestServiceType, Istio, MeshSpec, SpireMesh, synthesize } from '../../lib';
 import { MeshCluster } from '../../lib/core';
 import {
   CROSS_NETWORK_GATEWAY_NAME,
@@ -23,7 +23,7 @@ import {
 } from '../../lib/multicluster';
 import { MeshModel, MeshSpecDocument, meshPropsFromDocument, resolveMeshSpec } from '../../lib/spec';
 import { TEST_PROJECT, errorOf, readTree, tempDir } from '../helpers';
-import { sidecar, upstreamMesh } from './upstream-fixtures';
+import { sidecar, soloSidecarMesh, upstreamMesh } from './upstream-fixtures';
 
 function build(props: MeshSpec): {
   app: App;
@@ -87,14 +87,7 @@ describe('istiod values of an upstream sidecar cluster on its own network', () =
   });
 
   test('Solo clusters keep their peering values and get no mesh ID or meshNetworks', () => {
-    const { chart } = build({
-      ...upstreamMesh(),
-      istio: {
-        distribution: IstioDistribution.SOLO,
-        version: '1.29.1',
-        license: IstioLicense.fromSecret('solo-istio-license', 'istio-system'),
-      },
-    });
+    const { chart } = build(soloSidecarMesh());
     const values = Istio.of(chart('cluster1'))!.releases.istiod.values;
     expect(values.env.DISABLE_LEGACY_MULTICLUSTER).toBe('true');
     expect(values.platforms).toEqual({ peering: { enabled: true } });
@@ -156,14 +149,7 @@ describe('the classic east-west gateway release', () => {
   });
 
   test('the construct refuses a Solo cluster', () => {
-    const { chart } = build({
-      ...upstreamMesh(),
-      istio: {
-        distribution: IstioDistribution.SOLO,
-        version: '1.29.1',
-        license: IstioLicense.fromSecret('solo-istio-license', 'istio-system'),
-      },
-    });
+    const { chart } = build(soloSidecarMesh());
     expect(errorOf(() => new UpstreamEastWestGateway(chart('cluster1'), 'Classic')).message).toBe(
       "the classic east-west gateway (port 15443) is for sidecar clusters of upstream Istio, but cluster 'cluster1' is sidecar with istio distribution 'solo': Solo clusters peer through the istio-eastwest class (EastWestGateway)",
     );
