@@ -3,7 +3,8 @@
 //
 //   1. tsc -p tsconfig.build.json: lib/, bin/ and imports/ as CommonJS with declarations,
 //      mirrored under build/ (build/lib, build/bin, build/imports).
-//   2. The files the library reads from disk next to its code, at the same relative place:
+//   2. The precompiled schema validators (imports/schemas/validators/, see lib/validation/schema-registry.ts),
+//      then the files the library reads from disk next to its code, at the same relative place:
 //      lib/validation/schema-registry.ts and lib/delivery/kind-scopes.ts read
 //      `path.join(__dirname, '../../imports/schemas')`, lib/gitops/provenance.ts requires
 //      `../../package.json` for the tool version; from build/lib/<layer>/ those are
@@ -39,6 +40,12 @@ if (!fs.existsSync(path.join(schemas, 'kubernetes-1.30.json'))) {
   console.error(`build: ${schemas}/kubernetes-1.30.json is missing; run \`npm run import\` (see README "Regenerating imports/")`);
   process.exit(1);
 }
+// The precompiled validators (ajv standalone code, one module per kind; git-ignored), compiled by the library
+// itself from the committed schemas, so that no run of the CLI or of the tests compiles a schema.
+const { SchemaRegistry, PRECOMPILED_VALIDATORS_DIRECTORY } = require(path.join(build, 'lib', 'validation'));
+const started = Date.now();
+const count = SchemaRegistry.fromDirectory(schemas).writeStandaloneModules(path.join(schemas, PRECOMPILED_VALIDATORS_DIRECTORY));
+console.log(`build: ${count} precompiled validators in imports/schemas/${PRECOMPILED_VALIDATORS_DIRECTORY}/ (${Date.now() - started} ms)`);
 fs.cpSync(schemas, path.join(build, 'imports', 'schemas'), { recursive: true });
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));

@@ -22,7 +22,7 @@ import * as ts from 'typescript';
 import * as YAML from 'yaml';
 import { createFormatter, createParser, DEFAULT_CONFIG, SchemaGenerator, type CompletedConfig } from 'ts-json-schema-generator';
 import { sortKeysDeep } from '../lib/spec/canonical-json';
-import { KUBERNETES_SCHEMA_FILE } from '../lib/validation/schema-registry';
+import { KUBERNETES_SCHEMA_FILE, PRECOMPILED_VALIDATORS_DIRECTORY, SchemaRegistry } from '../lib/validation/schema-registry';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const SCHEMAS_DIR = path.join(PROJECT_ROOT, 'imports', 'schemas');
@@ -990,8 +990,10 @@ function main(argv: string[]): number {
   if (!check) {
     writeArtifacts(SCHEMAS_DIR, files);
     const bytes = [...files.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
+    // The precompiled validators follow the schemas (git-ignored; `npm run build` writes them too).
+    const validators = SchemaRegistry.fromDirectory(SCHEMAS_DIR).writeStandaloneModules(path.join(SCHEMAS_DIR, PRECOMPILED_VALIDATORS_DIRECTORY));
     console.log(
-      `import-schemas: wrote ${files.size} files (${(bytes / 1024).toFixed(0)} KiB) to ${path.relative(process.cwd(), SCHEMAS_DIR) || '.'} in ${Date.now() - started} ms`,
+      `import-schemas: wrote ${files.size} files (${(bytes / 1024).toFixed(0)} KiB) and ${validators} precompiled validators to ${path.relative(process.cwd(), SCHEMAS_DIR) || '.'} in ${Date.now() - started} ms`,
     );
     return 0;
   }

@@ -6,7 +6,7 @@
  */
 import type Ajv from 'ajv';
 import type { Format } from 'ajv';
-import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
 
 /** Checked by ajv-formats (same meaning as in Kubernetes). */
 const FROM_AJV_FORMATS = [
@@ -62,7 +62,19 @@ const KUBERNETES_FORMATS: Record<string, Format> = {
 
 export const KNOWN_FORMATS: ReadonlySet<string> = new Set([...FROM_AJV_FORMATS, ...Object.keys(KUBERNETES_FORMATS)]);
 
+/**
+ * Every format by name: ajv-formats' definitions of the shared names, then the Kubernetes ones. Precompiled
+ * validators reach it through `require(FORMATS_RUNTIME_MODULE).FORMAT_DEFINITIONS` (ajv option `code.formats`,
+ * https://ajv.js.org/standalone.html#requirements-and-limitations).
+ */
+export const FORMAT_DEFINITIONS: Readonly<Record<string, Format>> = {
+  ...Object.fromEntries(FROM_AJV_FORMATS.map((name) => [name, fullFormats[name]])),
+  ...KUBERNETES_FORMATS,
+};
+
+/** This module, as required by the precompiled validators in imports/schemas/validators/ (and build/imports/schemas/validators/). */
+export const FORMATS_RUNTIME_MODULE = '../../../lib/validation/formats';
+
 export function addKubernetesFormats(ajv: Ajv): void {
-  addFormats(ajv, { formats: [...FROM_AJV_FORMATS], keywords: false });
-  for (const [name, format] of Object.entries(KUBERNETES_FORMATS)) ajv.addFormat(name, format);
+  for (const [name, format] of Object.entries(FORMAT_DEFINITIONS)) ajv.addFormat(name, format);
 }

@@ -6,15 +6,23 @@
  * Unknown fields are errors everywhere, including in custom resources, whose metadata is checked
  * against the Kubernetes ObjectMeta schema. Integers are integers (`replicas: 1.5` fails), and
  * `status` is accepted where the upstream schema has one (a built-in kind's upstream status type,
- * a CRD's own `status` schema), checked like any other field. Validators are compiled lazily,
- * once per kind.
+ * a CRD's own `status` schema), checked like any other field.
+ *
+ * Validators come precompiled: `npm run import` writes every kind's validator as ajv standalone code
+ * (imports/schemas/validators.js, https://ajv.js.org/standalone.html), so no process compiles a schema
+ * (compiling was most of a small synth's time). A directory without that file (a test's own schemas) is
+ * compiled lazily, once per kind, with the same ajv options.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
-import { customResourceSchema, LIST_MAP_KEYWORD, type JsonSchema, type ListMapKeys } from './crd-schema';
+import Ajv, { _, type ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
+import { version as AJV_VERSION } from 'ajv/package.json';
+import { customResourceSchema, type JsonSchema } from './crd-schema';
 import { child, describeErrors } from './errors';
-import { addKubernetesFormats } from './formats';
+import { FORMATS_RUNTIME_MODULE, addKubernetesFormats } from './formats';
+import { LIST_MAP_CODE_VERSION, listMapKeyword } from './list-map';
 
 export interface SchemaViolation {
   /** The offending object, e.g. "apps/v1 Deployment spire-server/spire-server" (just the name when it has no namespace). */
@@ -63,6 +71,17 @@ interface KindEntry extends KnownKind {
 }
 
 export const KUBERNETES_SCHEMA_FILE = 'kubernetes-1.30.json';
+/**
+ * The folder of precompiled validators beside the schemas (git-ignored, written by `npm run build`/`prepare` and
+ * `npm run import`): one CommonJS module per kind exporting `validate` and the `inputDigest` it was compiled from.
+ */
+export const PRECOMPILED_VALIDATORS_DIRECTORY = 'validators';
+/**
+ * What the generated code depends on besides the schemas: ajv's version and options (createAjv below) and the
+ * list-map keyword's code generator. A module compiled from anything else is not used (its kind compiles at run time).
+ */
+const GENERATOR_FINGERPRINT = () =>
+  `ajv ${AJV_VERSION} ${JSON.stringify(AJV_OPTIONS)} code.optimize false; list-map code ${LIST_MAP_CODE_VERSION}`;
 const KUBERNETES_SCHEMA_ID = 'kubernetes';
 const OBJECT_META_REF = `${KUBERNETES_SCHEMA_ID}#/definitions/meta.v1.ObjectMeta`;
 const NO_SCHEMA = 'none';
@@ -81,25 +100,33 @@ export class SchemaRegistry {
     if (!fs.existsSync(kubernetesFile)) {
       throw new Error(`SchemaRegistry: ${kubernetesFile} not found; run \`npm run import\` to generate imports/schemas/`);
     }
-    const kubernetes = JSON.parse(fs.readFileSync(kubernetesFile, 'utf8')) as KubernetesSchemaFile;
+    const kubernetesText = fs.readFileSync(kubernetesFile, 'utf8');
     const crdDir = path.join(dir, 'crds');
     const crds = fs.existsSync(crdDir)
       ? fs
           .readdirSync(crdDir)
           .filter((f) => f.endsWith('.json'))
           .sort()
-          .map((f) => JSON.parse(fs.readFileSync(path.join(crdDir, f), 'utf8')) as CrdSchemaFile)
+          .map((f) => fs.readFileSync(path.join(crdDir, f), 'utf8'))
       : [];
-    return new SchemaRegistry(kubernetes, crds);
+    return new SchemaRegistry(kubernetesText, crds, path.join(dir, PRECOMPILED_VALIDATORS_DIRECTORY));
   }
 
   private readonly entries = new Map<string, KindEntry>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly kubernetesDefinitions: Record<string, unknown>;
   private ajvInstance?: Ajv;
+  private readonly kubernetesDigest: string;
 
-  private constructor(kubernetes: KubernetesSchemaFile, crds: readonly CrdSchemaFile[]) {
+  private constructor(
+    kubernetesText: string,
+    crdTexts: readonly string[],
+    private readonly precompiledDirectory?: string,
+  ) {
+    const kubernetes = JSON.parse(kubernetesText) as KubernetesSchemaFile;
+    const crds = crdTexts.map((text) => JSON.parse(text) as CrdSchemaFile);
     this.kubernetesDefinitions = kubernetes.definitions;
+    this.kubernetesDigest = sha256(kubernetesText);
     for (const [apiVersion, kinds] of Object.entries(kubernetes.kinds)) {
       for (const [kind, definition] of Object.entries(kinds)) {
         this.entries.set(key(apiVersion, kind), {
@@ -133,6 +160,15 @@ export class SchemaRegistry {
     return [...this.entries.values()]
       .map(({ apiVersion, kind, schema }) => ({ apiVersion, kind, schema }))
       .sort((a, b) => (key(a.apiVersion, a.kind) < key(b.apiVersion, b.kind) ? -1 : 1));
+  }
+
+  /**
+   * Whether this kind is checked by a precompiled validator (PRECOMPILED_VALIDATORS_DIRECTORY) rather than one
+   * compiled in this process; undefined for an unknown kind.
+   */
+  isPrecompiled(apiVersion: string, kind: string): boolean | undefined {
+    const entry = this.entries.get(key(apiVersion, kind));
+    return entry ? !('schemaEnv' in this.validatorFor(entry)) : undefined;
   }
 
   /** Checks one manifest object; an empty list means it is valid. */
@@ -175,65 +211,108 @@ export class SchemaRegistry {
     );
   }
 
+  /**
+   * Every kind's validator as a standalone module (file name → source), for PRECOMPILED_VALIDATORS_DIRECTORY.
+   * Deterministic; each module is self-contained (the definitions it uses are emitted into it).
+   */
+  standaloneModules(): Map<string, string> {
+    const modules = new Map<string, string>();
+    for (const entry of [...this.entries.values()].sort((a, b) => (key(a.apiVersion, a.kind) < key(b.apiVersion, b.kind) ? -1 : 1))) {
+      const ajv = createAjv(this.kubernetesDefinitions, true);
+      const schema = entry.schemaFor();
+      // A schema id without '/' or ':', so that the relative $ref to the Kubernetes definitions still resolves to them.
+      const id = moduleNameOf(entry).replace(/\.js$/, '');
+      ajv.addSchema(schema, id);
+      const code = standaloneCode(ajv, { validate: id });
+      const header = `// ${entry.schema}: validator precompiled by spiremesh (lib/validation/schema-registry.ts); generated, do not edit.`;
+      modules.set(moduleNameOf(entry), `${header}\n${code};exports.inputDigest = ${JSON.stringify(this.inputDigest(schema))};\n`);
+    }
+    return modules;
+  }
+
+  /** Writes standaloneModules() into dir, replacing what was there (a new folder swapped in by rename). */
+  writeStandaloneModules(dir: string): number {
+    const staging = `${dir}.tmp-${process.pid}`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.mkdirSync(staging, { recursive: true });
+    const modules = this.standaloneModules();
+    for (const [name, source] of modules) fs.writeFileSync(path.join(staging, name), source);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(staging, dir);
+    return modules.size;
+  }
+
   private validatorFor(entry: KindEntry): ValidateFunction {
     const k = key(entry.apiVersion, entry.kind);
     let validator = this.validators.get(k);
     if (!validator) {
-      validator = this.ajv().compile(entry.schemaFor());
+      const schema = entry.schemaFor();
+      validator = this.precompiledValidator(entry, schema) ?? this.ajv().compile(schema);
       this.validators.set(k, validator);
     }
     return validator;
   }
 
+  /** The precompiled validator of a kind, when its module exists and was compiled from this very schema. */
+  private precompiledValidator(entry: KindEntry, schema: JsonSchema): ValidateFunction | undefined {
+    if (!this.precompiledDirectory) return undefined;
+    const file = path.join(this.precompiledDirectory, moduleNameOf(entry));
+    if (!fs.existsSync(file)) return undefined;
+    // A generated CommonJS module at a path known only at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = require(file) as { validate?: ValidateFunction; inputDigest?: string };
+    return module.inputDigest === this.inputDigest(schema) ? module.validate : undefined;
+  }
+
+  private inputDigest(schema: JsonSchema): string {
+    return sha256(`${GENERATOR_FINGERPRINT()}\n${this.kubernetesDigest}\n${JSON.stringify(schema)}`);
+  }
+
   /** One ajv for all kinds, so that shared Kubernetes definitions are compiled only once. */
   private ajv(): Ajv {
-    if (this.ajvInstance) return this.ajvInstance;
-    const ajv = new Ajv({
-      allErrors: true, // report every problem in one pass, not just the first
-      verbose: true, // errors carry their schema and data: needed for "did you mean" and "(got ...)"
-      strict: false, // CRD schemas are external input; crdToAjvSchema already drops what ajv would not know
-      allowUnionTypes: true,
-      // No optimisation pass over the generated validator code (ajv option `code.optimize`, default 1 pass,
-      // https://ajv.js.org/options.html#code): compiling the Argo CD Application and Kubernetes schemas is most of a
-      // small synth's time, and the unoptimised validators were not slower on a 50-cluster fleet (bench/synth-fleet.ts).
-      code: { optimize: false },
-    });
-    addKubernetesFormats(ajv);
-    ajv.addKeyword({ keyword: LIST_MAP_KEYWORD, type: 'array', schemaType: 'object', errors: true, validate: checkListMapKeys });
-    ajv.addSchema({ definitions: this.kubernetesDefinitions }, KUBERNETES_SCHEMA_ID);
-    this.ajvInstance = ajv;
-    return ajv;
+    return (this.ajvInstance ??= createAjv(this.kubernetesDefinitions, false));
   }
 }
 
-/** x-kubernetes-list-type=map: no two items may share the same key values. */
-const checkListMapKeys: SchemaValidateFunction = (spec: ListMapKeys, data: unknown[], _parentSchema, dataCxt) => {
-  const errors: Partial<ErrorObject>[] = [];
-  const firstIndex = new Map<string, number>();
-  data.forEach((item, index) => {
-    if (!item || typeof item !== 'object') return;
-    const values = spec.keys.map((k) => (item as Record<string, unknown>)[k] ?? spec.defaults[k]);
-    if (values.some((v) => v === undefined)) return; // a missing key is reported as "required" instead
-    const id = JSON.stringify(values);
-    const first = firstIndex.get(id);
-    if (first === undefined) {
-      firstIndex.set(id, index);
-      return;
-    }
-    const keyText = spec.keys.map((k, i) => `${k}=${JSON.stringify(values[i])}`).join(', ');
-    errors.push({
-      keyword: LIST_MAP_KEYWORD,
-      instancePath: `${dataCxt?.instancePath ?? ''}/${index}`,
-      message: `duplicate list entry: ${keyText} is already used by item ${first}`,
-      params: { keys: spec.keys, duplicateOf: first },
-    });
+/** The ajv every validator is compiled with, at run time or into standalone code (`source`). */
+/** ajv's options for every validator, at run time or in standalone code (and part of GENERATOR_FINGERPRINT). */
+const AJV_OPTIONS = {
+  allErrors: true, // report every problem in one pass, not just the first
+  verbose: true, // errors carry their schema and data: needed for "did you mean" and "(got ...)"
+  strict: false, // CRD schemas are external input; crdToAjvSchema already drops what ajv would not know
+  allowUnionTypes: true,
+  // A $ref is a call of the referenced definition's own function, not a copy of its code at every use
+  // (ajv option `inlineRefs`, https://ajv.js.org/options.html#inlinerefs): smaller generated code.
+  inlineRefs: false,
+} as const;
+
+/** The ajv every validator is compiled with, at run time or into standalone code (`source`). */
+function createAjv(kubernetesDefinitions: Record<string, unknown>, source: boolean): Ajv {
+  const ajv = new Ajv({
+    ...AJV_OPTIONS,
+    // No optimisation pass over the generated validator code (ajv option `code.optimize`, default 1 pass,
+    // https://ajv.js.org/options.html#code): validators compiled at run time are ready sooner, and the unoptimised
+    // ones were not slower on a 50-cluster fleet. Standalone code reaches the formats through a require of their
+    // module (ajv option `code.formats`).
+    code: { optimize: false, source, formats: _`require(${FORMATS_RUNTIME_MODULE}).FORMAT_DEFINITIONS` },
   });
-  checkListMapKeys.errors = errors;
-  return errors.length === 0;
-};
+  addKubernetesFormats(ajv);
+  ajv.addKeyword(listMapKeyword);
+  ajv.addSchema({ definitions: kubernetesDefinitions }, KUBERNETES_SCHEMA_ID);
+  return ajv;
+}
 
 function key(apiVersion: string, kind: string): string {
   return `${apiVersion} ${kind}`;
+}
+
+/** e.g. kind-apps_v1-Deployment.js: no '/' or ':' (it doubles as the schema's id; see standaloneModules). */
+function moduleNameOf(entry: KnownKind): string {
+  return `kind-${entry.apiVersion.replace(/[^A-Za-z0-9.-]/g, '_')}-${entry.kind}.js`;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function describeObject(obj: any): string {
