@@ -17,12 +17,12 @@ const root = path.join(__dirname, '..');
 const cdk8s = path.join(root, 'node_modules/.bin/cdk8s');
 const WARNING = 'warning [Trust Domain Check] trust domains of cluster1 <-> cluster2';
 
-/** A project folder whose cdk8s.yaml runs `app` (transpiled by ts-node), with the example's committed certificates. */
+/** A project folder whose cdk8s.yaml runs `app` (transpiled as `npm run synth` does), with the example's committed certificates. */
 function project(app: string): string {
   const dir = tempDir('spiremesh-cdk8s-');
   fs.writeFileSync(path.join(dir, 'package.json'), '{}\n');
   fs.cpSync(path.join(root, 'pki', 'example'), path.join(dir, 'pki', 'example'), { recursive: true });
-  const node = `TS_NODE_PROJECT=${path.join(root, 'tsconfig.json')} node -r ${path.join(root, 'node_modules/ts-node/register/transpile-only')}`;
+  const node = `node -r ${path.join(root, 'scripts/register.cjs')}`;
   fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: ${node} ${app}\n`);
   // A committed output folder that no cdk8s synth --stdout may touch.
   fs.mkdirSync(path.join(dir, 'dist'));

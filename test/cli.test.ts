@@ -9,6 +9,8 @@ import { readTree, tempDir } from './helpers';
 import { runCommand } from './run-cli';
 
 const root = path.join(__dirname, '..');
+/** What `npm run synth` preloads: the sources transpiled on the fly (scripts/register.cjs), no type-check. */
+const REGISTER = path.join(root, 'scripts/register.cjs');
 
 /** Runs the CLI in-process and captures what it prints. */
 const run = runCommand;
@@ -118,7 +120,7 @@ describe('command line', () => {
 
   test('`cdk8s synth -o DIR` runs the app from cdk8s.yaml, writes DIR/<cluster>/ and prints the warnings on stderr', () => {
     const out = tempDir();
-    const r = spawnSync('npx', ['cdk8s', 'synth', '-o', out], {
+    const r = spawnSync(path.join(root, 'node_modules/.bin/cdk8s'), ['synth', '-o', out], {
       cwd: root,
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
       encoding: 'utf8',
@@ -164,8 +166,8 @@ describe('command line', () => {
       fs.copyFileSync(path.join(root, 'examples/three-clusters.yaml'), path.join(inventoryProject, 'mesh.yaml'));
       const elsewhere = tempDir();
       const r = spawnSync(
-        path.join(root, 'node_modules/.bin/ts-node'),
-        ['--transpile-only', path.join(root, 'bin/spiremesh.ts'), 'synth', '--inventory', path.join(inventoryProject, 'mesh.yaml')],
+        process.execPath,
+        ['-r', REGISTER, path.join(root, 'bin/spiremesh.ts'), 'synth', '--inventory', path.join(inventoryProject, 'mesh.yaml')],
         { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '' } },
       );
       expect(r.stderr).toBe('');
@@ -184,8 +186,8 @@ describe('command line', () => {
     fs.copyFileSync(path.join(root, 'examples/three-clusters.yaml'), path.join(project, 'mesh.yaml'));
     const out = path.join(project, 'dist');
     const r = spawnSync(
-      path.join(root, 'node_modules/.bin/ts-node'),
-      ['--transpile-only', path.join(root, 'bin/spiremesh.ts'), 'synth', '--inventory', 'mesh.yaml', '--out', out],
+      process.execPath,
+      ['-r', REGISTER, path.join(root, 'bin/spiremesh.ts'), 'synth', '--inventory', 'mesh.yaml', '--out', out],
       { cwd: project, encoding: 'utf8' },
     );
     expect(r.stderr).toBe('');
