@@ -2,7 +2,7 @@
  * Benchmark of the commands as a user runs them (whole processes, wall time): the example synth
  * and `spiremesh --help`, each next to a baseline measured in the same run on the same machine.
  *
- *   npm run bench:cli [-- --runs N]        (builds the package first; N >= 5, default 7)
+ *   npm run bench:cli [-- --runs N]        (builds the package first; N >= 5, default 5)
  *
  * Rows:
  *   node -e 0                              process start of Node itself (baseline of --help)
@@ -14,7 +14,8 @@
  * Each synth writes into its own temp folder; the first run of each is the one that creates it
  * (reported separately as `first`), the median/min/max are over the later runs, which find the
  * folder up to date, as a user's repeated run does. Speed targets (issue 14: synth under 2 s,
- * --help under 0.5 s median on the 2-core machine) are read from this output, never asserted in tests.
+ * --help under 0.5 s median on the 2-core machine; issue 15: the example's synth command, median
+ * under 1.5 s over 5 runs) are read from this output, never asserted in tests.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -26,7 +27,7 @@ import { App } from 'cdk8s';
 
 const ROOT = path.resolve(__dirname, '..');
 const arg = process.argv.indexOf('--runs');
-const RUNS = Math.max(5, arg > 0 ? Number(process.argv[arg + 1]) : 7);
+const RUNS = Math.max(5, arg > 0 ? Number(process.argv[arg + 1]) : 5);
 const BIN = path.join(ROOT, 'build', 'bin', 'spiremesh.js');
 if (!fs.existsSync(BIN)) {
   console.error(`bench:cli: ${path.relative(process.cwd(), BIN)} is missing; run npm run build (npm run bench:cli does)`);
