@@ -213,12 +213,14 @@ export class SchemaRegistry {
 
   /**
    * Every kind's validator as a standalone module (file name → source), for PRECOMPILED_VALIDATORS_DIRECTORY.
-   * Deterministic; each module is self-contained (the definitions it uses are emitted into it).
+   * Deterministic; each module is self-contained (the definitions it uses are emitted into it), while one ajv
+   * compiles each shared definition once for all of them.
    */
   standaloneModules(): Map<string, string> {
+    const ajv = createAjv(this.kubernetesDefinitions, true);
+    const sorted = [...this.entries.values()].sort((a, b) => (key(a.apiVersion, a.kind) < key(b.apiVersion, b.kind) ? -1 : 1));
     const modules = new Map<string, string>();
-    for (const entry of [...this.entries.values()].sort((a, b) => (key(a.apiVersion, a.kind) < key(b.apiVersion, b.kind) ? -1 : 1))) {
-      const ajv = createAjv(this.kubernetesDefinitions, true);
+    for (const entry of sorted) {
       const schema = entry.schemaFor();
       // A schema id without '/' or ':', so that the relative $ref to the Kubernetes definitions still resolves to them.
       const id = moduleNameOf(entry).replace(/\.js$/, '');
@@ -230,15 +232,22 @@ export class SchemaRegistry {
     return modules;
   }
 
-  /** Writes standaloneModules() into dir, replacing what was there (a new folder swapped in by rename). */
+  /**
+   * Writes standaloneModules() into dir and removes the modules it no longer produces. A module whose bytes are
+   * unchanged is not touched, a changed one is replaced by rename: a process loading validators meanwhile (another
+   * test worker, a running synth) reads either the old module or the new one, never a part.
+   */
   writeStandaloneModules(dir: string): number {
-    const staging = `${dir}.tmp-${process.pid}`;
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.mkdirSync(staging, { recursive: true });
     const modules = this.standaloneModules();
-    for (const [name, source] of modules) fs.writeFileSync(path.join(staging, name), source);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(staging, dir);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, source] of modules) {
+      const file = path.join(dir, name);
+      if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === source) continue;
+      const temp = `${file}.tmp-${process.pid}`;
+      fs.writeFileSync(temp, source);
+      fs.renameSync(temp, file);
+    }
+    for (const name of fs.readdirSync(dir)) if (!modules.has(name)) fs.rmSync(path.join(dir, name), { force: true });
     return modules.size;
   }
 

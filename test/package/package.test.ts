@@ -9,8 +9,8 @@
  * repository (`npx spiremesh init app`, then its package.json scripts, which load main.ts through
  * `spiremesh/register` and `import ... from 'spiremesh'`).
  *
- * Slow by nature (pack builds the package, install resolves ~100 packages): one file, run by
- * `npm test`. Every step must succeed; nothing is skipped when a tool or file is missing.
+ * Slow by nature (install resolves ~100 packages): one file, run by `npm test`. It packs the build `npm ci`
+ * made (`prepare`), rebuilt first when a source is newer. Every step must succeed; nothing is skipped when a tool or file is missing.
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
@@ -64,6 +64,17 @@ function listFiles(dir: string, base = dir): string[] {
     .sort();
 }
 
+/** The compiled sources (lib/, bin/, imports/ TypeScript) whose build/ JavaScript is missing or older than they are. */
+function staleBuildInputs(): string[] {
+  return ['lib', 'bin', 'imports']
+    .flatMap((dir) => listFiles(path.join(REPO, dir)).map((f) => `${dir}/${f}`))
+    .filter((f) => (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.startsWith('imports/schemas/'))
+    .filter((f) => {
+      const built = path.join(REPO, 'build', f.replace(/\.ts$/, '.js'));
+      return !fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(path.join(REPO, f)).mtimeMs;
+    });
+}
+
 describe('npm pack, install into a fresh folder, init, synth, check', () => {
   let work: string;
   let project: string;
@@ -74,7 +85,11 @@ describe('npm pack, install into a fresh folder, init, synth, check', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'spiremesh-package-'));
     project = path.join(work, 'gitops');
     fs.mkdirSync(project);
-    const pack = step('npm', ['pack', '--json', '--pack-destination', work], REPO);
+    // `npm ci` built the package (`prepare`); pack that build rather than rebuilding it while other test files read
+    // the precompiled validators the build writes. A build older than a source is rebuilt first.
+    if (staleBuildInputs().length > 0) step('npm', ['run', 'build'], REPO);
+    expect(staleBuildInputs()).toEqual([]);
+    const pack = step('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO);
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')));
     tarball = path.join(work, info.filename);
     packed = info.files.map((f: { path: string }) => f.path).sort();
@@ -99,6 +114,7 @@ describe('npm pack, install into a fresh folder, init, synth, check', () => {
       'build/imports/istio-networking.istio.io.js',
       'build/imports/istio-networking.istio.io.d.ts',
       'build/imports/schemas/kubernetes-1.30.json',
+      'build/imports/schemas/validators/kind-apps_v1-Deployment.js',
       'schemas/spiremesh-inventory.schema.json',
     ])
       expect(packed).toContain(f);
@@ -117,10 +133,14 @@ describe('npm pack, install into a fresh folder, init, synth, check', () => {
     expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
     const r = step(
       'node',
-      ['-p', "require.resolve('spiremesh') + '\\n' + Object.keys(require('spiremesh')).includes('SpireMesh')"],
+      [
+        '-p',
+        "const s = require('spiremesh'); [require.resolve('spiremesh'), 'SpireMesh' in s, s.SchemaRegistry.default().isPrecompiled('apps/v1', 'Deployment')].join('\\n')",
+      ],
       project,
     );
-    expect(r.stdout.trim().split('\n')).toEqual([path.join(fs.realpathSync(installed), 'build/lib/index.js'), 'true']);
+    // The precompiled schema validators ship in the package: an installed synth compiles no schema.
+    expect(r.stdout.trim().split('\n')).toEqual([path.join(fs.realpathSync(installed), 'build/lib/index.js'), 'true', 'true']);
     const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
     expect(pkg.private).toBeUndefined();
     expect(fs.statSync(path.join(project, 'node_modules', '.bin', 'spiremesh')).mode & 0o111).not.toBe(0);
