@@ -87,6 +87,14 @@ export function inspectCertificate(pem: string, where: PkiFileLocation): Certifi
  * nor the parser's message (which could echo it).
  */
 export function parsePrivateKey(pem: string, where: PkiFileLocation): forge.pki.rsa.PrivateKey {
+  return forgePrivateKey(parsePrivateKeyObject(pem, where), where);
+}
+
+/**
+ * Parses a private key PEM natively (OpenSSL validates the structure): an unencrypted RSA key,
+ * PKCS#8 or PKCS#1. Errors as {@link parsePrivateKey}.
+ */
+export function parsePrivateKeyObject(pem: string, where: PkiFileLocation): crypto.KeyObject {
   if (/ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(pem)) {
     throw new PkiError({
       ...where,
@@ -96,19 +104,30 @@ export function parsePrivateKey(pem: string, where: PkiFileLocation): forge.pki.
     });
   }
   try {
-    // Node (OpenSSL) validates the structure; forge then gets a PKCS#8 RSA key it can sign with.
     const keyObject = crypto.createPrivateKey({ key: pem, format: 'pem' });
     if (keyObject.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
-    const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'pem' }).toString();
-    return forge.pki.privateKeyFromPem(pkcs8);
+    return keyObject;
   } catch {
-    throw new PkiError({
-      ...where,
-      code: 'UNREADABLE',
-      reason: 'not a readable unencrypted RSA private key.',
-      fix: 'restore the key from its backup into the key directory (mode 0600).',
-    });
+    throw unreadableKey(where);
   }
+}
+
+/** A natively parsed RSA private key in node-forge form (to sign with forge), via PKCS#8. */
+export function forgePrivateKey(keyObject: crypto.KeyObject, where: PkiFileLocation): forge.pki.rsa.PrivateKey {
+  try {
+    return forge.pki.privateKeyFromPem(keyObject.export({ type: 'pkcs8', format: 'pem' }).toString());
+  } catch {
+    throw unreadableKey(where);
+  }
+}
+
+function unreadableKey(where: PkiFileLocation): PkiError {
+  return new PkiError({
+    ...where,
+    code: 'UNREADABLE',
+    reason: 'not a readable unencrypted RSA private key.',
+    fix: 'restore the key from its backup into the key directory (mode 0600).',
+  });
 }
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;

@@ -33,7 +33,9 @@ export type PkiErrorCode =
    * Private material would be written where it could be committed: inside the output or the
    * certificate folder, or in a git work tree that does not ignore it.
    */
-  | 'KEY_CUSTODY';
+  | 'KEY_CUSTODY'
+  /** A new key could not be generated (OpenSSL refused the parameters, or a key generation thread stopped). */
+  | 'KEY_GENERATION';
 
 /** Fields of a {@link PkiError}. */
 export interface PkiErrorDetails {

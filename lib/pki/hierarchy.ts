@@ -1,9 +1,10 @@
+import * as crypto from 'crypto';
 import * as forge from 'node-forge';
 import { CertificateAuthority, certificateToPem, assertValidName } from './certificate';
 import { PkiError } from './errors';
 import { IntermediateKind } from './intermediate-kind';
 import { KeyAlgorithm } from '../spec/choices';
-import { generateKeyPair } from './key-algorithm';
+import { GeneratedKeyPair, generateKeyPair, keyPairBits } from './key-algorithm';
 import { randomSerialHex } from './serial';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -35,6 +36,12 @@ export interface CaIssueOptions {
    */
   readonly keyAlgorithm?: KeyAlgorithm;
   /**
+   * The new CA's key pair, generated beforehand (e.g. many at once with `generateKeyPairs`, on
+   * every core); its size must be `keyAlgorithm`'s.
+   * @default - a new key pair of `keyAlgorithm`, generated here
+   */
+  readonly keyPair?: GeneratedKeyPair;
+  /**
    * Requested validity in days; notAfter is clamped to the issuer's notAfter.
    * @default 3650 for the root, 1825 for intermediates (see DEFAULT_VALIDITY_DAYS)
    */
@@ -56,6 +63,7 @@ export function createRootCa(options: CaIssueOptions = {}): CertificateAuthority
   return issue({
     subject,
     keyAlgorithm: options.keyAlgorithm,
+    keyPair: options.keyPair,
     validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS.root,
     now: options.now,
     extensions: (cert) => [
@@ -79,6 +87,7 @@ export function createSpireIntermediate(issuer: CertificateAuthority, cluster: s
     subject: [utf8('commonName', `SPIRE ${cluster} CA`)],
     issuer,
     keyAlgorithm: options.keyAlgorithm,
+    keyPair: options.keyPair,
     validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS.spire,
     now: options.now,
     extensions: () => [
@@ -103,6 +112,7 @@ export function createIstioIntermediate(issuer: CertificateAuthority, cluster: s
     subject: [utf8('organizationName', 'Istio'), utf8('commonName', 'Intermediate CA'), utf8('localityName', cluster)],
     issuer,
     keyAlgorithm: options.keyAlgorithm,
+    keyPair: options.keyPair,
     validityDays: options.validityDays ?? DEFAULT_VALIDITY_DAYS.istio,
     now: options.now,
     extensions: () => [
@@ -148,6 +158,7 @@ interface IssueRequest {
   /** Absent: self-signed. */
   readonly issuer?: CertificateAuthority;
   readonly keyAlgorithm?: KeyAlgorithm;
+  readonly keyPair?: GeneratedKeyPair;
   readonly validityDays: number;
   readonly now?: Date;
   /** Called after the public key is set, so SKI/AKI can be computed. */
@@ -172,7 +183,15 @@ function issue(req: IssueRequest): CertificateAuthority {
       fix: 'a new root means a new trust anchor for every cluster: plan a root migration.',
     });
   }
-  const keys = generateKeyPair(req.keyAlgorithm ?? KeyAlgorithm.RSA_2048);
+  const algorithm = req.keyAlgorithm ?? KeyAlgorithm.RSA_2048;
+  if (req.keyPair !== undefined && keyPairBits(req.keyPair) !== algorithm.rsaBits) {
+    throw new PkiError({
+      code: 'INVALID_ARGUMENT',
+      reason: `the key pair given for "${formatSubject(req.subject)}" is RSA-${keyPairBits(req.keyPair)}, but the key algorithm is ${algorithm.value}.`,
+      fix: `generate the key pair with ${algorithm.value}, or pass the key algorithm of the key pair.`,
+    });
+  }
+  const keys = req.keyPair ?? generateKeyPair(algorithm);
 
   const cert = forge.pki.createCertificate();
   cert.version = 2; // X.509 v3
@@ -184,9 +203,36 @@ function issue(req: IssueRequest): CertificateAuthority {
   // The issuer DN is copied from the issuer certificate's subject, so names match byte for byte.
   cert.setIssuer(req.issuer !== undefined ? req.issuer.cert.subject.attributes : req.subject);
   cert.setExtensions(req.extensions(cert));
-  cert.sign(req.issuer?.key ?? keys.privateKey, forge.md.sha256.create());
+  if (req.issuer !== undefined) signSha256WithRsa(cert, req.issuer, req.issuer.keyPem);
+  else signSha256WithRsa(cert, keys, keys.privateKeyPem);
 
   return { cert, certPem: certificateToPem(cert), key: keys.privateKey, keyPem: keys.privateKeyPem };
+}
+
+/**
+ * Parsed signing keys, per issuer object: the root signs two certificates per cluster. Weak, so a
+ * key lives no longer in memory than the authority that holds it.
+ */
+const SIGNING_KEYS = new WeakMap<object, crypto.KeyObject>();
+
+/**
+ * Signs `cert` with sha256WithRSAEncryption, as node-forge's `cert.sign(key, sha256)` does
+ * (digitalbazaar/forge lib/x509.js, 1.4.3: sets `signatureOid` and `siginfo.algorithmOid`, caches
+ * the TBSCertificate, signs its DER), but with Node's native RSA (OpenSSL) instead of forge's
+ * pure-JavaScript modular exponentiation, which was a sixth of a PKI run. RSASSA-PKCS1-v1_5 is
+ * deterministic, so the signature bytes are the ones forge would write.
+ */
+function signSha256WithRsa(cert: forge.pki.Certificate, signer: object, signerKeyPem: string): void {
+  cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.tbsCertificate = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const tbs = forge.asn1.toDer(cert.tbsCertificate).getBytes();
+  cert.md = forge.md.sha256.create().update(tbs);
+  let key = SIGNING_KEYS.get(signer);
+  if (key === undefined) {
+    key = crypto.createPrivateKey(signerKeyPem);
+    SIGNING_KEYS.set(signer, key);
+  }
+  cert.signature = crypto.sign('sha256', Buffer.from(tbs, 'binary'), key).toString('binary');
 }
 
 /**
@@ -201,6 +247,10 @@ function authorityKeyId(issuer: CertificateAuthority): object {
 function utf8(name: string, value: string): forge.pki.CertificateField {
   // @types/node-forge types valueTagClass as asn1.Class; forge actually reads an asn1.Type here.
   return { name, value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class };
+}
+
+function formatSubject(subject: readonly forge.pki.CertificateField[]): string {
+  return subject.map((f) => `${f.shortName ?? f.name}=${String(f.value)}`).join(', ');
 }
 
 function formatCn(cert: forge.pki.Certificate): string {

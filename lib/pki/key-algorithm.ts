@@ -1,6 +1,9 @@
 import * as crypto from 'crypto';
 import * as forge from 'node-forge';
 import { KeyAlgorithm } from '../spec/choices';
+import { KeyGenerationOptions, generateRsaPrivateKeys, rsaKeyOptions } from './keygen-pool';
+
+export type { KeyGenerationOptions } from './keygen-pool';
 
 /** A freshly generated key pair, in both node-forge form (to sign) and PEM (to store). */
 export interface GeneratedKeyPair {
@@ -21,12 +24,27 @@ export interface GeneratedKeyPair {
  * the result, as it does internally.
  */
 export function generateKeyPair(algorithm: KeyAlgorithm = KeyAlgorithm.RSA_2048): GeneratedKeyPair {
-  const { privateKey: privateKeyPem } = crypto.generateKeyPairSync('rsa', {
-    modulusLength: algorithm.rsaBits,
-    publicExponent: 0x10001,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
+  return keyPairFromPem(crypto.generateKeyPairSync('rsa', rsaKeyOptions(algorithm.rsaBits)).privateKey);
+}
+
+/**
+ * Generates one key pair per entry of `algorithms`, in that order, like {@link generateKeyPair}
+ * but on every core: worker threads and the calling thread take keys from one queue
+ * (keygen-pool.ts). Synchronous. When any key fails, none is returned (KEY_GENERATION error).
+ */
+export function generateKeyPairs(algorithms: readonly KeyAlgorithm[], options: KeyGenerationOptions = {}): GeneratedKeyPair[] {
+  return generateRsaPrivateKeys(
+    algorithms.map((a) => a.rsaBits),
+    options,
+  ).map(keyPairFromPem);
+}
+
+/** The modulus length of a generated key pair, in bits. */
+export function keyPairBits(keys: GeneratedKeyPair): number {
+  return keys.publicKey.n.bitLength();
+}
+
+function keyPairFromPem(privateKeyPem: string): GeneratedKeyPair {
   const privateKey = forge.pki.privateKeyFromPem(privateKeyPem);
   const publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
   return { privateKeyPem, privateKey, publicKey };

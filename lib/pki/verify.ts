@@ -22,10 +22,25 @@ export function daysLeft(notAfter: Date, now: Date): number {
   return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
 }
 
+/**
+ * The native parse of a certificate, once per {@link CertificateInfo}: the root is the issuer in
+ * every chain check (two per cluster), and a certificate's chain and key checks share one parse.
+ */
+const NATIVE = new WeakMap<CertificateInfo, crypto.X509Certificate>();
+
+function nativeCertificate(info: CertificateInfo): crypto.X509Certificate {
+  let x509 = NATIVE.get(info);
+  if (x509 === undefined) {
+    x509 = new crypto.X509Certificate(info.pem);
+    NATIVE.set(info, x509);
+  }
+  return x509;
+}
+
 /** Why `child` does not verify against `issuer`, or undefined when it does. */
 export function chainProblem(child: CertificateInfo, issuer: CertificateInfo): string | undefined {
-  const c = new crypto.X509Certificate(child.pem);
-  const i = new crypto.X509Certificate(issuer.pem);
+  const c = nativeCertificate(child);
+  const i = nativeCertificate(issuer);
   if (!i.ca) return `the issuer "${issuer.subject}" is not a CA.`;
   // X509_check_issued: issuer DN == child's issuer DN, child's AKI == issuer's SKI, keyCertSign.
   if (!c.checkIssued(i)) {
@@ -76,10 +91,10 @@ export function assertTimeValid(info: CertificateInfo, now: Date, where: PkiFile
   }
 }
 
-/** True when the PEM private key belongs to the certificate. */
-export function keyMatchesCertificate(info: CertificateInfo, keyPem: string): boolean {
+/** True when the private key (PEM, or already parsed) belongs to the certificate. */
+export function keyMatchesCertificate(info: CertificateInfo, key: string | crypto.KeyObject): boolean {
   try {
-    return new crypto.X509Certificate(info.pem).checkPrivateKey(crypto.createPrivateKey(keyPem));
+    return nativeCertificate(info).checkPrivateKey(typeof key === 'string' ? crypto.createPrivateKey(key) : key);
   } catch {
     return false;
   }
@@ -89,8 +104,14 @@ export function keyMatchesCertificate(info: CertificateInfo, keyPem: string): bo
  * Throws KEY_MISMATCH naming the key file when the key does not belong to the certificate;
  * `ifLost` says how to replace the CA when the right key cannot be restored.
  */
-export function assertKeyMatches(info: CertificateInfo, certFile: string, keyPem: string, keyWhere: PkiFileLocation, ifLost: string): void {
-  if (keyMatchesCertificate(info, keyPem)) return;
+export function assertKeyMatches(
+  info: CertificateInfo,
+  certFile: string,
+  key: string | crypto.KeyObject,
+  keyWhere: PkiFileLocation,
+  ifLost: string,
+): void {
+  if (keyMatchesCertificate(info, key)) return;
   throw new PkiError({
     ...keyWhere,
     code: 'KEY_MISMATCH',

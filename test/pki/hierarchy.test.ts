@@ -33,7 +33,9 @@ const text = (file: string): string => openssl('x509', '-in', file, '-noout', '-
 
 beforeAll(() => {
   base = tmpDir('hierarchy');
-  store = new PkiStore({ mesh: 'demo', clusters: CLUSTERS, baseDir: base });
+  // One thread, so that the spy below sees every key (worker threads call the same native
+  // generateKeyPairSync, and never node-forge: lib/pki/keygen-pool.ts).
+  store = new PkiStore({ mesh: 'demo', clusters: CLUSTERS, baseDir: base, keyGenerationParallelism: 1 });
 
   // Prove the keys come from Node's native crypto even when some other module forces forge into
   // pure-JS mode (which would make this 10-20x slower).
