@@ -70,8 +70,9 @@ export function federationFindings(input: FederationCheckInput): FederationFindi
 
   // 1. mTLS is mutual: each side of a connection verifies the other's X509-SVID with the bundle it holds for the
   //    peer's trust domain, so a relation without its reverse fails the handshake in the direction that lacks it.
+  const declared = new Set(federation.relations.map((r) => `${r.trustDomain}\0${r.federatesWith}`));
   for (const r of federation.relations) {
-    if (federation.relations.some((o) => o.trustDomain === r.federatesWith && o.federatesWith === r.trustDomain)) continue;
+    if (declared.has(`${r.federatesWith}\0${r.trustDomain}`)) continue;
     add({
       severity: 'error',
       subject: `federation.relations: ${r.trustDomain} -> ${r.federatesWith}`,
@@ -82,11 +83,18 @@ export function federationFindings(input: FederationCheckInput): FederationFindi
 
   // 2. A trust domain others federate with must say where its bundle endpoint is reached.
   const unreachable = new Set<string>();
-  for (const td of [...new Set(federation.relations.map((r) => r.federatesWith))].sort()) {
+  // Who federates with each trust domain, in relation order.
+  const trustedBy = new Map<string, string[]>();
+  for (const r of federation.relations) {
+    const list = trustedBy.get(r.federatesWith);
+    if (list) list.push(r.trustDomain);
+    else trustedBy.set(r.federatesWith, [r.trustDomain]);
+  }
+  for (const td of [...trustedBy.keys()].sort()) {
     if (bundleEndpointUrl(mesh, td) !== undefined) continue;
     unreachable.add(td);
     const clusters = mesh.clustersOf(td).map((c) => c.name);
-    const trusting = federation.relations.filter((r) => r.federatesWith === td).map((r) => `'${r.trustDomain}'`);
+    const trusting = (trustedBy.get(td) ?? []).map((t) => `'${t}'`);
     add({
       severity: 'error',
       cluster: clusters.length === 1 ? clusters[0] : undefined,
@@ -112,10 +120,13 @@ export function federationFindings(input: FederationCheckInput): FederationFindi
 
     // 3. One ClusterFederatedTrustDomain per declared relation, naming the remote endpoint as the model derives it.
     const ftds = manifests.filter((m) => isSpireKind(m, 'ClusterFederatedTrustDomain'));
+    // The first ClusterFederatedTrustDomain of each trust domain, as a search in object order finds it.
+    const ftdOf = new Map<unknown, any>();
+    for (const m of ftds) if (!ftdOf.has(m.spec?.trustDomain)) ftdOf.set(m.spec?.trustDomain, m);
     for (const remote of remotes.filter((td) => !unreachable.has(td))) {
       const url = bundleEndpointUrl(mesh, remote);
       const endpointId = spireServerId(remote);
-      const ftd = ftds.find((m) => m.spec?.trustDomain === remote);
+      const ftd = ftdOf.get(remote);
       if (!ftd) {
         add({
           severity: 'error',

@@ -200,12 +200,17 @@ export function checkUpstreamMultiNetwork(input: UpstreamCheckInput): UpstreamCh
       }
     }
 
+    // The cluster's ExternalSecrets in istio-system by name (the first of a name, as a search in object order finds it),
+    // read once for all its links.
+    const externalSecrets = new Map<string, any>();
+    for (const m of ci.manifests) {
+      if (m.kind !== 'ExternalSecret' || m.metadata?.namespace !== ISTIO_NAMESPACE) continue;
+      if (!externalSecrets.has(m.metadata?.name)) externalSecrets.set(m.metadata?.name, m);
+    }
     for (const { to } of mesh.linksFrom(cluster)) {
       // Remote Secret Check: a present ExternalSecret must build the Secret istiod selects and reads.
       const name = remoteSecretName(to.name);
-      const externalSecret = ci.manifests.find(
-        (m) => m.kind === 'ExternalSecret' && m.metadata?.name === name && m.metadata?.namespace === ISTIO_NAMESPACE,
-      );
+      const externalSecret = externalSecrets.get(name);
       const esSubject = `ExternalSecret ${ISTIO_NAMESPACE}/${name}`;
       if (!externalSecret) {
         if (mesh.remoteSecrets) {
@@ -265,6 +270,16 @@ export function checkUpstreamMultiNetwork(input: UpstreamCheckInput): UpstreamCh
   // (`initServiceAccounts`, pilot/pkg/model/push_context.go, istio/istio 1.29.1), so both ends of a link need the other's
   // trust domain among their aliases.
   const byName = new Map(input.clusters.map((ci) => [ci.cluster.name, ci]));
+  // Each cluster's aliases as a set, made once (a cluster takes part in up to 2·(N−1) links).
+  const aliasSets = new Map<IstiodValues, ReadonlySet<string>>();
+  const aliasesOf = (values: IstiodValues): ReadonlySet<string> => {
+    let set = aliasSets.get(values);
+    if (!set) {
+      set = new Set(values.meshConfig.trustDomainAliases ?? []);
+      aliasSets.set(values, set);
+    }
+    return set;
+  };
   const reported = new Set<string>();
   for (const ci of checked) {
     for (const { from, to } of mesh.linksFrom(ci.cluster)) {
@@ -275,8 +290,7 @@ export function checkUpstreamMultiNetwork(input: UpstreamCheckInput): UpstreamCh
       ]) {
         const values = byName.get(self.name)?.istio?.istiod.values;
         const key = `${self.name}\0${other.trustDomain}`;
-        const aliases = values?.meshConfig.trustDomainAliases ?? [];
-        if (!values || reported.has(key) || aliases.includes(other.trustDomain)) continue;
+        if (!values || reported.has(key) || aliasesOf(values).has(other.trustDomain)) continue;
         reported.add(key);
         add({
           severity: 'error',
@@ -294,6 +308,7 @@ export function checkUpstreamMultiNetwork(input: UpstreamCheckInput): UpstreamCh
   // (agent SDS, spiffe/spire pkg/agent/endpoints/sdsv3), so on a call over a link each trust domain must federate with
   // the other (one finding per missing relation, naming the links that need it).
   const missing = new Map<string, { td: string; other: string; links: string[] }>();
+  const federates = new Set((mesh.federation?.relations ?? []).map((r) => `${r.trustDomain}\0${r.federatesWith}`));
   for (const ci of checked) {
     for (const { from, to } of mesh.linksFrom(ci.cluster)) {
       if (from.trustDomain === to.trustDomain) continue;
@@ -301,8 +316,8 @@ export function checkUpstreamMultiNetwork(input: UpstreamCheckInput): UpstreamCh
         [from.trustDomain, to.trustDomain],
         [to.trustDomain, from.trustDomain],
       ]) {
-        if (mesh.federatesWith(td).includes(other)) continue;
         const key = `${td}\0${other}`;
+        if (federates.has(key)) continue;
         const entry = missing.get(key) ?? { td, other, links: [] };
         entry.links.push(`${from.name} -> ${to.name}`);
         missing.set(key, entry);

@@ -349,15 +349,15 @@ export function checkMesh(input: CheckInput): CheckFinding[] {
   if (mesh.isMulticluster) {
     for (const c of mesh.clusters) {
       const out = mesh.linksFrom(c).length;
-      const inbound = mesh.links.filter((l) => l.to === c).length;
+      const inbound = mesh.linksTo(c).length;
       if (out === 0 && inbound > 0) {
         add({
           severity: 'warning',
           check: 'Peers Check',
           cluster: c.name,
           subject: `links of ${c.name}`,
-          message: `cluster ${c.name} can reach no other cluster (only ${mesh.links
-            .filter((l) => l.to === c)
+          message: `cluster ${c.name} can reach no other cluster (only ${mesh
+            .linksTo(c)
             .map((l) => l.from.name)
             .join(', ')} reach it)`,
           fix: `add a link from ${c.name} if its workloads must call other clusters`,

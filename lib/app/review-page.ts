@@ -82,10 +82,15 @@ export function topologyDiagram(mesh: MeshModel): { source: string; edges: numbe
     lines.push('  end');
   }
   const linked = new Set(mesh.links.map((l) => `${l.from.name}\0${l.to.name}`));
+  const position = new Map<ClusterModel, number>();
+  mesh.clusters.forEach((c, i) => {
+    if (!position.has(c)) position.set(c, i);
+  });
+  const at = (c: ClusterModel) => position.get(c) ?? -1; // where mesh.clusters.indexOf finds it
   let edges = 0;
   for (const l of mesh.links) {
     const reverse = linked.has(`${l.to.name}\0${l.from.name}`);
-    if (reverse && mesh.clusters.indexOf(l.from) > mesh.clusters.indexOf(l.to)) continue; // drawn with its reverse
+    if (reverse && at(l.from) > at(l.to)) continue; // drawn with its reverse
     lines.push(`  ${id.get(l.from.name)} ${reverse ? '<-->|"both ways"|' : '-->|"reaches"|'} ${id.get(l.to.name)}`);
     edges++;
   }
@@ -108,7 +113,8 @@ function peersText(mesh: MeshModel, c: ClusterModel, peers: readonly ClusterMode
   const others = mesh.clusters.filter((x) => x !== c);
   if (peers.length === 0) return '—';
   if (others.length > 1 && peers.length === others.length) return `all ${others.length} others`;
-  const missing = others.filter((x) => !peers.includes(x)).map((x) => x.name);
+  const linked = new Set(peers);
+  const missing = others.filter((x) => !linked.has(x)).map((x) => x.name);
   if (peers.length > others.length / 2 && missing.length <= 5) return `all others except ${missing.join(', ')}`;
   return someOf(peers.map((x) => x.name));
 }
@@ -140,7 +146,7 @@ function topologySummary(mesh: MeshModel, diagram: { source: string; edges: numb
     const reachedBy = peersText(
       mesh,
       c,
-      mesh.links.filter((l) => l.to === c).map((l) => l.from),
+      mesh.linksTo(c).map((l) => l.from),
     );
     lines.push(
       `| ${c.name} | \`${c.network}\` | \`${c.trustDomain}\` | ${c.dataplaneMode.value} | ${c.eastWestAddress ?? '—'} | ${reaches} | ${reachedBy} |`,
@@ -284,7 +290,14 @@ function fleetTables(page: ReviewPageMesh): string[] {
   const inTopology = withinMermaidDefaults(topologyDiagram(mesh)) ? [] : TOPOLOGY_TABLE_FACTS;
   const rows = new Map(mesh.clusters.map((c) => [c.name, new Map(clusterRows(page, c.name, true))]));
   const keys: string[] = [];
-  for (const r of rows.values()) for (const k of r.keys()) if (!keys.includes(k)) keys.push(k);
+  const seen = new Set<string>();
+  for (const r of rows.values()) {
+    for (const k of r.keys()) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      keys.push(k);
+    }
+  }
   const valuesOf = (k: string) => mesh.clusters.map((c) => rows.get(c.name)?.get(k));
   const shared = new Map<string, string>();
   for (const k of keys) {
@@ -325,16 +338,27 @@ function groupByTemplate(
   mesh: MeshModel,
   items: readonly { cluster?: string; text: string }[],
 ): { clusters: string[]; text: string; original: string }[] {
-  const groups = new Map<string, { clusters: string[]; original: string }>();
+  const groups = new Map<string, { clusters: string[]; members: Set<string>; original: string }>();
+  const named = clustersByName(mesh);
   for (const item of items) {
-    const c = item.cluster !== undefined ? mesh.clusters.find((x) => x.name === item.cluster) : undefined;
+    const c = item.cluster !== undefined ? named.get(item.cluster) : undefined;
     const text = c ? templated(item.text, c) : item.text;
-    const group = groups.get(text) ?? { clusters: [], original: item.text };
-    if (item.cluster !== undefined && !group.clusters.includes(item.cluster)) group.clusters.push(item.cluster);
+    const group = groups.get(text) ?? { clusters: [], members: new Set<string>(), original: item.text };
+    if (item.cluster !== undefined && !group.members.has(item.cluster)) {
+      group.members.add(item.cluster);
+      group.clusters.push(item.cluster);
+    }
     groups.set(text, group);
   }
   // A text of one cluster keeps its names: a placeholder only helps where it stands for several.
   return [...groups].map(([text, g]) => ({ clusters: g.clusters, text: g.clusters.length > 1 ? text : g.original, original: g.original }));
+}
+
+/** The clusters of a mesh by name (the first of a name, as a search in spec order finds it). */
+function clustersByName(mesh: MeshModel): Map<string, ClusterModel> {
+  const named = new Map<string, ClusterModel>();
+  for (const c of mesh.clusters) if (!named.has(c.name)) named.set(c.name, c);
+  return named;
 }
 
 /** The clusters of a group, for a table cell or a list item. */
@@ -409,6 +433,7 @@ function bootstrapLines(fleet: FleetBootstrap, mesh: MeshModel): string[] {
     '|---|---|---|---|---|',
   ];
   const rows: { cluster?: string; component: string; text: string }[] = [];
+  const clusterNames = new Set(mesh.clusters.map((c) => c.name));
   for (const o of fleet.objects) {
     const m = o.manifest;
     const syncs =
@@ -422,7 +447,7 @@ function bootstrapLines(fleet: FleetBootstrap, mesh: MeshModel): string[] {
     const rules: any[] = m.spec?.ignoreDifferences ?? m.spec?.ignore ?? [];
     const ignored = rules.map((d) => `${d.kind ?? d.target?.kind} \`${d.name ?? d.target?.name}\``).join(', ') || '—';
     rows.push({
-      cluster: mesh.clusters.some((c) => c.name === o.component) ? o.component : undefined,
+      cluster: clusterNames.has(o.component) ? o.component : undefined,
       component: o.component,
       text: `${describeObject(m)} | \`${FLEET_DIRECTORY}/${objectFilePath(o.component, m)}\` | ${syncs} | ${ignored}`,
     });

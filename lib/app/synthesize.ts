@@ -18,11 +18,12 @@ import { OutputLock, OutputLockOptions, withOutputLock } from '../gitops/lock';
 import { NODE_OUTPUT_FS, OutputFs } from '../gitops/output-fs';
 import { SchemaRegistry } from '../validation';
 import { Collected, CollectedWarning, collectObjects } from '../gitops/collect';
+import { RenderedObject } from '../gitops/layout';
 import { ClusterPrerequisiteList } from './prerequisites';
 import { applyStageOf } from '../gitops/layout';
 import { INDEX_FILE } from '../gitops/output-names';
 import { sha256 } from '../gitops/provenance';
-import { fileTextHasPrivateKey, gateFinding, policyGate, schemaGate, secretsGate } from '../gitops/gates';
+import { fileTextHasPrivateKey, gateFinding, objectGates } from '../gitops/gates';
 import { RenderedFile, renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
 import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from '../gitops/writer';
@@ -219,13 +220,12 @@ function renderAndGate(root: IConstruct, options: SynthesizeOptions): { collecte
   if (collected.clusters.length === 0) {
     findings.push(gateFinding('layout', 'no MeshCluster found', {}, 'declare a SpireMesh in the app'));
   }
-  findings.push(...schemaGate(collected.objects, options.schemaRegistry ?? SchemaRegistry.default()));
-  findings.push(...secretsGate(collected.objects));
   // A license value may reach dist/ only as the inline value a mesh spec acknowledged as committed.
   const acknowledgedLicenseValues = [...new Set(collected.clusters.map((c) => c.mesh.license))].flatMap((l) =>
     l?.kind === 'inline' ? [l.value] : [],
   );
-  findings.push(...policyGate(collected.objects, { acknowledgedLicenseValues }));
+  // The schema, secrets and policy gates, in that order.
+  findings.push(...objectGates(collected.objects, options.schemaRegistry ?? SchemaRegistry.default(), { acknowledgedLicenseValues }));
   return { collected, findings };
 }
 
@@ -311,7 +311,7 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
       continue;
     }
     dirNames.set(cluster.name, mesh.name);
-    const objects = collected.objects.filter((o) => o.cluster === cluster.name);
+    const objects = objectsOf(collected, cluster.name);
     const { files: manifests, duplicates } = renderManifests(objects);
     findings.push(...duplicates.map((message) => gateFinding('layout', message)));
     const output: ClusterOutput = { chart, manifests, files: new Map(), objects: objects.length };
@@ -341,7 +341,7 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
       findings.push(...again.findings);
       collected = again.collected;
       for (const output of clusterOutputs) {
-        output.manifests = renderManifests(collected.objects.filter((o) => o.cluster === output.chart.cluster.name)).files;
+        output.manifests = renderManifests(objectsOf(collected, output.chart.cluster.name)).files;
       }
     }
     for (const mesh of toGenerate) {
@@ -361,10 +361,12 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
   const prerequisites = prerequisiteLists(collected);
   const reviewPage = renderReviewPage(
     meshes.map((mesh) => {
-      const inMesh = (cluster: string | undefined) => mesh.clusters.some((c) => c.name === cluster);
+      const names = new Set(mesh.clusters.map((c) => c.name));
+      const inMesh = (cluster: string | undefined) => cluster !== undefined && names.has(cluster);
       const objectCounts: Record<string, Record<string, number>> = {};
       const stageCounts: Record<string, Record<string, number>> = {};
-      for (const o of collected.objects.filter((x) => inMesh(x.cluster))) {
+      for (const o of collected.objects) {
+        if (!inMesh(o.cluster)) continue;
         const perCluster = (objectCounts[o.cluster] ??= {});
         perCluster[o.component] = (perCluster[o.component] ?? 0) + 1;
         const stage = applyStageOf(o.manifest);
@@ -434,10 +436,33 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
   };
 }
 
+/** The objects of each cluster directory, in collection order: grouped once per collection (it is never changed). */
+const OBJECTS_BY_CLUSTER = new WeakMap<Collected, ReadonlyMap<string, readonly RenderedObject[]>>();
+const NO_OBJECTS: readonly RenderedObject[] = [];
+
+/** The collected objects of one cluster directory, in collection order (what filtering them by cluster gives). */
+function objectsOf(collected: Collected, cluster: string): readonly RenderedObject[] {
+  let byCluster = OBJECTS_BY_CLUSTER.get(collected);
+  if (!byCluster) {
+    const groups = new Map<string, RenderedObject[]>();
+    for (const o of collected.objects) {
+      const list = groups.get(o.cluster);
+      if (list) list.push(o);
+      else groups.set(o.cluster, [o]);
+    }
+    byCluster = groups;
+    OBJECTS_BY_CLUSTER.set(collected, byCluster);
+  }
+  return byCluster.get(cluster) ?? NO_OBJECTS;
+}
+
 /** The collected prerequisites with each cluster's mesh and kube context. */
 function prerequisiteLists(collected: Collected): ClusterPrerequisiteList[] {
+  const charts = new Map<string, MeshCluster>();
+  // The first chart of a name, as a search in collection order finds it.
+  for (const c of collected.clusters) if (!charts.has(c.cluster.name)) charts.set(c.cluster.name, c);
   return collected.prerequisites.flatMap((p) => {
-    const chart = collected.clusters.find((c) => c.cluster.name === p.cluster);
+    const chart = charts.get(p.cluster);
     return chart ? [{ mesh: chart.mesh.name, cluster: p.cluster, context: chart.cluster.context, prerequisites: p.prerequisites }] : [];
   });
 }
@@ -451,7 +476,7 @@ function checkOneMesh(collected: Collected, mesh: MeshModel, report: MeshPkiRepo
       .filter((c) => c.mesh === mesh)
       .map((c) => ({
         cluster: c.cluster,
-        manifests: collected.objects.filter((o) => o.cluster === c.cluster.name).map((o) => o.manifest),
+        manifests: objectsOf(collected, c.cluster.name).map((o) => o.manifest),
         istio: Istio.of(c)?.releases,
         releases: c.delivery.releases,
       })),
@@ -481,7 +506,7 @@ function renderFleets(
 ): Map<string, FleetBootstrap> {
   const fleets = new Map<string, FleetBootstrap>();
   for (const mesh of meshes) {
-    const byCluster = new Map(mesh.clusters.map((c) => [c.name, collected.objects.filter((o) => o.cluster === c.name)]));
+    const byCluster = new Map(mesh.clusters.map((c) => [c.name, objectsOf(collected, c.name)]));
     const fleet = renderFleetBootstrap(mesh, byCluster);
     if (!fleet) continue;
     const other = [...fleets.keys()][0];
@@ -496,9 +521,7 @@ function renderFleets(
       );
       continue;
     }
-    findings.push(...schemaGate(fleet.objects, options.schemaRegistry ?? SchemaRegistry.default()));
-    findings.push(...secretsGate(fleet.objects));
-    findings.push(...policyGate(fleet.objects));
+    findings.push(...objectGates(fleet.objects, options.schemaRegistry ?? SchemaRegistry.default()));
     // What one Argo CD receives must have one identity per object: with a hub that is every cluster's Applications.
     if (mesh.gitops?.isArgoCdHub) findings.push(...renderManifests(fleet.objects).duplicates.map((m) => gateFinding('layout', m)));
     fleets.set(mesh.name, fleet);
@@ -513,7 +536,11 @@ function planMeshes(
   fleets: ReadonlyMap<string, FleetBootstrap>,
 ): { mesh: string; plan: WritePlan; objects: Map<string, number> }[] {
   const byMesh = new Map<string, ClusterOutput[]>();
-  for (const o of outputs) byMesh.set(o.chart.mesh.name, [...(byMesh.get(o.chart.mesh.name) ?? []), o]);
+  for (const o of outputs) {
+    const list = byMesh.get(o.chart.mesh.name);
+    if (list) list.push(o);
+    else byMesh.set(o.chart.mesh.name, [o]);
+  }
   return [...byMesh].map(([mesh, list]) => {
     const fleet = fleets.get(mesh);
     return {

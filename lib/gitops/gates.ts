@@ -3,7 +3,7 @@
  * strict schema validation, and no secret material in the committed output.
  */
 import { Finding, containsPrivateKey, isDns1123Label, isDns1123Subdomain } from '../spec';
-import { SchemaRegistry } from '../validation';
+import { SchemaRegistry, SchemaViolation } from '../validation';
 import { RenderedObject, describeObject } from './layout';
 
 /** One reason to refuse the output, naming the object and the code that made it. */
@@ -25,48 +25,116 @@ export function gateFinding(
   return { severity: 'error', source, ...(subject ? { subject } : {}), message, ...(fix ? { fix } : {}), ...where };
 }
 
+/**
+ * The objects grouped by the JSON text of their manifest: what the gates judge once per text. Every gate reads only
+ * the manifest's JSON value, and a manifest is a JSON value (`ApiObject.toJson()`, or parsed YAML: no undefined, NaN
+ * or Date inside), so two objects with one text get one answer, which is computed once, for the first object of that
+ * text, and re-labelled with each object's construct path. A fleet renders each peer Gateway in every other cluster:
+ * at 100 clusters all-to-all, 14,000 objects have about 1,131 distinct texts.
+ */
+interface DistinctManifests {
+  /** The first object of each distinct text, in the order the texts first occur. */
+  readonly firsts: readonly RenderedObject[];
+  /** The text of each of `firsts`. */
+  readonly texts: readonly string[];
+  /** Per object (in object order), the index of its text in `firsts`. */
+  readonly textOf: readonly number[];
+}
+
+function distinctManifests(objects: readonly RenderedObject[]): DistinctManifests {
+  const index = new Map<string, number>();
+  const firsts: RenderedObject[] = [];
+  const texts: string[] = [];
+  const textOf = objects.map((o) => {
+    const text = JSON.stringify(o.manifest) ?? String(o.manifest);
+    let i = index.get(text);
+    if (i === undefined) {
+      i = firsts.length;
+      index.set(text, i);
+      firsts.push(o);
+      texts.push(text);
+    }
+    return i;
+  });
+  return { firsts, texts, textOf };
+}
+
+/** A gate's answer for one manifest text: findings without the object's construct path. */
+interface TextFinding {
+  readonly source: string;
+  readonly message: string;
+  readonly object: string;
+  readonly fix?: string;
+}
+
+/** `judge` once per distinct text; every object's findings (object order), each labelled with its construct path. */
+function perText(
+  objects: readonly RenderedObject[],
+  distinct: DistinctManifests,
+  judge: (o: RenderedObject, text: string) => readonly TextFinding[],
+): GateFinding[] {
+  const answers = distinct.firsts.map((o, i) => judge(o, distinct.texts[i]));
+  const findings: GateFinding[] = [];
+  objects.forEach((o, i) => {
+    for (const f of answers[distinct.textOf[i]]) {
+      findings.push(gateFinding(f.source, f.message, { object: f.object, constructPath: o.constructPath }, f.fix));
+    }
+  });
+  return findings;
+}
+
 /** Every object against its schema: Kubernetes 1.30 for built-in kinds, the imported CRD schemas otherwise. */
 export function schemaGate(objects: readonly RenderedObject[], registry: SchemaRegistry): GateFinding[] {
-  return objects.flatMap((o) =>
-    registry.validate(o.manifest).map((v) =>
-      gateFinding('schema', `${v.field || '/'}: ${v.message} (schema: ${v.schema})`, {
-        object: v.object,
-        constructPath: o.constructPath,
-      }),
-    ),
-  );
+  return schemaGateOf(objects, distinctManifests(objects), registry);
+}
+
+function schemaGateOf(objects: readonly RenderedObject[], distinct: DistinctManifests, registry: SchemaRegistry): GateFinding[] {
+  const violationFinding = (v: SchemaViolation): TextFinding => ({
+    source: 'schema',
+    message: `${v.field || '/'}: ${v.message} (schema: ${v.schema})`,
+    object: v.object,
+  });
+  return perText(objects, distinct, (o) => registry.validate(o.manifest).map(violationFinding));
 }
 
 /** dist/ is committed: a Secret with data, or a private key anywhere, must never be emitted. */
 export function secretsGate(objects: readonly RenderedObject[]): GateFinding[] {
-  const findings: GateFinding[] = [];
-  for (const o of objects) {
-    const m = o.manifest;
+  return secretsGateOf(objects, distinctManifests(objects));
+}
+
+function secretsGateOf(objects: readonly RenderedObject[], distinct: DistinctManifests): GateFinding[] {
+  return perText(objects, distinct, ({ manifest: m }, text) => {
+    const found: TextFinding[] = [];
     if (m?.kind === 'Secret' && m?.apiVersion === 'v1') {
       const keys = [...Object.keys(m.data ?? {}), ...Object.keys(m.stringData ?? {})];
       if (keys.length > 0) {
-        findings.push(
-          gateFinding(
-            'secrets',
-            `a Secret with data (${keys.sort().join(', ')}) would be committed to dist/`,
-            { object: describeObject(m), constructPath: o.constructPath },
-            'deliver it with External Secrets, cert-manager or the git-ignored kubectl folder instead',
-          ),
-        );
+        found.push({
+          source: 'secrets',
+          message: `a Secret with data (${keys.sort().join(', ')}) would be committed to dist/`,
+          object: describeObject(m),
+          fix: 'deliver it with External Secrets, cert-manager or the git-ignored kubectl folder instead',
+        });
       }
     }
-    if (containsPrivateKey(JSON.stringify(m))) {
-      findings.push(
-        gateFinding(
-          'secrets',
-          'contains a PEM private key',
-          { object: describeObject(m), constructPath: o.constructPath },
-          'CA keys must stay in the local key folder or a secret store, never in dist/',
-        ),
-      );
+    if (containsPrivateKey(text)) {
+      found.push({
+        source: 'secrets',
+        message: 'contains a PEM private key',
+        object: describeObject(m),
+        fix: 'CA keys must stay in the local key folder or a secret store, never in dist/',
+      });
     }
-  }
-  return findings;
+    return found;
+  });
+}
+
+/**
+ * The schema, secrets and policy gates over the same objects, in that order (what `schemaGate`, `secretsGate` and
+ * `policyGate` return one after the other), reading each manifest's JSON text once for all three.
+ */
+export function objectGates(objects: readonly RenderedObject[], registry: SchemaRegistry, options: PolicyGateOptions = {}): GateFinding[] {
+  const distinct = distinctManifests(objects);
+  return [...schemaGateOf(objects, distinct, registry), ...secretsGateOf(objects, distinct), ...policyGateOf(objects, distinct, options)];
 }
 
 /** The same check on final file text (covers files that are not objects, e.g. indexes). */
@@ -219,36 +287,37 @@ function apiRuleProblems(manifest: any): { message: string; fix: string }[] {
  * license value anywhere (dist/ is committed; the license belongs in a Secret).
  */
 export function policyGate(objects: readonly RenderedObject[], options: PolicyGateOptions = {}): GateFinding[] {
-  const findings: GateFinding[] = [];
+  return policyGateOf(objects, distinctManifests(objects), options);
+}
+
+function policyGateOf(objects: readonly RenderedObject[], distinct: DistinctManifests, options: PolicyGateOptions): GateFinding[] {
   const acknowledged = new Set(options.acknowledgedLicenseValues ?? []);
-  for (const o of objects) {
-    const where = { object: describeObject(o.manifest), constructPath: o.constructPath };
-    for (const p of apiRuleProblems(o.manifest)) findings.push(gateFinding('policy', p.message, where, p.fix));
-    const pod = podSpecOf(o.manifest);
+  return perText(objects, distinct, ({ manifest }) => {
+    const found: TextFinding[] = [];
+    const object = describeObject(manifest);
+    for (const p of apiRuleProblems(manifest)) found.push({ source: 'policy', message: p.message, object, fix: p.fix });
+    const pod = podSpecOf(manifest);
     for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
-      if (isInjectedProxyImage(o.manifest, container)) continue;
+      if (isInjectedProxyImage(manifest, container)) continue;
       const problem = typeof container?.image === 'string' ? imagePinProblem(container.image) : undefined;
-      if (problem)
-        findings.push(
-          gateFinding(
-            'policy',
-            `container '${container.name}': ${problem}`,
-            where,
-            'pin the image by tag (e.g. :1.2.3) or by digest (@sha256:...)',
-          ),
-        );
+      if (problem) {
+        found.push({
+          source: 'policy',
+          message: `container '${container.name}': ${problem}`,
+          object,
+          fix: 'pin the image by tag (e.g. :1.2.3) or by digest (@sha256:...)',
+        });
+      }
     }
-    for (const hit of licenseValues(o.manifest)) {
+    for (const hit of licenseValues(manifest)) {
       if (acknowledged.has(hit.value)) continue;
-      findings.push(
-        gateFinding(
-          'secrets',
-          `a Solo license value at ${hit.path} would be committed to dist/`,
-          where,
-          "reference a Secret instead: istio.license = IstioLicense.fromSecret('<secret>', 'istio-system') (YAML: istio.license.secretName/secretNamespace)",
-        ),
-      );
+      found.push({
+        source: 'secrets',
+        message: `a Solo license value at ${hit.path} would be committed to dist/`,
+        object,
+        fix: "reference a Secret instead: istio.license = IstioLicense.fromSecret('<secret>', 'istio-system') (YAML: istio.license.secretName/secretNamespace)",
+      });
     }
-  }
-  return findings;
+    return found;
+  });
 }

@@ -297,16 +297,19 @@ export class MeshModel {
       repoKey: spec.istio?.repoKey,
       pulledByOperator: spec.chartDelivery?.model.kind === 'gloo-operator',
     };
-    this.clusters = spec.clusters.map((c) => new ClusterModel(c, { istio }));
+    // Frozen, as the links and federation relations are: the model's lookups (linksOf, clustersOf, ...) index them once.
+    this.clusters = Object.freeze(spec.clusters.map((c) => new ClusterModel(c, { istio })));
     const byName = new Map(this.clusters.map((c) => [c.name, c]));
     const clusterNamed = (name: string): ClusterModel => {
       const found = byName.get(name);
       if (!found) throw new Error(`link to unknown cluster '${name}': resolve specs with resolveMeshSpec or resolveMeshProps`);
       return found;
     };
-    this.links = spec.links
-      ? spec.links.map((l) => ({ from: clusterNamed(l.from), to: clusterNamed(l.to) }))
-      : this.clusters.flatMap((from) => this.clusters.filter((to) => to !== from).map((to) => ({ from, to })));
+    this.links = Object.freeze(
+      spec.links
+        ? spec.links.map((l) => Object.freeze({ from: clusterNamed(l.from), to: clusterNamed(l.to) }))
+        : this.clusters.flatMap((from) => this.clusters.filter((to) => to !== from).map((to) => Object.freeze({ from, to }))),
+    );
     this.spire = {
       ...SPIRE_DEFAULTS,
       chartVersion: spec.spire?.chartVersion ?? SPIRE_DEFAULTS.chartVersion,
@@ -338,9 +341,11 @@ export class MeshModel {
         spec.federation.relations ??
         domains.flatMap((td) => domains.filter((o) => o !== td).map((o) => ({ trustDomain: td, federatesWith: o })));
       this.federation = {
-        relations: declared
-          .map((r) => ({ trustDomain: r.trustDomain, federatesWith: r.federatesWith }))
-          .sort((a, b) => (a.trustDomain + '\0' + a.federatesWith < b.trustDomain + '\0' + b.federatesWith ? -1 : 1)),
+        relations: Object.freeze(
+          declared
+            .map((r) => Object.freeze({ trustDomain: r.trustDomain, federatesWith: r.federatesWith }))
+            .sort((a, b) => (a.trustDomain + '\0' + a.federatesWith < b.trustDomain + '\0' + b.federatesWith ? -1 : 1)),
+        ),
         bundleRefreshHint: spec.federation.bundleRefreshHint ?? DEFAULT_BUNDLE_REFRESH_HINT,
         bundleEndpointServiceType: spec.federation.bundleEndpointServiceType ?? GatewayServiceType.LOAD_BALANCER,
       };
@@ -348,18 +353,18 @@ export class MeshModel {
   }
 
   /** Trust domains that `trustDomain` federates with (sorted); empty without federation. */
-  public federatesWith(trustDomain: string): string[] {
-    return (this.federation?.relations ?? []).filter((r) => r.trustDomain === trustDomain).map((r) => r.federatesWith);
+  public federatesWith(trustDomain: string): readonly string[] {
+    return indexOf(this).federatesWith.get(trustDomain) ?? NONE;
   }
 
   /** True when some trust domain federates with `trustDomain` (its SPIRE servers must serve their bundle). */
   public isFederatedWith(trustDomain: string): boolean {
-    return (this.federation?.relations ?? []).some((r) => r.federatesWith === trustDomain);
+    return indexOf(this).federatedWith.has(trustDomain);
   }
 
   /** The clusters of a trust domain, in spec order. */
-  public clustersOf(trustDomain: string): ClusterModel[] {
-    return this.clusters.filter((c) => c.trustDomain === trustDomain);
+  public clustersOf(trustDomain: string): readonly ClusterModel[] {
+    return indexOf(this).clustersOf.get(trustDomain) ?? NONE;
   }
 
   /** True when more than one cluster takes part in peering links. */
@@ -368,7 +373,7 @@ export class MeshModel {
   }
 
   public cluster(name: string): ClusterModel {
-    const c = this.clusters.find((x) => x.name === name);
+    const c = indexOf(this).clusterNamed.get(name);
     if (!c) {
       throw new SpiremeshError(`no cluster '${name}' in mesh '${this.name}':`, [
         {
@@ -383,9 +388,9 @@ export class MeshModel {
     return c;
   }
 
-  /** The links `cluster` takes part in, as source or target. */
-  public linksOf(cluster: ClusterModel): LinkModel[] {
-    return this.links.filter((l) => l.from === cluster || l.to === cluster);
+  /** The links `cluster` takes part in, as source or target (in link order). */
+  public linksOf(cluster: ClusterModel): readonly LinkModel[] {
+    return indexOf(this).linksOf.get(cluster) ?? NONE;
   }
 
   /** True when `cluster` takes part in peering (it links to, or is linked to by, another cluster). */
@@ -393,10 +398,89 @@ export class MeshModel {
     return this.linksOf(cluster).length > 0;
   }
 
-  /** Links whose Gateway lives in `cluster` (the clusters it can reach). */
-  public linksFrom(cluster: ClusterModel): LinkModel[] {
-    return this.links.filter((l) => l.from === cluster);
+  /** Links whose Gateway lives in `cluster` (the clusters it can reach), in link order. */
+  public linksFrom(cluster: ClusterModel): readonly LinkModel[] {
+    return indexOf(this).linksFrom.get(cluster) ?? NONE;
   }
+
+  /** Links whose target is `cluster` (the clusters that reach it), in link order. */
+  public linksTo(cluster: ClusterModel): readonly LinkModel[] {
+    return indexOf(this).linksTo.get(cluster) ?? NONE;
+  }
+}
+
+/** The empty answer of the per-cluster and per-trust-domain lookups (frozen: the answers are shared). */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Per-cluster and per-trust-domain lookups of a MeshModel, built in one pass on first use, so that a per-cluster or
+ * per-link step costs what it reads rather than a scan of every link (all-to-all peering has N·(N−1) links). Valid for
+ * the model's lifetime: the model is immutable after construction (its clusters, links and relations are frozen).
+ * Kept outside the model so that it is no property of it (models compare and print as before).
+ */
+interface MeshIndex {
+  readonly clusterNamed: ReadonlyMap<string, ClusterModel>;
+  readonly clustersOf: ReadonlyMap<string, readonly ClusterModel[]>;
+  readonly linksOf: ReadonlyMap<ClusterModel, readonly LinkModel[]>;
+  readonly linksFrom: ReadonlyMap<ClusterModel, readonly LinkModel[]>;
+  readonly linksTo: ReadonlyMap<ClusterModel, readonly LinkModel[]>;
+  readonly federatesWith: ReadonlyMap<string, readonly string[]>;
+  readonly federatedWith: ReadonlySet<string>;
+}
+
+const INDEXES = new WeakMap<MeshModel, MeshIndex>();
+
+function indexOf(mesh: MeshModel): MeshIndex {
+  let index = INDEXES.get(mesh);
+  if (!index) {
+    index = buildIndex(mesh);
+    INDEXES.set(mesh, index);
+  }
+  return index;
+}
+
+function buildIndex(mesh: MeshModel): MeshIndex {
+  const group = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  const clusterNamed = new Map<string, ClusterModel>();
+  const clustersOf = new Map<string, ClusterModel[]>();
+  for (const c of mesh.clusters) {
+    // The first cluster of a name, as a search in spec order finds it (validation refuses duplicates).
+    if (!clusterNamed.has(c.name)) clusterNamed.set(c.name, c);
+    group(clustersOf, c.trustDomain, c);
+  }
+  const linksOf = new Map<ClusterModel, LinkModel[]>();
+  const linksFrom = new Map<ClusterModel, LinkModel[]>();
+  const linksTo = new Map<ClusterModel, LinkModel[]>();
+  for (const l of mesh.links) {
+    group(linksOf, l.from, l);
+    if (l.to !== l.from) group(linksOf, l.to, l);
+    group(linksFrom, l.from, l);
+    group(linksTo, l.to, l);
+  }
+  const federatesWith = new Map<string, string[]>();
+  const federatedWith = new Set<string>();
+  // Relations are sorted by trust domain, then the federated one: each list keeps that order.
+  for (const r of mesh.federation?.relations ?? []) {
+    group(federatesWith, r.trustDomain, r.federatesWith);
+    federatedWith.add(r.federatesWith);
+  }
+  const frozen = <K, V>(map: Map<K, V[]>): ReadonlyMap<K, readonly V[]> => {
+    for (const list of map.values()) Object.freeze(list);
+    return map;
+  };
+  return {
+    clusterNamed,
+    clustersOf: frozen(clustersOf),
+    linksOf: frozen(linksOf),
+    linksFrom: frozen(linksFrom),
+    linksTo: frozen(linksTo),
+    federatesWith: frozen(federatesWith),
+    federatedWith,
+  };
 }
 
 /**

@@ -404,7 +404,9 @@ export function renderFleetBootstrap(
   for (const o of objects) {
     const rel = objectFilePath(o.component, o.manifest);
     files.set(rel, Yaml.stringify(o.manifest));
-    perFolder.set(o.component, [...(perFolder.get(o.component) ?? []), rel.slice(o.component.length + 1)]);
+    const inFolder = perFolder.get(o.component);
+    if (inFolder) inFolder.push(rel.slice(o.component.length + 1));
+    else perFolder.set(o.component, [rel.slice(o.component.length + 1)]);
   }
   for (const c of mesh.clusters) {
     files.set(
@@ -443,7 +445,9 @@ function renderFleetIndex(
   const objectsByPath = new Map<string, string[]>();
   for (const o of objects) {
     const rel = objectFilePath(o.component, o.manifest);
-    objectsByPath.set(rel, [...(objectsByPath.get(rel) ?? []), describeObject(o.manifest)]);
+    const atPath = objectsByPath.get(rel);
+    if (atPath) atPath.push(describeObject(o.manifest));
+    else objectsByPath.set(rel, [describeObject(o.manifest)]);
   }
   return (
     INDEX_FILE_HEADER +

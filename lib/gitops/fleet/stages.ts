@@ -35,7 +35,9 @@ export function clusterStages(cluster: string, objects: readonly RenderedObject[
   const byStage = new Map<string | undefined, RenderedObject[]>([[undefined, []]]);
   for (const o of objects) {
     const stage = applyStageOf(o.manifest);
-    byStage.set(stage, [...(byStage.get(stage) ?? []), o]);
+    const list = byStage.get(stage);
+    if (list) list.push(o);
+    else byStage.set(stage, [o]);
   }
   return [...byStage].map(([stage, list]) => ({
     directory: stage === undefined ? cluster : `${cluster}/${stageDirectory(stage)}`,
