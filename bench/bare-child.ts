@@ -2,7 +2,8 @@
  * A measured process of `npm run bench` (bench/synth-fleet.ts): the bare cdk8s baseline. It emits
  * the objects of spiremesh's output, read back by the bench beforehand and handed over as JSON
  * (reading and parsing that JSON is part of this process's cost): one App per output directory
- * (cdk8s writes a chart's file flat into its App's outdir), one Chart per output file, one
+ * (cdk8s writes a chart's file flat into its App's outdir, named Names.toDnsLabel(chart), i.e. the
+ * file name with a hash suffix), one Chart per output file, one
  * ApiObject per document, `app.synth()`; files without objects are written as they are.
  *
  *   node bare-child.js <input.json> <outdir>

@@ -20,9 +20,10 @@
  *                           and mtime; otherwise the row says so and the bench exits 1).
  *   bare cdk8s app          the objects of spiremesh's output, read back before the run and handed
  *                           over as JSON: one cdk8s App per output directory, one Chart per output
- *                           file (id = the file name without .yaml, written as <id>.yaml by cdk8s's
- *                           FILE_PER_CHART; cdk8s turns the id into a DNS label, so names differ
- *                           where a file name is not one), one ApiObject per YAML document, then
+ *                           file (id = the file name without .yaml; cdk8s's FILE_PER_CHART names the
+ *                           file Names.toDnsLabel(chart) + '.yaml', e.g. clusterspiffeid_istio-ztunnel-reg
+ *                           -c86429f4.yaml: the same folders and number of files, the names carry
+ *                           cdk8s's hash suffix), one ApiObject per YAML document, then
  *                           app.synth(). Files that hold no Kubernetes object (README.md,
  *                           spiremesh-index.yaml) are written as they are with writeFileSync.
  *   write floor             the same bytes to the same relative files in an empty folder: one
