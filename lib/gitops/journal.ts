@@ -69,6 +69,13 @@ export interface CommitOptions {
 
 /** Relative, '/'-separated path of `abs` inside `outdir`; throws for a path outside it. */
 function relativeInside(outdir: string, abs: string): string {
+  // `abs` as the writer builds it (path.join of the output folder and a contained path): the rest after the folder.
+  const prefix = outdir.endsWith(path.sep) ? outdir : `${outdir}${path.sep}`;
+  if (outdir !== '' && abs.startsWith(prefix)) {
+    const rest = abs.slice(prefix.length);
+    const rel = path.sep === '/' ? rest : rest.split(path.sep).join('/');
+    if (isContainedPath(rel)) return rel;
+  }
   const rel = path.relative(outdir, abs).split(path.sep).join('/');
   if (!isContainedPath(rel)) throw new Error(`refusing to write '${abs}': it is not inside the output folder ${outdir}`);
   return rel;
@@ -114,7 +121,7 @@ export function commitChanges(outdir: string, operations: ReadonlyMap<string, st
   }
 
   try {
-    switchForward(outdir, journal, fsx);
+    switchForward(outdir, journal, fsx, true);
   } catch (e) {
     if (e instanceof SimulatedKill) throw e;
     try {
@@ -134,7 +141,13 @@ export function commitChanges(outdir: string, operations: ReadonlyMap<string, st
   }
 }
 
-/** The journal of `operations`, and the content of each staged file by its name in the staging folder. */
+/** What is at a directory inside the output folder: a directory, nothing (also below a file), or a file or device. */
+type DirState = 'dir' | 'missing' | 'notdir';
+
+/**
+ * The journal of `operations`, and the content of each staged file by its name in the staging folder.
+ * What exists is read once per directory (its state, then one listing of each existing parent), not once per file.
+ */
 function planJournal(
   outdir: string,
   operations: ReadonlyMap<string, string | null>,
@@ -144,12 +157,51 @@ function planJournal(
   const contents = new Map<string, string>();
   const createdDirs = new Set<string>();
   const emptiedDirs = new Set<string>();
-  const present = new Set<string>();
+  const dirStates = new Map<string, DirState>();
+  const listings = new Map<string, DirectoryListing>();
+  const stateOf = (dir: string): DirState => {
+    const known = dirStates.get(dir);
+    if (known !== undefined) return known;
+    const parent = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : undefined;
+    let state: DirState;
+    if (parent !== undefined && stateOf(parent) !== 'dir') state = 'missing';
+    else {
+      const st = lstatOrUndefined(path.join(outdir, dir));
+      if (st?.isSymbolicLink()) {
+        // Replaced by a link since the plan was made: nothing is written through it.
+        throw new OutputConflictError(
+          path.join(outdir, dir),
+          'is a symbolic link where spiremesh writes a directory',
+          'remove the link (spiremesh never reads or writes through one) and synthesize again',
+        );
+      }
+      state = !st ? 'missing' : st.isDirectory() ? 'dir' : 'notdir';
+    }
+    dirStates.set(dir, state);
+    return state;
+  };
+  /** The entry at `target` (relative): undefined when nothing is there, else whether it is a regular file. */
+  const entryAt = (target: string, abs: string): { isFile(): boolean } | undefined => {
+    const slash = target.lastIndexOf('/');
+    const parent = slash === -1 ? '' : target.slice(0, slash);
+    if (parent !== '' && stateOf(parent) !== 'dir') return undefined;
+    let listing = listings.get(parent);
+    if (listing === undefined) {
+      listing = listDirectory(path.join(outdir, parent));
+      listings.set(parent, listing);
+    }
+    const name = target.slice(slash + 1);
+    const entry = listing.byName.get(name);
+    if (entry !== undefined) return entry;
+    // A name the listing may hold in another case (case-insensitive file systems) or another normalisation: ask the file system.
+    if (!/^[\x20-\x7e]*$/.test(name) || listing.folded.has(name.toLowerCase())) return lstatOrUndefined(abs);
+    return undefined;
+  };
   let n = 0;
   for (const [abs, content] of operations) {
     const target = relativeInside(outdir, abs);
     const i = n++;
-    const st = lstatOrUndefined(abs);
+    const st = entryAt(target, abs);
     if (st && !st.isFile()) {
       // Appeared since the plan was made: never moved, never deleted.
       throw new OutputConflictError(
@@ -166,10 +218,7 @@ function planJournal(
       ...(existed ? { backup: `${i}.old` } : {}),
     });
     for (const dir of ancestors(target)) {
-      if (content !== null && !present.has(dir) && !createdDirs.has(dir)) {
-        if (isRealDirectory(path.join(outdir, dir))) present.add(dir);
-        else createdDirs.add(dir);
-      }
+      if (content !== null && stateOf(dir) !== 'dir') createdDirs.add(dir);
       if (content === null) emptiedDirs.add(dir);
     }
   }
@@ -182,6 +231,19 @@ function planJournal(
     emptiedDirs: [...emptiedDirs].sort((a, b) => depth(b) - depth(a) || (a < b ? -1 : 1)),
   };
   return { journal, contents };
+}
+
+interface DirectoryListing {
+  /** Entry name → its type (links are neither files nor directories). */
+  readonly byName: ReadonlyMap<string, fs.Dirent>;
+  /** Every name, lower case. */
+  readonly folded: ReadonlySet<string>;
+}
+
+function listDirectory(dir: string): DirectoryListing {
+  const byName = new Map<string, fs.Dirent>();
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) byName.set(e.name, e);
+  return { byName, folded: new Set([...byName.keys()].map((k) => k.toLowerCase())) };
 }
 
 interface EntryPaths {
@@ -199,10 +261,25 @@ function pathsOf(outdir: string, journal: Journal, entry: JournalEntry): EntryPa
   };
 }
 
-/** Moves each replaced or deleted file to its backup, then each staged file onto its target. Idempotent. */
-function switchForward(outdir: string, journal: Journal, fsx: OutputFs): void {
+/**
+ * Moves each replaced or deleted file to its backup, then each staged file onto its target. Idempotent.
+ * `fresh`: right after this run staged the files and wrote the journal, so every staged file is in
+ * the staging folder and no backup exists yet (its names are new); only the targets are looked at.
+ * (A staged file that went missing makes its rename fail, and the switch is undone.)
+ */
+function switchForward(outdir: string, journal: Journal, fsx: OutputFs, fresh = false): void {
   for (const dir of journal.createdDirs) {
-    if (!isRealDirectory(path.join(outdir, dir))) fsx.mkdir(path.join(outdir, dir));
+    // Parents first; the plan found none of them (mkdir is recursive, so one made meanwhile is no error).
+    if (fresh || !isRealDirectory(path.join(outdir, dir))) fsx.mkdir(path.join(outdir, dir));
+  }
+  if (fresh) {
+    for (const entry of journal.entries) {
+      const { target, staged, backup } = pathsOf(outdir, journal, entry);
+      if (backup && isRegularFile(target)) fsx.rename(target, backup);
+      if (staged) fsx.rename(staged, target);
+    }
+    syncParents(outdir, journal, fsx);
+    return;
   }
   for (const entry of journal.entries) {
     const { target, staged, backup } = pathsOf(outdir, journal, entry);

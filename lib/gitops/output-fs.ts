@@ -137,7 +137,8 @@ export function sha256OfFile(file: string): string {
 /** lstat, or undefined when nothing is there (never follows a symbolic link). */
 export function lstatOrUndefined(p: string): fs.Stats | undefined {
   try {
-    return fs.lstatSync(p);
+    // Without throwIfNoEntry, Node builds an Error (with its stack) for every path that does not exist.
+    return fs.lstatSync(p, { throwIfNoEntry: false });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw e;
@@ -152,4 +153,62 @@ export function isRegularFile(p: string): boolean {
 /** True when `p` is a directory (not a link to one). */
 export function isRealDirectory(p: string): boolean {
   return lstatOrUndefined(p)?.isDirectory() ?? false;
+}
+
+/** What {@link readRegularFile} answers for a symbolic link. */
+export const LINK: unique symbol = Symbol('symbolic link');
+/** What {@link readRegularFile} answers for a directory, device, socket or pipe. */
+export const NOT_REGULAR: unique symbol = Symbol('not a regular file');
+
+/**
+ * The content (UTF-8) of a regular file, without following a symbolic link at its path; undefined
+ * when nothing is there. Where the platform has O_NOFOLLOW (Linux, macOS), one open without
+ * following the link, then its own stat, instead of an lstat before the read. Only for paths a
+ * directory listing showed as regular files: where the listing saw no regular file, use lstat
+ * first (opening a device or a pipe is never done).
+ */
+export function readRegularFile(file: string): string | typeof LINK | typeof NOT_REGULAR | undefined {
+  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  if (O_NOFOLLOW === undefined) {
+    const st = lstatOrUndefined(file);
+    if (!st) return undefined;
+    if (st.isSymbolicLink()) return LINK;
+    if (!st.isFile()) return NOT_REGULAR;
+    return fs.readFileSync(file, 'utf8');
+  }
+  let fd: number;
+  try {
+    // O_NONBLOCK: a pipe put there meanwhile must not block the open.
+    fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | (O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    // O_NOFOLLOW on a link: ELOOP (Linux, macOS), EMLINK (FreeBSD).
+    if (code === 'ELOOP' || code === 'EMLINK') return LINK;
+    throw e;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return NOT_REGULAR;
+    const chunks: Buffer[] = [];
+    let size = Math.max(st.size, 0);
+    let buffer = Buffer.allocUnsafe(size + 1);
+    let filled = 0;
+    for (;;) {
+      if (filled === buffer.length) {
+        // Grew since the stat: keep reading to the end.
+        chunks.push(buffer);
+        size = buffer.length;
+        buffer = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
+        filled = 0;
+      }
+      const n = fs.readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (n === 0) break;
+      filled += n;
+    }
+    chunks.push(buffer.subarray(0, filled));
+    return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }

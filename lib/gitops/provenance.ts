@@ -7,13 +7,39 @@ const TOOL_VERSION: string = require('../../package.json').version;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const CDK8S_VERSION: string = require('cdk8s/package.json').version;
 
+/**
+ * Digests of the texts hashed lately: a synth hashes each file for its index and again for the
+ * write journal, and a fleet repeats one text in many clusters (the same string, so the lookup
+ * compares by reference). Bounded by the characters held, then started again.
+ */
+const recentDigests = new Map<string, string>();
+let recentDigestChars = 0;
+const RECENT_DIGEST_MAX_CHARS = 64 * 1024 * 1024;
+
+/** sha256 of the UTF-8 bytes of `text`, hex. */
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  const known = recentDigests.get(text);
+  if (known !== undefined) return known;
+  const digest = createHash('sha256').update(text).digest('hex');
+  if (recentDigestChars + text.length > RECENT_DIGEST_MAX_CHARS) {
+    recentDigests.clear();
+    recentDigestChars = 0;
+  }
+  recentDigests.set(text, digest);
+  recentDigestChars += text.length;
+  return digest;
 }
+
+/** Spec digests by document (a MeshModel's document is its validated, read-only input). */
+const specDigests = new WeakMap<object, string>();
 
 /** Digest of the validated spec document: equal for the same mesh declared in TypeScript or YAML. */
 export function specDigest(mesh: MeshModel): string {
-  return `sha256:${sha256(canonicalJson(mesh.document))}`;
+  const known = specDigests.get(mesh.document);
+  if (known !== undefined) return known;
+  const digest = `sha256:${sha256(canonicalJson(mesh.document))}`;
+  specDigests.set(mesh.document, digest);
+  return digest;
 }
 
 export function generatorInfo(): { name: string; version: string; cdk8s: string } {

@@ -1,9 +1,9 @@
 /** Turns a cluster's objects into the files of its directory: manifests, kustomization, index. */
-import { Yaml } from 'cdk8s';
 import { ClusterModel, MeshModel } from '../spec';
 import { RenderedObject, applyStageOf, compareForApply, describeObject, objectFilePath, stageDirectory } from './layout';
 import { generatorInfo, pinnedVersions, sha256, specDigest } from './provenance';
-import { INDEX_FILE, INDEX_FILE_HEADER, KUSTOMIZATION_FILE } from './output-names';
+import { INDEX_FILE, INDEX_FILE_HEADER, KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './output-names';
+import { IndexFileEntry, ManifestYamlCache, SHARED_MANIFEST_CACHE, stringifyIndex, stringifyWithPathList } from './yaml-text';
 
 export { KUSTOMIZATION_FILE };
 
@@ -33,11 +33,23 @@ function objectIdentity(manifest: any): string {
   return `${group}/${manifest?.kind}/${manifest?.metadata?.namespace ?? ''}/${manifest?.metadata?.name}`;
 }
 
+export interface RenderManifestsOptions {
+  /**
+   * Where the text of each distinct object is kept, so that an object repeated across clusters is rendered once.
+   * @default - one cache shared by the process (bounded)
+   */
+  readonly cache?: ManifestYamlCache;
+}
+
 /**
- * One file per object. Layout problems are returned for the caller to report: an object without
+ * One file per object (each text exactly `Yaml.stringify` of the object). Layout problems are returned for the caller to report: an object without
  * `metadata.name` (the API server refuses it), and one identity or one file path used twice.
  */
-export function renderManifests(objects: readonly RenderedObject[]): { files: RenderedFile[]; duplicates: string[] } {
+export function renderManifests(
+  objects: readonly RenderedObject[],
+  options: RenderManifestsOptions = {},
+): { files: RenderedFile[]; duplicates: string[] } {
+  const cache = options.cache ?? SHARED_MANIFEST_CACHE;
   const duplicates: string[] = [];
   const byPath = new Map<string, RenderedObject[]>();
   const byIdentity = new Map<string, RenderedObject[]>();
@@ -59,6 +71,7 @@ export function renderManifests(objects: readonly RenderedObject[]): { files: Re
       );
   }
   for (const os of byIdentity.values()) {
+    if (os.length === 1) continue;
     const paths = [...new Set(os.map((o) => objectFilePath(o.component, o.manifest)))];
     if (paths.length > 1) {
       duplicates.push(
@@ -72,7 +85,7 @@ export function renderManifests(objects: readonly RenderedObject[]): { files: Re
     path: p,
     kind: String(os[0].manifest.kind),
     objects: os,
-    content: Yaml.stringify(os[0].manifest),
+    content: cache.stringify(os[0].manifest),
   }));
   files.sort((a, b) => compareForApply({ kind: a.kind, path: a.path }, { kind: b.kind, path: b.path }));
   return { files, duplicates };
@@ -97,14 +110,17 @@ export function renderKustomization(manifests: readonly RenderedFile[], stage?: 
   const prefix = stage ? `${stageDirectory(stage)}/` : '';
   return (
     header +
-    Yaml.stringify({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      // Keep the listed order (kustomize v5 `sortOptions`); the default "legacy" sort would give
-      // the same result for built-in kinds but can interleave custom resources differently.
-      sortOptions: { order: 'fifo' },
-      resources: manifests.filter((f) => fileStage(f) === stage).map((f) => f.path.slice(prefix.length)),
-    })
+    stringifyWithPathList(
+      {
+        apiVersion: KUSTOMIZE_API_VERSION,
+        kind: 'Kustomization',
+        // Keep the listed order (kustomize v5 `sortOptions`); the default "legacy" sort would give
+        // the same result for built-in kinds but can interleave custom resources differently.
+        sortOptions: { order: 'fifo' },
+      },
+      'resources',
+      manifests.filter((f) => fileStage(f) === stage).map((f) => f.path.slice(prefix.length)),
+    )
   );
 }
 
@@ -130,22 +146,24 @@ export function renderIndex(
   const objectsByPath = new Map(manifests.map((m) => [m.path, m.objects.map((o) => describeObject(o.manifest))]));
   return (
     INDEX_FILE_HEADER +
-    Yaml.stringify({
-      generator: generatorInfo(),
-      mesh: mesh.name,
-      cluster: cluster.name,
-      specDigest: specDigest(mesh),
-      chartDelivery: mesh.chartDelivery.mode.value,
-      versions: pinnedVersions(mesh, cluster),
-      ...(trust ? { trust } : {}),
-      files: [...files.entries()]
+    stringifyIndex(
+      {
+        generator: generatorInfo(),
+        mesh: mesh.name,
+        cluster: cluster.name,
+        specDigest: specDigest(mesh),
+        chartDelivery: mesh.chartDelivery.mode.value,
+        versions: pinnedVersions(mesh, cluster),
+        ...(trust ? { trust } : {}),
+      },
+      [...files.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([p, text]) => ({
+        .map(([p, text]): IndexFileEntry => ({
           path: p,
           sha256: sha256(text),
           ...(objectsByPath.has(p) ? { objects: objectsByPath.get(p) } : {}),
         })),
-    })
+    )
   );
 }
 

@@ -21,8 +21,9 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { CommitOptions, commitChanges } from './journal';
 import { OutputConflictError } from './output-errors';
-import { lstatOrUndefined, sha256OfFile } from './output-fs';
+import { LINK, NOT_REGULAR, lstatOrUndefined, readRegularFile, sha256OfFile } from './output-fs';
 import { objectFilePath } from './layout';
+import { parseIndexText } from './yaml-text';
 import { GENERATED_HEADER, INDEX_FILE, KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION, isContainedPath, isWriterName } from './output-names';
 
 export { INDEX_FILE } from './output-names';
@@ -92,7 +93,9 @@ function readIndex(dirAbs: string): PreviousIndex | undefined {
   if (!st.isFile()) throw refuse('is not a regular file');
   let doc: any;
   try {
-    doc = parseYaml(fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    // The shape spiremesh writes is read without the YAML parser (yaml-text.ts; the same document), any other by it.
+    doc = parseIndexText(text) ?? parseYaml(text);
   } catch (e) {
     throw refuse(`cannot be parsed as a spiremesh index: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -115,43 +118,75 @@ function readIndex(dirAbs: string): PreviousIndex | undefined {
   return { mesh: doc.mesh, files };
 }
 
+function notRegular(file: string): OutputConflictError {
+  return new OutputConflictError(
+    file,
+    'is not a regular file (a directory or device) where spiremesh writes a file',
+    'move it away, then synthesize again',
+  );
+}
+
 /** Content of a file about to be written, or undefined; anything but a regular file is a conflict. */
 function readTarget(file: string): string | undefined {
   const st = lstatOrUndefined(file);
   if (!st) return undefined;
   if (st.isSymbolicLink()) throw refuseLink(file, 'a file spiremesh writes');
-  if (!st.isFile()) {
-    throw new OutputConflictError(
-      file,
-      'is not a regular file (a directory or device) where spiremesh writes a file',
-      'move it away, then synthesize again',
-    );
-  }
+  if (!st.isFile()) throw notRegular(file);
   return fs.readFileSync(file, 'utf8');
 }
 
 /**
- * Every file under a cluster directory, relative and '/'-separated, sorted. Refuses a link at the
- * directory's path or anywhere inside it, and a file where the directory should be.
+ * Every entry under a cluster directory, relative and '/'-separated: `files` (everything but
+ * directories, sorted) and `all` (directories too). Refuses a link at the directory's path or
+ * anywhere inside it, and a file where the directory should be.
  */
-function scanDirectory(dirAbs: string): string[] {
+function scanDirectory(dirAbs: string): DirectoryScan {
   const st = lstatOrUndefined(dirAbs);
-  if (!st) return [];
+  if (!st) return { files: [], all: new Set(), regular: new Set() };
   if (st.isSymbolicLink()) throw refuseLink(dirAbs, 'the cluster directory');
   if (!st.isDirectory()) {
     throw new OutputConflictError(dirAbs, 'is a file where spiremesh writes a cluster directory', 'move it away, then synthesize again');
   }
   const files: string[] = [];
+  const all = new Set<string>();
+  const regular = new Set<string>();
   const walk = (dir: string, prefix: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isSymbolicLink()) throw refuseLink(p, 'an entry of an owned cluster directory');
+      all.add(`${prefix}${e.name}`);
       if (e.isDirectory()) walk(p, `${prefix}${e.name}/`);
       else files.push(`${prefix}${e.name}`);
+      if (e.isFile()) regular.add(`${prefix}${e.name}`);
     }
   };
   walk(dirAbs, '');
-  return files.sort();
+  return { files: files.sort(), all, regular };
+}
+
+interface DirectoryScan {
+  readonly files: readonly string[];
+  /** Every entry, files and directories. */
+  readonly all: ReadonlySet<string>;
+  /** The entries that were regular files. */
+  readonly regular: ReadonlySet<string>;
+}
+
+/** Content of a file the scan saw as a regular file (read without following a link; see readRegularFile). */
+function readScannedFile(file: string): string | undefined {
+  const text = readRegularFile(file);
+  if (text === LINK) throw refuseLink(file, 'a file spiremesh writes');
+  if (text === NOT_REGULAR) throw notRegular(file);
+  return text;
+}
+
+/**
+ * True when the scan shows nothing at `rel`, so the file need not be probed. Only for ASCII paths
+ * with no entry that differs from it in case alone: on a case-insensitive file system (macOS,
+ * Windows) such an entry is the same file, which the probe finds.
+ */
+function scanShowsAbsent(scan: DirectoryScan, folded: ReadonlySet<string>, rel: string): boolean {
+  return !scan.all.has(rel) && /^[\x20-\x7e]*$/.test(rel) && !folded.has(rel.toLowerCase());
 }
 
 /** Rejects paths that would escape their directory. */
@@ -220,7 +255,9 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
     assertInside(out.dir);
     if (!out.files.has(INDEX_FILE)) throw new Error(`output for '${out.dir}' has no ${INDEX_FILE}`);
     const dirAbs = path.join(outdir, out.dir);
-    const onDisk = scanDirectory(dirAbs);
+    const scan = scanDirectory(dirAbs);
+    const onDisk = scan.files;
+    const folded = new Set([...scan.all].map((e) => e.toLowerCase()));
     const previous = readIndex(dirAbs);
     if (previous && previous.mesh !== mesh) {
       throw new OutputConflictError(
@@ -236,7 +273,8 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
     for (const [rel, content] of [...out.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       assertInside(rel);
       const abs = path.join(dirAbs, rel);
-      const current = readTarget(abs);
+      // The scan of the directory lists what exists: only those paths are read (the others are new files).
+      const current = scan.regular.has(rel) ? readScannedFile(abs) : scanShowsAbsent(scan, folded, rel) ? undefined : readTarget(abs);
       if (current === undefined) {
         created.push(rel);
         operations.set(abs, content);
