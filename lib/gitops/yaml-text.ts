@@ -17,6 +17,7 @@
  *   reader uses: the mesh and the files); any other text goes through `yaml`'s parser.
  */
 import { Yaml } from 'cdk8s';
+import { Document as YamlDocument } from 'yaml';
 
 // Manifests -------------------------------------------------------------------------------------
 
@@ -56,6 +57,90 @@ function isPlainJson(value: unknown, seen: Set<object>): boolean {
   }
 }
 
+/*
+ * Manifests written without the yaml library, for the objects where its output is fixed by a few rules
+ * (yaml/dist/stringify/: stringifyCollection.js, stringifyPair.js, stringifyString.js, stringifyNumber.js, with cdk8s'
+ * options): block mappings and sequences indented by two, a sequence under a key indented by two more, `{}` and `[]`
+ * for empty ones; numbers as JSON writes them, `true`, `false`, `null`; a string plain when yaml's plainString keeps
+ * it plain (no indicator, and no YAML 1.1 tag of another type matches it, tested with yaml's own tags), else in double
+ * quotes when that is the same text as JSON's (printable ASCII without `"` or `\`). Any other string (a line break,
+ * a quote, a backslash, non-ASCII) and the object is left to yaml.
+ */
+const YAML_11_OTHER_TYPES: readonly RegExp[] = (() => {
+  const schema = new YamlDocument(null, { version: '1.1' }).schema as unknown as {
+    tags: readonly { default?: boolean; tag: string; test?: RegExp }[];
+    compat?: readonly { default?: boolean; tag: string; test?: RegExp }[] | null;
+  };
+  return [...schema.tags, ...(schema.compat ?? [])]
+    .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
+    .map((t) => t.test as RegExp);
+})();
+/** plainString's test of what cannot be plain (yaml/dist/stringify/stringifyString.js). */
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** A string as yaml writes it (as a key or a value; the same on one line), or undefined when the rules above do not say. */
+function scalarString(value: string): string | undefined {
+  // `<<` is the YAML 1.1 merge key, whose tag writes it itself (yaml/dist/schema/yaml-1.1/merge.js).
+  if (!PRINTABLE_ASCII.test(value) || DOCUMENT_MARKER.test(value) || value === '<<') return undefined;
+  if (!NOT_PLAIN.test(value) && !YAML_11_OTHER_TYPES.some((t) => t.test(value))) return value;
+  return value.includes('"') || value.includes('\\') ? undefined : `"${value}"`;
+}
+
+/** The lines of a non-empty collection at `indent`, joined as stringifyBlockCollection joins them; undefined: not by these rules. */
+function emitCollection(value: object, indent: string): string | undefined {
+  const parts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const text = emitItem(item, `${indent}  `);
+      if (text === undefined) return undefined;
+      parts.push(`- ${text}`);
+    }
+  } else {
+    for (const key of Object.keys(value)) {
+      const k = scalarString(key);
+      if (k === undefined || k.length > 1024) return undefined;
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== null && typeof v === 'object' && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0)) {
+        const inner = emitCollection(v, `${indent}  `);
+        if (inner === undefined) return undefined;
+        parts.push(`${k}:\n${indent}  ${inner}`);
+      } else {
+        const text = emitItem(v, `${indent}  `);
+        if (text === undefined) return undefined;
+        parts.push(`${k}: ${text}`);
+      }
+    }
+  }
+  return parts.join(`\n${indent}`);
+}
+
+/** A value inside a collection at `indent` (a sequence item, or a scalar or empty value after `key: `). */
+function emitItem(value: unknown, indent: string): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return scalarString(value);
+    case 'number':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0) return Array.isArray(value) ? '[]' : '{}';
+      return emitCollection(value, indent);
+    default:
+      return undefined;
+  }
+}
+
+/** `Yaml.stringify(manifest)` for a plain-JSON mapping by the rules above, or undefined. */
+export function emitManifest(manifest: object): string | undefined {
+  if (Array.isArray(manifest) || Object.keys(manifest).length === 0) return undefined;
+  const text = emitCollection(manifest, '');
+  return text === undefined ? undefined : `${text}\n`;
+}
+
 /**
  * A cache of manifest texts by the object's JSON text. Bounded: once it holds `maxChars`
  * characters of keys and texts it starts again empty (a long-lived process synthesizing many
@@ -73,7 +158,7 @@ export class ManifestYamlCache {
     const key = JSON.stringify(manifest);
     const hit = this.texts.get(key);
     if (hit !== undefined) return hit;
-    const text = Yaml.stringify(manifest);
+    const text = (typeof manifest === 'object' && manifest !== null && emitManifest(manifest)) || Yaml.stringify(manifest);
     if (this.chars + key.length + text.length > this.maxChars) {
       this.texts.clear();
       this.chars = 0;

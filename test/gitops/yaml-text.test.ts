@@ -5,7 +5,14 @@
  */
 import { Yaml } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
-import { IndexFileEntry, ManifestYamlCache, parseIndexText, stringifyIndex, stringifyWithPathList } from '../../lib/gitops/yaml-text';
+import {
+  IndexFileEntry,
+  ManifestYamlCache,
+  emitManifest,
+  parseIndexText,
+  stringifyIndex,
+  stringifyWithPathList,
+} from '../../lib/gitops/yaml-text';
 import { renderedOutputs, declareFleet } from './output-helpers';
 
 const SHA = 'a'.repeat(64);
@@ -66,6 +73,71 @@ describe('ManifestYamlCache: Yaml.stringify once per distinct object', () => {
       expect(cache.stringify(value)).toBe(Yaml.stringify(value));
     }
     expect(cache.size).toBeLessThan(10);
+  });
+});
+
+describe('emitManifest: the text of Yaml.stringify, or nothing', () => {
+  const tricky = [
+    ...['yes', 'no', 'on', 'off', 'y', 'n', 'Yes', 'NO', 'On', 'true', 'True', 'TRUE', 'false', 'null', 'Null', 'NULL', '~', ''],
+    ...['1', '-1', '+1', '1.0', '.5', '1e3', '1E3', '1e+3', '0x1F', '0o7', '0b101', '010', '1_000', '12:30', '1:2:3', '190:20:30.15'],
+    ...['2001-12-14', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5', '.inf', '-.Inf', '.NaN', '=', '<<'],
+    ...['-', '- a', '-a', '?', '? a', '?a', ':', 'x:', ':x', 'a:b', 'a: b', '#x', 'a #b', 'a#b', '*x', '&x', '!x', '%x', '@x'],
+    ...['`x', "'q'", "q'", '"q"', 'q"', '[x', '{x', 'x]', 'x}', ',x', 'x,', ' lead', 'trail ', '..', '...', '---', '---x'],
+    ...['x---', 'http://example.com:80/a?b=c#d', 'a\\b', 'tab\tx', 'line\nbreak', 'é', 'spiffe://fleet.example.com/ns/a/sa/b'],
+    ...['v1', '1.29.1', '10.0.0.10', '15443', 'sha256:abc', 'app.kubernetes.io/name', 'x'.repeat(1100)],
+  ];
+  const numbers = [0, 1, -1, 1.5, 0.1 + 0.2, 1e21, 1e-7, 2 ** 53, -(2 ** 31), 15443];
+
+  test('every tricky string as a value, in a list and as a key', () => {
+    let emitted = 0;
+    for (const t of tricky) {
+      for (const value of [{ a: t }, { a: [t, { b: t }] }, { [t]: 'v' }, { a: { [t]: [t] } }]) {
+        const text = emitManifest(value);
+        if (text === undefined) continue;
+        emitted++;
+        expect([t, text]).toEqual([t, Yaml.stringify(value)]);
+      }
+    }
+    expect(emitted).toBeGreaterThan(tricky.length);
+  });
+
+  test('random short strings of YAML-significant characters, as keys and values', () => {
+    // A fixed linear congruential sequence: the same cases on every run.
+    let seed = 15;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const alphabet = ' -?:,[]{}#&*!|>\'"%@`.+_0123456789eExXoObBtTyYnN~<=/\\';
+    let emitted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const t = Array.from({ length: Math.floor(next() * 7) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      const value = i % 2 === 0 ? { a: [t, { [t]: t }] } : { [t]: { b: t } };
+      const text = emitManifest(value);
+      if (text === undefined) continue;
+      emitted++;
+      expect([t, text]).toEqual([t, Yaml.stringify(value)]);
+    }
+    expect(emitted).toBeGreaterThan(1000);
+  });
+
+  test('numbers, booleans, null, empty and nested collections', () => {
+    const values: object[] = [
+      { a: numbers, b: true, c: false, d: null, e: {}, f: [], g: [[]], h: [{}], i: [[1, [2, []]], { j: [] }] },
+      { a: [{ b: 1, c: [{ d: { e: [1, 2] } }] }, [{ f: 1 }, [{ g: {} }]]] },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'x', labels: { 'app.kubernetes.io/name': 'x' } },
+        spec: { ports: [{ port: 15443, name: 'tls' }] },
+      },
+    ];
+    for (const value of values) expect(emitManifest(value)).toBe(Yaml.stringify(value));
+  });
+
+  test('a shape the rules leave to yaml: nothing emitted', () => {
+    expect(emitManifest({})).toBeUndefined();
+    expect(emitManifest({ a: 'line\nbreak' })).toBeUndefined();
+    expect(emitManifest({ a: '"hi"' })).toBeUndefined();
+    expect(emitManifest({ a: 'say "hi"' })).toBe(Yaml.stringify({ a: 'say "hi"' }));
+    expect(emitManifest({ a: 'é' })).toBeUndefined();
   });
 });
 
