@@ -103,6 +103,31 @@ describe('a write killed at any step', () => {
     expect(outcomes.filter((o) => o === 'new')).toHaveLength(total + 1 - journalStep);
   });
 
+  test("a power loss that empties staged files (they are not fsync'd one by one) sends the recovery back to the old tree", () => {
+    const out = tempDir();
+    restore(out, oldTree);
+    const steps: string[] = [];
+    writeWith(out, (s) => void steps.push(`${s.op} ${s.dest ?? s.path}`));
+    const journalStep = steps.findIndex((s) => s.startsWith('rename ') && s.endsWith(`/${JOURNAL_FILE}`)) + 1;
+    // Killed right after the journal is in place, and a few renames into the switch.
+    for (const k of [journalStep, journalStep + 4]) {
+      restore(out, oldTree);
+      expect(writeWith(out, killAfter(k)).error).toBeInstanceOf(SimulatedKill);
+      // The data of the new files still staged never reached the disk: they come back empty (the backups of the old
+      // files are renamed, not written, so they keep their bytes).
+      const journal = JSON.parse(fs.readFileSync(path.join(out, JOURNAL_FILE), 'utf8'));
+      const staged = journal.entries
+        .filter((e: { staged?: string }) => e.staged !== undefined)
+        .map((e: { staged: string }) => path.join(out, journal.staging, e.staged))
+        .filter((f: string) => fs.existsSync(f));
+      expect(staged.length).toBeGreaterThan(0);
+      for (const f of staged) fs.truncateSync(f, 0);
+      recoverOutput(out, UNFLUSHED);
+      expect([k, whichTree(snapshot(out), oldTree, newTree)]).toEqual([k, 'old']);
+      expect(writerLeftovers(out)).toEqual([]);
+    }
+  });
+
   test('a recovery that is itself killed at any step is finished by the next one', () => {
     const out = tempDir();
     restore(out, oldTree);
