@@ -1,3 +1,10 @@
+const path = require('path');
+
+// One helm render cache for the whole run (lib/delivery/helm-render.ts): the workers inherit this
+// environment, so a release that several test files render with the same inputs runs helm once.
+// Under .cache/ (git-ignored); its key holds the helm version and the chart archive's bytes.
+process.env.SPIREMESH_HELM_RENDER_CACHE ??= path.join(__dirname, '.cache', 'helm-render');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

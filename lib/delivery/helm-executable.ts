@@ -12,18 +12,25 @@ export function chartArchive(cacheDirectory: string, release: ChartRelease): str
   return path.join(cacheDirectory, `${release.chart}-${release.version}.tgz`);
 }
 
-const verifiedExecutables = new Map<string, { path: string; problem?: string }>();
+/** A helm binary found and run: its path, what `helm version` printed, or why it cannot be used. */
+export interface HelmExecutable {
+  readonly path: string;
+  readonly version?: string;
+  readonly problem?: string;
+}
+
+const verifiedExecutables = new Map<string, HelmExecutable>();
 
 /**
  * Finds the helm binary (a PATH name or a path) and checks that `helm version` runs. The result
  * is cached per process: every cluster of a mesh uses the same binary.
  */
-export function verifyHelmExecutable(executable: string, baseDirectory: string): { path: string; problem?: string } {
+export function verifyHelmExecutable(executable: string, baseDirectory: string): HelmExecutable {
   const key = `${baseDirectory}\0${executable}`;
   const cached = verifiedExecutables.get(key);
   if (cached) return cached;
   const fix = 'install helm (or run scripts/fetch-helm.sh) and put it on PATH, or set chartDelivery.helmExecutable to its path';
-  let result: { path: string; problem?: string };
+  let result: HelmExecutable;
   const resolved = resolveExecutable(executable, baseDirectory);
   if (!resolved) {
     const where = executable.includes('/') ? `at ${path.resolve(baseDirectory, executable)}` : 'on PATH';
@@ -32,7 +39,7 @@ export function verifyHelmExecutable(executable: string, baseDirectory: string):
     const run = spawnSync(resolved, ['version'], { encoding: 'utf8', timeout: 30_000 });
     result =
       run.status === 0
-        ? { path: resolved }
+        ? { path: resolved, version: run.stdout.trim() }
         : {
             path: resolved,
             problem: `helm executable ${resolved} does not run (\`helm version\` ${run.error ? `failed: ${run.error.message}` : `exited with ${run.status}: ${(run.stderr ?? '').trim()}`}): ${fix}`,

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, Helm, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshCluster } from '../core/cluster';
 import { MeshComponent } from '../core/component';
@@ -10,6 +10,7 @@ import { ChartDeliveryMode, DEFAULT_CHART_CACHE_DIRECTORY, DEFAULT_HELM_EXECUTAB
 import { helmPullCommand, manifestSourcePrerequisite } from './_checks';
 import { IChartDelivery } from './chart-delivery';
 import { chartArchive, verifyHelmExecutable } from './helm-executable';
+import { RenderedRelease, helmRenderCacheDirectory, renderHelmRelease } from './helm-render';
 import { CLUSTER_SCOPED_BUILTINS, groupKind, importedCrdScope } from './kind-scopes';
 import { HELM_TEMPLATE_KUBE_VERSION } from './names';
 
@@ -36,11 +37,18 @@ export interface HelmTemplateDeliveryProps {
    * @default '1.30.0', the version of the schemas the synth-time gate validates against
    */
   readonly kubeVersion?: string;
+  /**
+   * Folder of rendered releases (helm-render.ts): a release whose helm version, chart archive, values,
+   * name, namespace and flags are unchanged is taken from it instead of running `helm template` again.
+   * Git-ignored by its own `.gitignore`. `false`: always run helm.
+   * @default - `SPIREMESH_HELM_RENDER_CACHE`, else '.spiremesh/cache/helm-template' under `baseDirectory`
+   */
+  readonly renderCacheDirectory?: string | false;
 }
 
 /**
- * `helm template` at synth time: each release is rendered from a local chart archive with the
- * cdk8s `Helm` construct (which runs `helm template` and parses its output), so dist/ holds the
+ * `helm template` at synth time: each release is rendered from a local chart archive (helm-render.ts:
+ * the arguments of the cdk8s `Helm` construct, its output cached by input), so dist/ holds the
  * fully rendered output and the cluster needs no Helm at all. Each release's objects go to
  * their own folder, `dist/<cluster>/<release id>/` (a `MeshComponent` per release), and pass the
  * same strict schema gate as every other object: a chart that renders a kind without a schema
@@ -65,6 +73,7 @@ export class HelmTemplateDelivery extends Construct implements IChartDelivery {
   private readonly executable: string;
   private readonly baseDirectory: string;
   private readonly kubeVersion: string;
+  private readonly renderCacheDirectory?: string;
   private readonly problems: string[] = [];
   private readonly componentList: MeshComponent[] = [];
   /** Scopes of the custom kinds known so far, keyed `<group>/<kind>`. */
@@ -76,6 +85,12 @@ export class HelmTemplateDelivery extends Construct implements IChartDelivery {
     this.executable = props.helmExecutable ?? DEFAULT_HELM_EXECUTABLE;
     this.chartCacheDirectory = path.resolve(this.baseDirectory, props.chartCacheDirectory ?? DEFAULT_CHART_CACHE_DIRECTORY);
     this.kubeVersion = props.kubeVersion ?? HELM_TEMPLATE_KUBE_VERSION;
+    this.renderCacheDirectory =
+      props.renderCacheDirectory === false
+        ? undefined
+        : props.renderCacheDirectory !== undefined
+          ? path.resolve(this.baseDirectory, props.renderCacheDirectory)
+          : helmRenderCacheDirectory(this.baseDirectory);
     // Everything that is missing is reported at once, with the commands that fix it.
     this.node.addValidation({
       validate: () =>
@@ -105,16 +120,17 @@ export class HelmTemplateDelivery extends Construct implements IChartDelivery {
 
     const component = new MeshComponent(this, release.id, { componentName: release.id });
     MeshCluster.enclosing(this).namespaces.addNamespace(release.namespace);
-    let chart: Helm;
+    let chart: RenderedRelease;
     try {
-      chart = new Helm(component, 'Resource', {
-        chart: archive,
+      chart = renderHelmRelease(component, 'Resource', {
+        helm: { path: helm.path, version: helm.version ?? '' },
+        archive,
         releaseName: release.releaseName,
         namespace: release.namespace,
-        values: release.values as Record<string, unknown>,
-        helmExecutable: helm.path,
+        values: (release.values ?? {}) as Record<string, unknown>,
         // CRDs are part of the release (helm install applies crds/ too); render for the gate's Kubernetes version.
-        helmFlags: ['--include-crds', '--kube-version', this.kubeVersion],
+        flags: ['--include-crds', '--kube-version', this.kubeVersion],
+        cacheDirectory: this.renderCacheDirectory,
       });
     } catch (e) {
       throw new Error(`helm template failed for release '${release.id}' (${archive}): ${(e as Error).message.trim()}`);
