@@ -991,7 +991,9 @@ function main(argv: string[]): number {
     writeArtifacts(SCHEMAS_DIR, files);
     const bytes = [...files.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
     // The precompiled validators follow the schemas (git-ignored; `npm run build` writes them too).
-    const validators = SchemaRegistry.fromDirectory(SCHEMAS_DIR).writeStandaloneModules(path.join(SCHEMAS_DIR, PRECOMPILED_VALIDATORS_DIRECTORY));
+    const validators = SchemaRegistry.fromDirectory(SCHEMAS_DIR).writeStandaloneModules(
+      path.join(SCHEMAS_DIR, PRECOMPILED_VALIDATORS_DIRECTORY),
+    );
     console.log(
       `import-schemas: wrote ${files.size} files (${(bytes / 1024).toFixed(0)} KiB) and ${validators} precompiled validators to ${path.relative(process.cwd(), SCHEMAS_DIR) || '.'} in ${Date.now() - started} ms`,
     );
