@@ -267,9 +267,15 @@ export class SchemaRegistry {
     if (!this.precompiledDirectory) return undefined;
     const file = path.join(this.precompiledDirectory, moduleNameOf(entry));
     if (!fs.existsSync(file)) return undefined;
-    // A generated CommonJS module at a path known only at run time.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require(file) as { validate?: ValidateFunction; inputDigest?: string };
+    let module: { validate?: ValidateFunction; inputDigest?: string };
+    try {
+      // A generated CommonJS module at a path known only at run time.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      module = require(file);
+    } catch {
+      // A damaged module (a build cut short) or one a bundler cannot reach: the kind compiles here instead.
+      return undefined;
+    }
     return module.inputDigest === this.inputDigest(schema) ? module.validate : undefined;
   }
 

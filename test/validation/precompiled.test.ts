@@ -116,7 +116,7 @@ describe('precompiled schema validators', () => {
     }
   });
 
-  test('a module compiled from another schema is not used: its kind is compiled at run time', () => {
+  test('a module compiled from another schema, or cut short, is not used: its kind is compiled at run time', () => {
     // Two levels below the project like imports/schemas/, so that the modules' relative requires of lib/ resolve.
     fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
     const dir = fs.mkdtempSync(path.join(root, 'tmp', 'schemas-'));
@@ -126,7 +126,14 @@ describe('precompiled schema validators', () => {
       expect(fs.existsSync(moduleFile)).toBe(true);
       // A validator that accepts anything, recorded as compiled from some other input.
       fs.writeFileSync(moduleFile, 'exports.validate = () => true; exports.inputDigest = "0000";\n');
+      // A module cut short (a build interrupted while writing it): compiled at run time too, no crash.
+      const serviceModule = path.join(dir, PRECOMPILED_VALIDATORS_DIRECTORY, 'kind-v1-Service.js');
+      fs.writeFileSync(serviceModule, fs.readFileSync(serviceModule, 'utf8').slice(0, 500));
       const registry = SchemaRegistry.fromDirectory(dir);
+      expect(registry.isPrecompiled('v1', 'Service')).toBe(false);
+      expect(registry.validate({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 'x' }] } })).toEqual([
+        expect.objectContaining({ field: '/spec/ports/0/port', message: 'must be integer (got "x")' }),
+      ]);
       expect(registry.isPrecompiled('v1', 'ConfigMap')).toBe(false);
       expect(registry.isPrecompiled('v1', 'Secret')).toBe(true);
       const bad = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { k: 1 } };
