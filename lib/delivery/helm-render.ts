@@ -91,7 +91,12 @@ function cacheFile(request: HelmRenderRequest, valuesYaml: string | undefined): 
 function cachedRender(request: HelmRenderRequest, valuesYaml: string | undefined): string | undefined {
   const file = cacheFile(request, valuesYaml);
   if (!file || !fs.existsSync(file)) return undefined;
-  const stored = fs.readFileSync(file, 'utf8');
+  let stored: string;
+  try {
+    stored = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // an entry that cannot be read (permissions, a folder in its place) is rendered again
+  }
   const newline = stored.indexOf('\n');
   const header = stored.slice(0, newline);
   const text = stored.slice(newline + 1);
@@ -122,15 +127,16 @@ function runHelmTemplate(request: HelmRenderRequest, valuesYaml: string | undefi
 function storeRender(request: HelmRenderRequest, valuesYaml: string | undefined, text: string): void {
   const file = cacheFile(request, valuesYaml);
   if (!file || !request.cacheDirectory) return;
+  const temp = `${file}.tmp-${process.pid}`;
   try {
     fs.mkdirSync(request.cacheDirectory, { recursive: true });
     const ignore = path.join(request.cacheDirectory, '.gitignore');
     if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, CACHE_GITIGNORE);
-    const temp = `${file}.tmp-${process.pid}`;
     fs.writeFileSync(temp, `${digestHeader(text)}\n${text}`);
     fs.renameSync(temp, file);
   } catch {
     // A read-only or full disk: the render is used as it is and made again next time.
+    fs.rmSync(temp, { force: true });
   }
 }
 

@@ -68,7 +68,7 @@ describe('helm-template render cache', () => {
     expect(() => objectsOf(missingHelm({ ...request(dir), helm: { path: 'x', version: 'v9.9.9' } }))).toThrow();
   });
 
-  test('a damaged entry is rendered again and repaired', () => {
+  test('a damaged entry is rendered again and repaired; an unreadable one is rendered again', () => {
     const dir = path.join(tempDir(), 'cache');
     const good = objectsOf(request(dir));
     const [entry] = entries(dir);
@@ -77,5 +77,10 @@ describe('helm-template render cache', () => {
     fs.writeFileSync(file, intact.replace('istio-ingressgateway', 'tampered'));
     expect(objectsOf(request(dir))).toEqual(good);
     expect(fs.readFileSync(file, 'utf8')).toBe(intact);
+    // A folder where the entry should be: rendered by helm all the same (the entry cannot be stored either).
+    fs.rmSync(file);
+    fs.mkdirSync(file);
+    expect(objectsOf(request(dir))).toEqual(good);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });
