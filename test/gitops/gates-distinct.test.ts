@@ -3,6 +3,7 @@
  * 14,000 objects but about 1,131 distinct texts, since each peer Gateway repeats in every other cluster), and report
  * every finding for every object, with that object's construct path, exactly as judging each object alone would.
  */
+import * as crypto from 'crypto';
 import { RenderedObject, policyGate, schemaGate, secretsGate } from '../../lib/gitops';
 import { objectGates } from '../../lib/gitops/gates';
 import { SchemaRegistry } from '../../lib/validation';
@@ -33,11 +34,15 @@ const pinlessDeployment = () => ({
     },
   },
 });
+// A throwaway key generated at run time (P-256: instant), so no key material is committed; one for every copy.
+const THROWAWAY_KEY = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 const keySecret = () => ({
   apiVersion: 'v1',
   kind: 'Secret',
   metadata: { name: 'leak', namespace: 'ns' },
-  stringData: { 'tls.key': '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n' },
+  stringData: {
+    'tls.key': THROWAWAY_KEY,
+  },
 });
 
 /** Repeats of the same texts (distinct objects, equal JSON) in several clusters, interleaved with other objects. */
