@@ -139,8 +139,9 @@ export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): S
   }
 }
 
-function synthesizeTree(root: IConstruct, options: SynthesizeOptions): SynthesisResult {
-  const meshes = [
+/** The meshes whose clusters are in the tree under `root`, each once, in tree order. */
+function meshesOf(root: IConstruct): MeshModel[] {
+  return [
     ...new Set(
       root.node
         .findAll()
@@ -148,6 +149,10 @@ function synthesizeTree(root: IConstruct, options: SynthesizeOptions): Synthesis
         .map((c) => c.mesh),
     ),
   ];
+}
+
+function synthesizeTree(root: IConstruct, options: SynthesizeOptions): SynthesisResult {
+  const meshes = meshesOf(root);
   const outdir = path.resolve(options.outdir ?? defaultOutdir(meshes[0]?.projectDir));
   // Objects that embed public trust material (federation bootstrap bundles) render with the PKI
   // that exists; a synth that generates it renders them again once it does.
@@ -182,14 +187,7 @@ export function validateApp(root: IConstruct, options: Pick<SynthesizeOptions, '
   if (SYNTHESIZING.has(tree)) return { errors: [], warnings: [] };
   SYNTHESIZING.add(tree);
   try {
-    const meshes = [
-      ...new Set(
-        tree.node
-          .findAll()
-          .filter(MeshCluster.isMeshCluster)
-          .map((c) => c.mesh),
-      ),
-    ];
+    const meshes = meshesOf(tree);
     const reports = new Map<MeshModel, MeshPkiReport | undefined>();
     const errors: Finding[] = [];
     for (const mesh of meshes) {
