@@ -21,4 +21,9 @@ module.exports = {
   // Snapshots live in the top-level __snapshots__/ folder (design card), one file per test file.
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   testTimeout: 120000,
+  // The run's throwaway keys: generated once at the start and handed out per test file
+  // (test/support/test-keys/pool.cjs), removed at the end.
+  globalSetup: '<rootDir>/test/support/test-keys/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/test-keys/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/test-keys/setup-file.ts'],
 };

@@ -5,7 +5,11 @@ import * as forge from 'node-forge';
 import { IntermediateKind, PkiStore, createRootCa, generateKeyPair, generateKeyPairs } from '../../lib/pki';
 import { generateRsaPrivateKeys, keyGenerationThreads } from '../../lib/pki/keygen-pool';
 import { KeyAlgorithm } from '../../lib/spec';
+import { useRealKeyGeneration } from '../support/test-keys';
 import { catchPkiError, openssl, opensslVerify, rmTmp, snapshotTree, tmpDir } from './helpers';
+
+// This file tests key generation itself: no key from the run's pool (test/support/test-keys/pool.cjs).
+useRealKeyGeneration();
 
 /** The PEM label of a PKCS#8 key, assembled so that no committed file holds a key block marker. */
 const PRIVATE_KEY_LABEL = ['PRIVATE', 'KEY'].join(' ');
