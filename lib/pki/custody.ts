@@ -79,6 +79,7 @@ export function assertKeyCustody(props: KeyCustodyProps): void {
     });
   }
   const committed = committedFolders(props);
+  const inGit: ExistingFolder[] = [];
   for (const folder of folders) {
     const real = realPathOf(folder.dir);
     const show = describe(props.projectDir, folder.dir, real);
@@ -101,8 +102,9 @@ export function assertKeyCustody(props: KeyCustodyProps): void {
         );
       }
     }
-    if (fs.existsSync(real)) assertGitIgnores(props, folder, real, show);
+    if (fs.existsSync(real)) inGit.push({ folder, real, show });
   }
+  assertGitIgnores(props, inGit);
 }
 
 /** What {@link writePrivateExport} needs: the committed folders, and where the file belongs. */
@@ -230,29 +232,74 @@ function committedFolders(props: Pick<KeyCustodyProps, 'projectDir' | 'outputDir
   ];
 }
 
-function assertGitIgnores(props: KeyCustodyProps, folder: PrivateFolder, real: string, show: string): void {
-  const tree = gitWorkTree(real);
-  if (tree === undefined) return;
-  // A folder is ignored when git ignores it, or everything in it (its own `.gitignore` with `*`).
-  if (!gitIgnores(tree, real) && !gitIgnores(tree, path.join(real, 'spiremesh-custody-probe'))) {
-    const rel = path.relative(tree, real).split(path.sep).join('/');
-    throw custodyError(
-      props.mesh,
-      `the ${folder.role} ${show} is in the git work tree ${tree}, and git does not ignore it (git check-ignore): \`git add -A\` would stage the ${folder.holds}.`,
-      `add '/${rel}/' to ${path.join(tree, '.gitignore')}; or, when the folder is empty, delete it and spiremesh creates it with a .gitignore of its own; ` +
-        `or set ${folder.setting} to a folder outside the repository`,
-    );
-  }
-  const tracked = git(['ls-files', '-z', '--', real], tree);
-  const files = tracked.status === 0 ? tracked.stdout.split('\0').filter((f) => f !== '') : [];
-  if (files.length > 0) {
-    throw custodyError(
-      props.mesh,
-      `git tracks ${files.length} file(s) in the ${folder.role} ${show} (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}): they are committed.`,
-      `remove them from the index (git rm -r --cached -- '${path.relative(tree, real)}'); a key that was ever pushed is disclosed: replace it`,
-    );
-  }
+/** A private folder that exists, with its real path and how messages show it. */
+interface ExistingFolder {
+  readonly folder: PrivateFolder;
+  readonly real: string;
+  readonly show: string;
 }
+
+/**
+ * Each folder in a git work tree must be ignored by git and hold no tracked file. The folders are
+ * judged in order with the same verdicts as one at a time, but git runs once per question and work
+ * tree (rev-parse per distinct `.git`, one check-ignore, one ls-files), not per folder and path:
+ * every synth asks, and a process start is the dominant cost of the check.
+ */
+function assertGitIgnores(props: KeyCustodyProps, existing: readonly ExistingFolder[]): void {
+  const treeOfMarker = new Map<string, string | undefined>();
+  const byTree = new Map<string, ExistingFolder[]>();
+  const trees = existing.map((e) => {
+    // Folders below the same nearest `.git` are in the same work tree: git finds it the same way.
+    const marker = findGitMarker(e.real);
+    const tree = marker !== undefined && treeOfMarker.has(marker) ? treeOfMarker.get(marker) : gitWorkTree(e.real);
+    if (marker !== undefined) treeOfMarker.set(marker, tree);
+    if (tree !== undefined) byTree.set(tree, [...(byTree.get(tree) ?? []), e]);
+    return tree;
+  });
+  const ignored = new Set<string>();
+  const tracked = new Map<string, string[]>();
+  for (const [tree, inTree] of byTree) {
+    // A folder is ignored when git ignores it, or everything in it (its own `.gitignore` with `*`).
+    for (const p of gitIgnoredPaths(
+      tree,
+      inTree.flatMap((e) => [e.real, path.join(e.real, CUSTODY_PROBE)]),
+    ))
+      ignored.add(p);
+    const listed = git(['ls-files', '-z', '--', ...inTree.map((e) => e.real)], tree);
+    const files = listed.status === 0 ? listed.stdout.split('\0').filter((f) => f !== '') : [];
+    for (const e of inTree) {
+      const rel = path.relative(tree, e.real).split(path.sep).join('/');
+      tracked.set(
+        e.real,
+        files.filter((f) => rel === '' || f === rel || f.startsWith(`${rel}/`)),
+      );
+    }
+  }
+  existing.forEach(({ folder, real, show }, i) => {
+    const tree = trees[i];
+    if (tree === undefined) return;
+    if (!ignored.has(real) && !ignored.has(path.join(real, CUSTODY_PROBE))) {
+      const rel = path.relative(tree, real).split(path.sep).join('/');
+      throw custodyError(
+        props.mesh,
+        `the ${folder.role} ${show} is in the git work tree ${tree}, and git does not ignore it (git check-ignore): \`git add -A\` would stage the ${folder.holds}.`,
+        `add '/${rel}/' to ${path.join(tree, '.gitignore')}; or, when the folder is empty, delete it and spiremesh creates it with a .gitignore of its own; ` +
+          `or set ${folder.setting} to a folder outside the repository`,
+      );
+    }
+    const files = tracked.get(real) ?? [];
+    if (files.length > 0) {
+      throw custodyError(
+        props.mesh,
+        `git tracks ${files.length} file(s) in the ${folder.role} ${show} (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}): they are committed.`,
+        `remove them from the index (git rm -r --cached -- '${path.relative(tree, real)}'); a key that was ever pushed is disclosed: replace it`,
+      );
+    }
+  });
+}
+
+/** A file name inside a private folder: git ignores it when the folder's own `.gitignore` ignores everything. */
+const CUSTODY_PROBE = 'spiremesh-custody-probe';
 
 /** The top of the git work tree that holds the existing folder `dir`, or undefined outside any work tree. */
 function gitWorkTree(dir: string): string | undefined {
@@ -277,21 +324,37 @@ function gitWorkTree(dir: string): string | undefined {
 }
 
 function gitIgnores(tree: string, file: string): boolean {
-  const r = git(['check-ignore', '-q', '--', file], tree);
-  if (r.status === 0) return true;
-  if (r.status === 1) return false;
-  throw custodyError(
-    undefined,
-    `git check-ignore failed for ${file}: ${firstLine(r.stderr)}.`,
-    'fix the repository and run the command again',
-  );
+  return gitIgnoredPaths(tree, [file]).has(file);
 }
 
-function git(args: readonly string[], cwd: string): SpawnSyncReturns<string> {
+/**
+ * The paths of `files` (absolute) that git ignores in the work tree `tree`: one `git check-ignore
+ * --stdin -z -v -n`, whose records (source, line number, pattern, path) come in input order; a
+ * record with no source did not match, and a matching `!` pattern re-includes the path.
+ */
+function gitIgnoredPaths(tree: string, files: readonly string[]): Set<string> {
+  const r = git(['check-ignore', '--stdin', '-z', '-v', '-n'], tree, files.map((f) => `${f}\0`).join(''));
+  if (r.status !== 0 && r.status !== 1) {
+    throw custodyError(
+      undefined,
+      `git check-ignore failed for ${files.join(', ')}: ${firstLine(r.stderr)}.`,
+      'fix the repository and run the command again',
+    );
+  }
+  const fields = r.stdout.split('\0');
+  const ignored = new Set<string>();
+  files.forEach((file, i) => {
+    const [source, , pattern] = fields.slice(4 * i, 4 * i + 4);
+    if (source !== undefined && source !== '' && !pattern.startsWith('!')) ignored.add(file);
+  });
+  return ignored;
+}
+
+function git(args: readonly string[], cwd: string, input?: string): SpawnSyncReturns<string> {
   // The repository is the one holding `cwd`, not one named by the caller's environment (hooks set GIT_DIR).
   const env = { ...process.env };
   for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR']) delete env[name];
-  return spawnSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnSync('git', args, { cwd, env, encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
 }
 
 function findGitMarker(dir: string): string | undefined {

@@ -265,6 +265,35 @@ describe('git: a key folder in a work tree must be ignored', () => {
     expect(catchPkiError(() => rotateIntermediate(store, 'east', IntermediateKind.SPIRE)).code).toBe('KEY_CUSTODY');
   });
 
+  test('one git question per work tree judges each folder on its own: a re-included folder and the secret folder', () => {
+    const project = scratchProject('git-batch', { git: true });
+    for (const folder of ['out/keys', 'out/secrets']) fs.mkdirSync(path.join(project, folder), { recursive: true });
+    const custody = {
+      projectDir: project,
+      keyDirectory: 'out/keys',
+      secretsDirectory: 'out/secrets',
+      outputDirectory: 'dist',
+      certificateDirectory: 'pki',
+    };
+    // A `!` pattern that matches re-includes the folder: git does not ignore it, so it is refused.
+    fs.writeFileSync(path.join(project, '.gitignore'), '/out/*\n!/out/keys/\n');
+    expect(catchPkiError(() => assertKeyCustody(custody)).message).toContain("the key folder 'out/keys' is in the git work tree");
+    // The key folder ignored, the secret folder not: the secret folder is the one named.
+    fs.writeFileSync(path.join(project, '.gitignore'), '/out/keys/\n');
+    const err = catchPkiError(() => assertKeyCustody(custody));
+    expect(err.message).toContain("the secret folder 'out/secrets' is in the git work tree");
+    expect(err.fix).toContain(`add '/out/secrets/' to ${path.join(project, '.gitignore')}`);
+    // Both ignored, a file tracked in the second: named with its folder.
+    fs.writeFileSync(path.join(project, '.gitignore'), '/out/\n');
+    fs.writeFileSync(path.join(project, 'out/secrets/cacerts.yaml'), 'x');
+    git(project, 'add', '-f', 'out/secrets/cacerts.yaml');
+    expect(catchPkiError(() => assertKeyCustody(custody)).message).toContain(
+      "git tracks 1 file(s) in the secret folder 'out/secrets' (out/secrets/cacerts.yaml)",
+    );
+    git(project, 'rm', '-q', '--cached', 'out/secrets/cacerts.yaml');
+    expect(() => assertKeyCustody(custody)).not.toThrow();
+  });
+
   test('outside any work tree: accepted, and a new key folder still gets its .gitignore', () => {
     const project = scratchProject('no-git');
     fs.mkdirSync(path.join(project, 'out', 'keys'), { recursive: true }); // existing, nothing can stage it
