@@ -13,6 +13,7 @@ import { Istio } from '../istio/istio';
 import { MeshCluster, MeshTrustMaterial, setMeshTrustMaterial } from '../core';
 import { CheckFinding, checkMesh, formatCheckFinding } from './check';
 import { MeshPkiReport, PkiError, certificateFacts, prepareMeshPki } from '../pki';
+import { rememberingCustodyVerdicts } from '../pki/custody';
 import { recoverOutput } from '../gitops/journal';
 import { OutputLock, OutputLockOptions, withOutputLock } from '../gitops/lock';
 import { NODE_OUTPUT_FS, OutputFs } from '../gitops/output-fs';
@@ -130,10 +131,10 @@ export function isSynthesizing(scope: IConstruct): boolean {
 /** Renders every MeshCluster under `root`, checks it, and writes (or, with `check`, compares). */
 export function synthesize(root: IConstruct, options: SynthesizeOptions = {}): SynthesisResult {
   const tree = root.node.root;
-  if (SYNTHESIZING.has(tree)) return synthesizeTree(root, options);
+  if (SYNTHESIZING.has(tree)) return rememberingCustodyVerdicts(() => synthesizeTree(root, options));
   SYNTHESIZING.add(tree);
   try {
-    return synthesizeTree(root, options);
+    return rememberingCustodyVerdicts(() => synthesizeTree(root, options));
   } finally {
     SYNTHESIZING.delete(tree);
   }

@@ -104,7 +104,30 @@ export function assertKeyCustody(props: KeyCustodyProps): void {
     }
     if (fs.existsSync(real)) inGit.push({ folder, real, show });
   }
+  // Within one synth the same folders are judged up to three times (trust material, the read-only PKI, ensure);
+  // git's answer cannot change in between unless the folders do, so an accepted set is not asked again.
+  const verdict = JSON.stringify([props.mesh, inGit.map((e) => e.real)]);
+  if (rememberedVerdicts?.has(verdict)) return;
   assertGitIgnores(props, inGit);
+  rememberedVerdicts?.add(verdict);
+}
+
+/** Folder sets git accepted during the current {@link rememberingCustodyVerdicts} call. */
+let rememberedVerdicts: Set<string> | undefined;
+
+/**
+ * Runs `fn` (one synth) remembering which existing folder sets git accepted, so that they are asked
+ * about once: a process start per git question is what the check costs. A refusal is never
+ * remembered, a folder that appears in between is judged, and nothing outlives the call.
+ */
+export function rememberingCustodyVerdicts<T>(fn: () => T): T {
+  if (rememberedVerdicts !== undefined) return fn();
+  rememberedVerdicts = new Set();
+  try {
+    return fn();
+  } finally {
+    rememberedVerdicts = undefined;
+  }
 }
 
 /** What {@link writePrivateExport} needs: the committed folders, and where the file belongs. */

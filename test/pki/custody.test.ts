@@ -14,6 +14,7 @@ import {
   validateMeshSpec,
 } from '../../lib';
 import { IntermediateKind, PRIVATE_FOLDER_GITIGNORE, assertKeyCustody, realPathOf, rotateIntermediate } from '../../lib/pki';
+import { rememberingCustodyVerdicts } from '../../lib/pki/custody';
 import { findProjectDir } from '../../lib/spec/project';
 import {
   filesUnder,
@@ -292,6 +293,32 @@ describe('git: a key folder in a work tree must be ignored', () => {
     );
     git(project, 'rm', '-q', '--cached', 'out/secrets/cacerts.yaml');
     expect(() => assertKeyCustody(custody)).not.toThrow();
+  });
+
+  test('within one synth an accepted folder set is asked about once; a refusal is asked again; nothing outlives the synth', () => {
+    const project = scratchProject('git-remember', { git: true });
+    fs.mkdirSync(path.join(project, 'out', 'keys'), { recursive: true });
+    fs.writeFileSync(path.join(project, '.gitignore'), '/out/keys/\n');
+    const custody = { projectDir: project, keyDirectory: 'out/keys', outputDirectory: 'dist', certificateDirectory: 'pki' };
+    const gitRuns = (fn: () => void): number => {
+      // The module object itself (an `import * as` namespace has read-only bindings).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const spy = jest.spyOn(require('child_process') as typeof import('child_process'), 'spawnSync');
+      try {
+        fn();
+        return spy.mock.calls.filter(([cmd]) => cmd === 'git').length;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    expect(gitRuns(() => assertKeyCustody(custody))).toBe(3); // rev-parse, check-ignore, ls-files
+    expect(gitRuns(() => rememberingCustodyVerdicts(() => [1, 2, 3].forEach(() => assertKeyCustody(custody))))).toBe(3);
+    expect(gitRuns(() => assertKeyCustody(custody))).toBe(3); // the synth is over: asked again
+    // Not ignored any more: refused every time it is asked, also within one synth.
+    fs.writeFileSync(path.join(project, '.gitignore'), '');
+    rememberingCustodyVerdicts(() => {
+      for (let i = 0; i < 2; i++) expect(catchPkiError(() => assertKeyCustody(custody)).code).toBe('KEY_CUSTODY');
+    });
   });
 
   test('outside any work tree: accepted, and a new key folder still gets its .gitignore', () => {
