@@ -66,7 +66,8 @@ function readOwner(file: string): LockOwner | undefined {
   }
 }
 
-function isRunning(pid: number): boolean {
+/** True while a process `pid` runs on this host (one that exists but is not ours counts: EPERM). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { isRunning } from '../../../lib/gitops/lock';
 import { generateRsaPrivateKeys } from '../../../lib/pki/keygen-pool';
 
 /**
@@ -12,12 +13,11 @@ import { generateRsaPrivateKeys } from '../../../lib/pki/keygen-pool';
 /** Keys in the pool: more than any test file needs in-process and in its CLI processes together (a file asking for more generates the rest). */
 export const POOL_SIZE = 36;
 const PREFIX = 'spiremesh-test-keys-';
-const OWNER_FILE = 'owner.pid';
 
 export default function globalSetup(): void {
   removeAbandonedPools();
-  const pool = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX)); // 0700
-  fs.writeFileSync(path.join(pool, OWNER_FILE), `${process.pid}\n`);
+  // The owner's pid is in the folder's name, so that another run starting at the same time never takes it for abandoned.
+  const pool = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`)); // 0700
   fs.mkdirSync(path.join(pool, 'keys'), { mode: 0o700 });
   fs.mkdirSync(path.join(pool, 'scopes'), { mode: 0o700 });
   const keys = generateRsaPrivateKeys(new Array<number>(POOL_SIZE).fill(2048));
@@ -30,24 +30,8 @@ export default function globalSetup(): void {
 /** Pools of earlier runs that were killed before their teardown (their jest process is gone). */
 function removeAbandonedPools(): void {
   for (const name of fs.readdirSync(os.tmpdir())) {
-    if (!name.startsWith(PREFIX)) continue;
-    const dir = path.join(os.tmpdir(), name);
-    let owner = NaN;
-    try {
-      owner = Number(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
-    } catch {
-      // no owner recorded: abandoned while being created
-    }
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) continue;
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
+    if (!owner || isRunning(Number(owner[1]))) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
   }
 }
