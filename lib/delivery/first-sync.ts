@@ -50,8 +50,8 @@ function annotations(o: ApiObject): Record<string, string> {
   return o.metadata.toJson().annotations ?? {};
 }
 
-function waveOf(o: ApiObject): number {
-  const w = Number(annotations(o)[ARGO_SYNC_WAVE_ANNOTATION] ?? ARGO_DEFAULT_SYNC_WAVE);
+function waveOf(o: ApiObject, annotationsOfO: Record<string, string> = annotations(o)): number {
+  const w = Number(annotationsOfO[ARGO_SYNC_WAVE_ANNOTATION] ?? ARGO_DEFAULT_SYNC_WAVE);
   return Number.isInteger(w) ? w : ARGO_DEFAULT_SYNC_WAVE;
 }
 
@@ -106,7 +106,9 @@ export function orderForFirstSync(delivery: IClusterDelivery & IConstruct): void
       continue;
     }
     if (o.apiVersion.startsWith(`${ARGO_API_GROUP}/`)) continue;
-    const options = (annotations(o)[ARGO_SYNC_OPTIONS_ANNOTATION] ?? '')
+    // Read once (cdk8s resolves the whole metadata to give them): the wave below is read before any is added.
+    const declaredAnnotations = annotations(o);
+    const options = (declaredAnnotations[ARGO_SYNC_OPTIONS_ANNOTATION] ?? '')
       .split(',')
       .map((x) => x.trim())
       .filter((x) => x !== '');
@@ -114,7 +116,7 @@ export function orderForFirstSync(delivery: IClusterDelivery & IConstruct): void
       o.metadata.addAnnotation(ARGO_SYNC_OPTIONS_ANNOTATION, [...options, ARGO_SKIP_DRY_RUN_OPTION].join(','));
     }
     if (from.length === 0) continue;
-    const declared = declaredWaves.get(o) ?? waveOf(o);
+    const declared = declaredWaves.get(o) ?? waveOf(o, declaredAnnotations);
     declaredWaves.set(o, declared);
     const wave = Math.max(declared, waveAfter(from));
     o.metadata.addAnnotation(ARGO_SYNC_WAVE_ANNOTATION, String(wave));
