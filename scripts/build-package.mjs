@@ -15,6 +15,7 @@
 // Exit 1 with tsc's own diagnostics when the compile fails.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,12 +47,11 @@ const { SchemaRegistry, PRECOMPILED_VALIDATORS_DIRECTORY } = require(path.join(b
 const started = Date.now();
 const count = SchemaRegistry.fromDirectory(schemas).writeStandaloneModules(path.join(schemas, PRECOMPILED_VALIDATORS_DIRECTORY));
 console.log(`build: ${count} precompiled validators in imports/schemas/${PRECOMPILED_VALIDATORS_DIRECTORY}/ (${Date.now() - started} ms)`);
+// The spec schema's validator too (lib/spec/validate.ts), next to them: imports/schemas/mesh-spec-validator.js.
+require(path.join(build, 'lib', 'spec', 'validate')).writeSpecValidatorModule(path.join(schemas, 'mesh-spec-validator.js'));
 fs.cpSync(schemas, path.join(build, 'imports', 'schemas'), { recursive: true });
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-// Only what the compiled code reads (the version in every cluster's spiremesh-index.yaml); no
-// `name`, so nothing mistakes build/ for a package of its own.
-fs.writeFileSync(path.join(build, 'package.json'), `${JSON.stringify({ version: pkg.version, private: true }, null, 2)}\n`);
 
 // 3. The executable.
 for (const rel of Object.values(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {}))) {
@@ -64,3 +64,29 @@ for (const rel of Object.values(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.
   if (!text.startsWith('#!')) fs.writeFileSync(file, `#!/usr/bin/env node\n${text}`);
   fs.chmodSync(file, 0o755);
 }
+
+// 4. build/package.json, last: only what the compiled code reads, and no `name`, so that nothing mistakes
+// build/ for a package of its own. `version` is in every cluster's spiremesh-index.yaml. `codeDigest` (every
+// file under build/, by relative path and sha256) and the runtime `dependencies` are what lib/app/reuse.ts
+// digests as "the code" of a synth: a run from TypeScript sources has no codeDigest and never reuses output.
+const codeFiles = [];
+const walk = (dir) => {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.isFile()) codeFiles.push(path.relative(build, p).split(path.sep).join('/'));
+  }
+};
+walk(build);
+const code = createHash('sha256');
+for (const rel of codeFiles.sort()) {
+  code.update(`${rel}\0${createHash('sha256').update(fs.readFileSync(path.join(build, rel))).digest('hex')}\n`);
+}
+fs.writeFileSync(
+  path.join(build, 'package.json'),
+  `${JSON.stringify(
+    { version: pkg.version, private: true, codeDigest: `sha256:${code.digest('hex')}`, dependencies: Object.keys(pkg.dependencies ?? {}).sort() },
+    null,
+    2,
+  )}\n`,
+);

@@ -16,6 +16,7 @@ import {
   resolveMeshProps,
 } from '../spec';
 import { Spire, SpireComponentProps } from '../spire/spire';
+import { recordComponentSettings } from './reuse';
 import { SynthesisError, isSynthesizing, validateApp } from './synthesize';
 
 /**
@@ -91,6 +92,7 @@ export class SpireMesh extends Construct {
     this.model = RESOLVED_MODELS.get(props) ?? resolveMeshProps(props, `SpireMesh '${id}' (TypeScript props)`);
     this.node.addValidation({ validate: () => this.validateSynthesis() });
     const components = props.components ?? {};
+    recordComponentSettings(this.model, components);
     this.clusterCharts = this.model.clusters.map((cluster) => {
       const chart = new MeshCluster(this, cluster.name, {
         mesh: this.model,

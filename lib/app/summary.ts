@@ -1,6 +1,7 @@
 /** The terminal summary of a synthesis: per cluster, objects and files created/changed/pruned, prerequisites, warnings. */
 import * as path from 'path';
 import { clusterList, groupPrerequisites } from './prerequisites';
+import { SYNTH_RECORD_FILE } from './reuse';
 import { SynthesisResult } from './synthesize';
 
 export function formatSummary(result: SynthesisResult, options: { check?: boolean; cwd?: string } = {}): string {
@@ -12,6 +13,11 @@ export function formatSummary(result: SynthesisResult, options: { check?: boolea
   for (const c of result.clusters) {
     lines.push(
       `  ${c.cluster.padEnd(width)}  ${String(c.objects).padStart(7)}  ${String(c.files).padStart(5)}  ${String(c.created).padStart(7)}  ${String(c.changed).padStart(7)}  ${String(c.unchanged).padStart(9)}  ${String(c.pruned).padStart(6)}`,
+    );
+  }
+  if (result.reused) {
+    lines.push(
+      `reused: the inputs and every file are as the last synth left them (${where}/${SYNTH_RECORD_FILE}); nothing was rendered (--no-reuse renders anyway)`,
     );
   }
   if (options.check) {

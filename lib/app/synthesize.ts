@@ -14,20 +14,30 @@ import { MeshCluster, MeshTrustMaterial, setMeshTrustMaterial } from '../core';
 import { CheckFinding, checkMesh, formatCheckFinding } from './check';
 import { MeshPkiReport, PkiError, certificateFacts, prepareMeshPki } from '../pki';
 import { rememberingCustodyVerdicts } from '../pki/custody';
-import { recoverOutput } from '../gitops/journal';
+import { hasInterruptedWrite, recoverOutput } from '../gitops/journal';
 import { OutputLock, OutputLockOptions, withOutputLock } from '../gitops/lock';
 import { NODE_OUTPUT_FS, OutputFs } from '../gitops/output-fs';
 import { SchemaRegistry } from '../validation';
 import { Collected, CollectedWarning, collectObjects } from '../gitops/collect';
 import { RenderedObject } from '../gitops/layout';
 import { ClusterPrerequisiteList } from './prerequisites';
+import {
+  SYNTH_RECORD_FILE,
+  SYNTH_RECORD_MARKER,
+  isQuiet,
+  noteAppPackages,
+  quietPeriod,
+  readSynthRecord,
+  renderSynthRecord,
+  synthesisInputs,
+} from './reuse';
 import { applyStageOf } from '../gitops/layout';
 import { INDEX_FILE } from '../gitops/output-names';
-import { sha256 } from '../gitops/provenance';
+import { generatorInfo, sha256 } from '../gitops/provenance';
 import { fileTextHasPrivateKey, gateFinding, objectGates } from '../gitops/gates';
 import { RenderedFile, renderClusterFiles, renderManifests } from '../gitops/render';
 import { REVIEW_PAGE_FILE, REVIEW_PAGE_MARKER, renderReviewPage } from './review-page';
-import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile } from '../gitops/writer';
+import { DirectoryReport, WritePlan, applyOutput, planHasChanges, planOutput, planOwnedFile, recordedOutputFiles } from '../gitops/writer';
 import { FLEET_DIRECTORY, FleetBootstrap, renderFleetBootstrap } from '../gitops/fleet';
 
 export interface SynthesizeOptions {
@@ -67,6 +77,13 @@ export interface SynthesizeOptions {
    * @default NODE_OUTPUT_FS (Node's fs)
    */
   readonly outputFs?: OutputFs;
+  /**
+   * Reuse an output folder that a synth of the same inputs wrote and nobody changed since (its `spiremesh-synth.json`
+   * names them; see lib/app/reuse.ts): nothing is rendered, and the result is that synth's. Pass false when the app
+   * feeds data it reads itself (a file, the environment) into anything but the mesh spec.
+   * @default true
+   */
+  readonly reuse?: boolean;
 }
 
 export interface ClusterSummary {
@@ -90,6 +107,11 @@ export interface SynthesisResult {
   readonly prerequisites: readonly ClusterPrerequisiteList[];
   /** True when the disk already matched (nothing written, or nothing to write in check mode). */
   readonly upToDate: boolean;
+  /**
+   * True when nothing was rendered: the output folder's `spiremesh-synth.json` names these very inputs and every file
+   * is as that synth wrote it, so this result is that synth's (with the PKI's warnings of today). See SynthesizeOptions.reuse.
+   */
+  readonly reused: boolean;
   /** Per-directory details (file names created, changed, pruned). */
   readonly directories: readonly DirectoryReport[];
   /** Findings of the mesh check (only warnings here: errors stop synthesis). */
@@ -155,6 +177,8 @@ function meshesOf(root: IConstruct): MeshModel[] {
 function synthesizeTree(root: IConstruct, options: SynthesizeOptions): SynthesisResult {
   const meshes = meshesOf(root);
   const outdir = path.resolve(options.outdir ?? defaultOutdir(meshes[0]?.projectDir));
+  const reused = reuseUnchangedOutput(root, meshes, outdir, options);
+  if (reused) return reused;
   // Objects that embed public trust material (federation bootstrap bundles) render with the PKI
   // that exists; a synth that generates it renders them again once it does.
   for (const mesh of meshes) setMeshTrustMaterial(mesh, existingTrustMaterial(mesh, { ...options, outdir }));
@@ -169,6 +193,60 @@ function synthesizeTree(root: IConstruct, options: SynthesizeOptions): Synthesis
     const recovered = recoverOutput(outdir, outputFs);
     return synthesizeLocked(collected, outdir, options, { root, lock, outputFs, recovered });
   });
+}
+
+/** Whether this synth may reuse an output folder and record what it wrote: not with a schema registry of the caller's. */
+function mayReuse(meshes: readonly MeshModel[], options: SynthesizeOptions): boolean {
+  return options.reuse !== false && options.schemaRegistry === undefined && meshes.length > 0;
+}
+
+/**
+ * The result of the synth that wrote `outdir`, when its record names these inputs and the folder still holds exactly
+ * what that synth wrote; else undefined (the synth then runs in full). The PKI is read as a synth reads it first
+ * (custody, verification, expiry warnings: live, never taken from the record).
+ *
+ * It reads only, without the output folder's lock, so that it touches nothing (not even the folder's mtime). A run
+ * writing meanwhile cannot make it reuse a mixture: the record names each index's sha256 and each index every file's,
+ * so the files pass only as one state a synth wrote whole; a journal (a write under way) is never reused over.
+ */
+function reuseUnchangedOutput(
+  root: IConstruct,
+  meshes: readonly MeshModel[],
+  outdir: string,
+  options: SynthesizeOptions,
+): SynthesisResult | undefined {
+  if (!mayReuse(meshes, options)) return undefined;
+  noteAppPackages();
+  const record = readSynthRecord(outdir);
+  if (!record || !isQuiet(record, options.now ?? new Date())) return undefined;
+  if (hasInterruptedWrite(outdir)) return undefined;
+  const pki = new Map<MeshModel, MeshPkiReport>();
+  for (const mesh of meshes) {
+    try {
+      pki.set(mesh, prepareMeshPki(mesh, { baseDir: options.baseDir, now: options.now, outputDirectory: outdir, readOnly: true }));
+    } catch (e) {
+      if (e instanceof PkiError) return undefined; // missing (a synth generates it) or refused: the full synth reports it
+      throw e;
+    }
+  }
+  if (synthesisInputs(root, meshes, pki) !== record.inputs) return undefined;
+  const files = recordedOutputFiles(outdir, record.meshes, [[REVIEW_PAGE_FILE, record.reviewPage]]);
+  if (!files) return undefined;
+  const directories: DirectoryReport[] = [
+    ...record.directories.map((d) => ({ dir: d.cluster, created: [], changed: [], unchanged: files.get(d.cluster) ?? [], pruned: [] })),
+    { dir: '.', created: [], changed: [], unchanged: [REVIEW_PAGE_FILE], pruned: [] },
+  ];
+  return {
+    outdir,
+    clusters: record.directories.map((d) => ({ ...d, created: 0, changed: 0, unchanged: d.files, pruned: 0 })),
+    warnings: [...record.warnings, ...[...pki.values()].flatMap((p) => p.warnings), ...record.checkFindings.map(formatCheckFinding)],
+    prerequisites: record.prerequisites,
+    checkFindings: record.checkFindings,
+    upToDate: true,
+    reused: true,
+    directories,
+    plannedWrites: new Map(),
+  };
 }
 
 /** What `validateApp` found: the errors that refuse the app, and what synthesis would print as warnings. */
@@ -397,14 +475,6 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
   const reviewPlan = planOwnedFile(outdir, REVIEW_PAGE_FILE, reviewPage, REVIEW_PAGE_MARKER);
   const upToDate = plans.every((p) => !planHasChanges(p.plan)) && !planHasChanges(reviewPlan);
   const plannedWrites = new Map([...plans.flatMap((p) => [...p.plan.operations]), ...reviewPlan.operations]);
-  if (!options.check) {
-    // One application of every change, so a failure half-way rolls back all of them.
-    applyOutput(
-      { outdir, directories: [], warnings: [], operations: plannedWrites },
-      { fs: run.outputFs, beforeSwitch: () => run.lock?.assertHeld() },
-    );
-  }
-
   const clusters: ClusterSummary[] = plans.flatMap((p) =>
     p.plan.directories.map((d) => ({
       mesh: p.mesh,
@@ -417,6 +487,21 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
       pruned: d.pruned.length,
     })),
   );
+  if (!options.check) {
+    // What the next synth of the same inputs reuses (bookkeeping: not a change of the output, so not in plannedWrites).
+    const indexTexts = new Map<string, string>([
+      ...clusterOutputs.map((o): [string, string] => [o.chart.cluster.name, o.files.get(INDEX_FILE) ?? '']),
+      ...[...fleets.values()].map((f): [string, string] => [FLEET_DIRECTORY, f.files.get(INDEX_FILE) ?? '']),
+    ]);
+    const output = { plans, clusters, indexTexts, reviewPage, collected, checkFindings, prerequisites };
+    const record = synthRecordPlan(outdir, run.root, meshes, pki, output, options);
+    // One application of every change, so a failure half-way rolls back all of them.
+    applyOutput(
+      { outdir, directories: [], warnings: [], operations: new Map([...plannedWrites, ...(record?.operations ?? [])]) },
+      { fs: run.outputFs, beforeSwitch: () => run.lock?.assertHeld() },
+    );
+  }
+
   return {
     outdir,
     clusters,
@@ -430,9 +515,59 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
     prerequisites,
     checkFindings,
     upToDate,
+    reused: false,
     directories: [...plans.flatMap((p) => p.plan.directories), ...reviewPlan.directories],
     plannedWrites,
   };
+}
+
+/**
+ * The plan that writes `spiremesh-synth.json`: the folder as this synth leaves it (the directories it renders; those it
+ * prunes are gone), or undefined when it records nothing (its code cannot be known, or a mesh is not reusable).
+ */
+function synthRecordPlan(
+  outdir: string,
+  root: IConstruct,
+  meshes: readonly MeshModel[],
+  pki: ReadonlyMap<MeshModel, MeshPkiReport>,
+  output: {
+    plans: readonly { mesh: string; plan: WritePlan }[];
+    clusters: readonly ClusterSummary[];
+    /** The index of every directory rendered, by directory. */
+    indexTexts: ReadonlyMap<string, string>;
+    reviewPage: string;
+    collected: Collected;
+    checkFindings: readonly CheckFinding[];
+    prerequisites: readonly ClusterPrerequisiteList[];
+  },
+  options: SynthesizeOptions,
+): WritePlan | undefined {
+  if (!mayReuse(meshes, options)) return undefined;
+  const inputs = synthesisInputs(root, meshes, pki);
+  if (inputs === undefined) return undefined;
+  const rendered = (dir: string) => output.indexTexts.has(dir);
+  const gen = generatorInfo();
+  const text = renderSynthRecord(
+    {
+      inputs,
+      ...quietPeriod(pki.values()),
+      reviewPage: sha256(output.reviewPage),
+      meshes: output.plans.map((p) => ({
+        mesh: p.mesh,
+        directories: p.plan.directories
+          .filter((d) => rendered(d.dir))
+          .map((d): [string, string] => [d.dir, sha256(output.indexTexts.get(d.dir) ?? '')]),
+      })),
+      directories: output.clusters
+        .filter((c) => rendered(c.cluster))
+        .map((c) => ({ mesh: c.mesh, cluster: c.cluster, objects: c.objects, files: c.files })),
+      warnings: output.collected.warnings,
+      checkFindings: output.checkFindings,
+      prerequisites: output.prerequisites,
+    },
+    `${gen.name} ${gen.version}`,
+  );
+  return planOwnedFile(outdir, SYNTH_RECORD_FILE, text, SYNTH_RECORD_MARKER);
 }
 
 /** The objects of each cluster directory, in collection order: grouped once per collection (it is never changed). */

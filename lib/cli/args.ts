@@ -26,6 +26,8 @@ export interface CliArgs {
   readonly strict: boolean;
   /** Print the stack trace of an unexpected error (never needed for a user error). */
   readonly debug: boolean;
+  /** Reuse an unchanged output folder (false with `--no-reuse`; see SynthesizeOptions.reuse). */
+  readonly reuse: boolean;
 }
 
 /** The overview of every command (the text of `spiremesh help`). */
@@ -65,6 +67,7 @@ export function cliArgsOf(parsed: Extract<ParsedCommandLine, { kind: 'run' }>, d
     json: flag('json'),
     strict: flag('strict'),
     debug: flag('debug'),
+    reuse: !flag('no-reuse'),
   };
 }
 

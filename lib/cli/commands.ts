@@ -76,6 +76,11 @@ export const MESH_OPTIONS = {
   },
   json: { type: 'boolean', description: 'print one JSON document on stdout (findings, clusters, files, prerequisites), nothing else' },
   strict: { type: 'boolean', description: 'warnings count as errors: exit 1 (and synth writes nothing)' },
+  'no-reuse': {
+    type: 'boolean',
+    description:
+      'render everything, even when dist/spiremesh-synth.json shows the inputs and every file unchanged since the last synth (for an app that feeds files or the environment it reads itself into anything but the mesh spec)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 const SYNTH: CommandSpec = {

@@ -138,6 +138,7 @@ function resultJson(command: string, result: SynthesisResult, exitCode: number, 
     exitCode,
     outdir: result.outdir,
     upToDate: result.upToDate,
+    reused: result.reused,
     ...extra,
     clusters: result.clusters,
     findings: findingsOf(result),
@@ -179,7 +180,7 @@ function synthCommand(app: App, args: CliArgs): number {
     // material does not exist yet, cannot run read-only: the writing run below reports (or generates) it.
     let dry: SynthesisResult | undefined;
     try {
-      dry = synthesize(app, { outdir: args.outdir, check: true });
+      dry = synthesize(app, { outdir: args.outdir, check: true, reuse: args.reuse });
     } catch {
       dry = undefined;
     }
@@ -192,7 +193,7 @@ function synthCommand(app: App, args: CliArgs): number {
       return EXIT_FINDINGS;
     }
   }
-  const result = synthesize(app, { outdir: args.outdir, check: args.check });
+  const result = synthesize(app, { outdir: args.outdir, check: args.check, reuse: args.reuse });
   const changes = args.check && !result.upToDate ? diffPlannedWrites(result.outdir, result.plannedWrites) : [];
   const strictFail = args.strict && result.warnings.length > 0;
   const code = (args.check && !result.upToDate) || strictFail ? EXIT_FINDINGS : EXIT_OK;
@@ -210,7 +211,8 @@ function synthCommand(app: App, args: CliArgs): number {
  * objects are left as one multi-document stream in the CLI's temporary folder, which the CLI prints.
  */
 function stdoutStreamCommand(app: App, args: CliArgs): number {
-  const result = synthesize(app, { outdir: args.outdir, check: true });
+  // The stream is made of the planned writes: a reused folder plans none.
+  const result = synthesize(app, { outdir: args.outdir, check: true, reuse: false });
   const outdir = result.outdir;
   const files = new Map<string, string>();
   for (const [file, content] of result.plannedWrites) {
@@ -229,7 +231,7 @@ function stdoutStreamCommand(app: App, args: CliArgs): number {
 
 function checkCommand(app: App, args: CliArgs): number {
   // Everything synth verifies, without writing; the check's errors throw like in synth.
-  const result = synthesize(app, { outdir: args.outdir, check: true });
+  const result = synthesize(app, { outdir: args.outdir, check: true, reuse: args.reuse });
   const code = args.strict && result.warnings.length > 0 ? EXIT_FINDINGS : EXIT_OK;
   if (args.json) {
     printJson(resultJson('check', result, code));
@@ -247,7 +249,7 @@ function checkCommand(app: App, args: CliArgs): number {
 }
 
 function diffCommand(app: App, args: CliArgs): number {
-  const result = synthesize(app, { outdir: args.outdir, check: true });
+  const result = synthesize(app, { outdir: args.outdir, check: true, reuse: args.reuse });
   const changes = diffPlannedWrites(result.outdir, result.plannedWrites);
   const strictFail = args.strict && result.warnings.length > 0;
   const code = !result.upToDate || strictFail ? EXIT_FINDINGS : EXIT_OK;

@@ -11,6 +11,7 @@ export {
   type IClusterDelivery,
   type ManifestSource,
 } from './delivery';
+export { externalInputsOf, recordExternalInput } from './external-inputs';
 export { MeshNamespaces } from './namespaces';
 export {
   PREREQUISITE_METADATA,

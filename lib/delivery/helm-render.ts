@@ -17,6 +17,7 @@ import * as path from 'path';
 import { ApiObject, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
+import { recordExternalInput } from '../core/external-inputs';
 
 /** Where rendered releases are kept unless `SPIREMESH_HELM_RENDER_CACHE` names another folder (relative to the project). */
 export const DEFAULT_HELM_RENDER_CACHE = '.spiremesh/cache/helm-template';
@@ -62,7 +63,10 @@ export class RenderedRelease extends Construct {
 /** Renders the release (or takes it from the cache) into `scope` as a RenderedRelease with id `id`. */
 export function renderHelmRelease(scope: Construct, id: string, request: HelmRenderRequest): RenderedRelease {
   const valuesYaml = Object.keys(request.values).length > 0 ? Yaml.stringify(request.values) : undefined;
-  return new RenderedRelease(scope, id, cachedRender(request, valuesYaml) ?? runHelmTemplate(request, valuesYaml));
+  const key = renderKey(request, valuesYaml);
+  // The render is an input of the tree beyond its code and spec (helm's version, the archive's bytes).
+  recordExternalInput(scope, `helm-template:${key}`);
+  return new RenderedRelease(scope, id, cachedRender(request, key) ?? runHelmTemplate(request, valuesYaml, key));
 }
 
 /** The cache folder a delivery uses: the environment's, else the default under the project folder. */
@@ -70,9 +74,9 @@ export function helmRenderCacheDirectory(baseDirectory: string): string {
   return path.resolve(baseDirectory, process.env[HELM_RENDER_CACHE_ENV] || DEFAULT_HELM_RENDER_CACHE);
 }
 
-function cacheFile(request: HelmRenderRequest, valuesYaml: string | undefined): string | undefined {
-  if (!request.cacheDirectory) return undefined;
-  const key = createHash('sha256')
+/** The digest of everything a render depends on: helm's version, the chart archive's bytes, the release, values and flags. */
+function renderKey(request: HelmRenderRequest, valuesYaml: string | undefined): string {
+  return createHash('sha256')
     .update(
       JSON.stringify({
         helm: request.helm.version,
@@ -84,12 +88,16 @@ function cacheFile(request: HelmRenderRequest, valuesYaml: string | undefined): 
       }),
     )
     .digest('hex');
+}
+
+function cacheFile(request: HelmRenderRequest, key: string): string | undefined {
+  if (!request.cacheDirectory) return undefined;
   return path.join(request.cacheDirectory, `${key}.yaml`);
 }
 
 /** The cached text, when there is one whose recorded digest matches its bytes (a damaged entry is rendered again). */
-function cachedRender(request: HelmRenderRequest, valuesYaml: string | undefined): string | undefined {
-  const file = cacheFile(request, valuesYaml);
+function cachedRender(request: HelmRenderRequest, key: string): string | undefined {
+  const file = cacheFile(request, key);
   if (!file || !fs.existsSync(file)) return undefined;
   let stored: string;
   try {
@@ -103,7 +111,7 @@ function cachedRender(request: HelmRenderRequest, valuesYaml: string | undefined
   return header === digestHeader(text) ? text : undefined;
 }
 
-function runHelmTemplate(request: HelmRenderRequest, valuesYaml: string | undefined): string {
+function runHelmTemplate(request: HelmRenderRequest, valuesYaml: string | undefined, key: string): string {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'spiremesh-helm-'));
   try {
     const args = ['template'];
@@ -116,7 +124,7 @@ function runHelmTemplate(request: HelmRenderRequest, valuesYaml: string | undefi
     const run = spawnSync(request.helm.path, args, { maxBuffer: MAX_HELM_OUTPUT, encoding: 'utf8' });
     if (run.error) throw new Error(`error while rendering a helm chart: ${run.error.message}`);
     if (run.status !== 0) throw new Error(run.stderr);
-    storeRender(request, valuesYaml, run.stdout);
+    storeRender(request, key, run.stdout);
     return run.stdout;
   } finally {
     fs.rmSync(workdir, { recursive: true, force: true });
@@ -124,8 +132,8 @@ function runHelmTemplate(request: HelmRenderRequest, valuesYaml: string | undefi
 }
 
 /** Stores a render by rename, so that a concurrent synth reads a whole entry or none. A cache that cannot be written is skipped. */
-function storeRender(request: HelmRenderRequest, valuesYaml: string | undefined, text: string): void {
-  const file = cacheFile(request, valuesYaml);
+function storeRender(request: HelmRenderRequest, key: string, text: string): void {
+  const file = cacheFile(request, key);
   if (!file || !request.cacheDirectory) return;
   const temp = `${file}.tmp-${process.pid}`;
   try {

@@ -30,11 +30,13 @@ export {
   planHasChanges,
   planOutput,
   planOwnedFile,
+  recordedOutputFiles,
   type DirectoryOutput,
   type DirectoryReport,
+  type RecordedMeshOutput,
   type WritePlan,
 } from './writer';
-export { commitChanges, recoverOutput, type CommitOptions } from './journal';
+export { commitChanges, hasInterruptedWrite, recoverOutput, type CommitOptions } from './journal';
 export { OutputLock, withOutputLock, type LockedRunOptions, type OutputLockOptions } from './lock';
 export { OutputLockedError, OutputRecoveryError, OutputWriteError } from './output-errors';
 export {

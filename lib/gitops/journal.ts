@@ -398,6 +398,15 @@ export function recoverOutput(outdir: string, fsx: OutputFs = NODE_OUTPUT_FS): s
   return notes;
 }
 
+/**
+ * True when an earlier run left its write unfinished: a journal, or temporary names at the top of the output folder
+ * (recoverOutput finishes or undoes it). Reads only.
+ */
+export function hasInterruptedWrite(outdir: string): boolean {
+  if (lstatOrUndefined(path.join(outdir, JOURNAL_FILE))) return true;
+  return fs.readdirSync(outdir).some((name) => name.startsWith(TEMP_PREFIX));
+}
+
 /** Temporary names at the top of the output folder, and the older writer's temporary files inside owned directories. */
 function removeTemporaries(outdir: string, fsx: OutputFs): number {
   let removed = 0;

@@ -16,14 +16,16 @@
  *   (The cdk8s CLI's `cdk8s synth` deletes its whole output folder before running the app,
  *   cdk8s#2146; `npm run synth` runs the same app without that wipe.)
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { CommitOptions, commitChanges } from './journal';
 import { OutputConflictError } from './output-errors';
-import { LINK, NOT_REGULAR, lstatOrUndefined, readRegularFile, sha256OfFile } from './output-fs';
+import { LINK, NOT_REGULAR, lstatOrUndefined, readRegularFile, readRegularFileBytes, sha256OfFile } from './output-fs';
 import { objectFilePath } from './layout';
 import { parseIndexText } from './yaml-text';
+import { sha256 } from './provenance';
 import { GENERATED_HEADER, INDEX_FILE, KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION, isContainedPath, isWriterName } from './output-names';
 
 export { INDEX_FILE } from './output-names';
@@ -325,6 +327,64 @@ export function planOutput(outdir: string, mesh: string, outputs: readonly Direc
     }
   }
   return { outdir, directories: reports, warnings, operations };
+}
+
+/** One mesh's directories as a synth recorded them: each directory (in output order) with the sha256 of its index. */
+export interface RecordedMeshOutput {
+  readonly mesh: string;
+  readonly directories: readonly (readonly [dir: string, indexSha256: string])[];
+}
+
+/**
+ * The files of every recorded directory (sorted, the index included) when the output folder holds exactly what a synth
+ * recorded; undefined as soon as anything differs. Exactly: each top-level file has its recorded sha256; each directory
+ * is a real directory without a link anywhere inside, its index has the recorded sha256 and names the mesh, and it holds
+ * the files that index lists and nothing else, each with the sha256 listed; and no other directory of these meshes is
+ * in the output folder (a synth would prune it). Reads only. Whatever differs, the caller synthesizes in full, which
+ * reports it (a foreign file, an edited one, a link, an index that cannot be parsed).
+ */
+export function recordedOutputFiles(
+  outdir: string,
+  meshes: readonly RecordedMeshOutput[],
+  topLevelFiles: readonly (readonly [name: string, sha256: string])[],
+): Map<string, string[]> | undefined {
+  try {
+    for (const [name, sha] of topLevelFiles) {
+      const text = isContainedPath(name) ? readRegularFile(path.join(outdir, name)) : undefined;
+      if (typeof text !== 'string' || sha256(text) !== sha) return undefined;
+    }
+    const files = new Map<string, string[]>();
+    for (const { mesh, directories } of meshes) {
+      for (const [dir, indexSha] of directories) {
+        if (!isContainedPath(dir) || files.has(dir)) return undefined;
+        const dirAbs = path.join(outdir, dir);
+        const scan = scanDirectory(dirAbs);
+        if (!scan.regular.has(INDEX_FILE)) return undefined;
+        const indexText = readScannedFile(path.join(dirAbs, INDEX_FILE));
+        if (indexText === undefined || sha256(indexText) !== indexSha) return undefined;
+        const index = parseIndexText(indexText);
+        // Every entry of the scan is a listed file or the index: one more than the index lists, each listed one regular.
+        if (!index || index.mesh !== mesh || scan.files.length !== index.files.length + 1) return undefined;
+        for (const entry of index.files) {
+          if (entry.path === INDEX_FILE || !scan.regular.has(entry.path)) return undefined;
+          // The bytes, hashed as they are (no decoding, and not kept: a fleet's files add up to hundreds of megabytes).
+          const bytes = readRegularFileBytes(path.join(dirAbs, entry.path));
+          if (!(bytes instanceof Buffer) || createHash('sha256').update(bytes).digest('hex') !== entry.sha256) return undefined;
+        }
+        files.set(dir, [...index.files.map((f) => f.path), INDEX_FILE].sort());
+      }
+    }
+    const names = new Set(meshes.map((m) => m.mesh));
+    for (const e of fs.readdirSync(outdir, { withFileTypes: true })) {
+      if (!e.isDirectory() || isWriterName(e.name) || files.has(e.name)) continue;
+      if (!lstatOrUndefined(path.join(outdir, e.name, INDEX_FILE))) continue;
+      const previous = readIndex(path.join(outdir, e.name));
+      if (!previous || names.has(previous.mesh)) return undefined;
+    }
+    return files;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { staleBuildInputs } from '../support/fresh-build';
 
 const REPO = path.resolve(__dirname, '../..');
 const STEP_TIMEOUT = 180_000;
@@ -64,17 +65,6 @@ function listFiles(dir: string, base = dir): string[] {
     .sort();
 }
 
-/** The compiled sources (lib/, bin/, imports/ TypeScript) whose build/ JavaScript is missing or older than they are. */
-function staleBuildInputs(): string[] {
-  return ['lib', 'bin', 'imports']
-    .flatMap((dir) => listFiles(path.join(REPO, dir)).map((f) => `${dir}/${f}`))
-    .filter((f) => (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.startsWith('imports/schemas/'))
-    .filter((f) => {
-      const built = path.join(REPO, 'build', f.replace(/\.ts$/, '.js'));
-      return !fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(path.join(REPO, f)).mtimeMs;
-    });
-}
-
 describe('npm pack, install into a fresh folder, init, synth, check', () => {
   let work: string;
   let project: string;
@@ -85,9 +75,7 @@ describe('npm pack, install into a fresh folder, init, synth, check', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'spiremesh-package-'));
     project = path.join(work, 'gitops');
     fs.mkdirSync(project);
-    // `npm ci` built the package (`prepare`); pack that build rather than rebuilding it while other test files read
-    // the precompiled validators the build writes. A build older than a source is rebuilt first.
-    if (staleBuildInputs().length > 0) step('npm', ['run', 'build'], REPO);
+    // `npm ci` built the package (`prepare`); pack that build (jest's globalSetup rebuilt it if a source was newer).
     expect(staleBuildInputs()).toEqual([]);
     const pack = step('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO);
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')));

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { isRunning } from '../../../lib/gitops/lock';
 import { generateRsaPrivateKeys } from '../../../lib/pki/keygen-pool';
+import { ensureFreshBuild } from '../fresh-build';
 
 /**
  * Jest globalSetup: generates the run's pool of throwaway RSA-2048 keys (pool.cjs explains why and
@@ -15,6 +16,8 @@ export const POOL_SIZE = 36;
 const PREFIX = 'spiremesh-test-keys-';
 
 export default function globalSetup(): void {
+  // The whole-process tests of the compiled package need a build no older than the sources.
+  ensureFreshBuild();
   removeAbandonedPools();
   // The owner's pid is in the folder's name, so that another run starting at the same time never takes it for abandoned.
   const pool = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`)); // 0700
