@@ -80,12 +80,21 @@ const walk = (dir) => {
 walk(build);
 const code = createHash('sha256');
 for (const rel of codeFiles.sort()) {
-  code.update(`${rel}\0${createHash('sha256').update(fs.readFileSync(path.join(build, rel))).digest('hex')}\n`);
+  code.update(
+    `${rel}\0${createHash('sha256')
+      .update(fs.readFileSync(path.join(build, rel)))
+      .digest('hex')}\n`,
+  );
 }
 fs.writeFileSync(
   path.join(build, 'package.json'),
   `${JSON.stringify(
-    { version: pkg.version, private: true, codeDigest: `sha256:${code.digest('hex')}`, dependencies: Object.keys(pkg.dependencies ?? {}).sort() },
+    {
+      version: pkg.version,
+      private: true,
+      codeDigest: `sha256:${code.digest('hex')}`,
+      dependencies: Object.keys(pkg.dependencies ?? {}).sort(),
+    },
     null,
     2,
   )}\n`,

@@ -202,8 +202,7 @@ function installedVersion(name: string): string | undefined {
 
 /**
  * The digest of everything the output of `root` is a function of, or undefined when it cannot be known (see the file
- * comment) or a mesh is not reusable: one not declared by a SpireMesh, component settings that cannot be digested, or
- * kubectl CA delivery (its synth writes Secret manifests outside the output folder every time).
+ * comment) or a mesh is not reusable: one not declared by a SpireMesh, or component settings that cannot be digested.
  */
 export function synthesisInputs(
   root: IConstruct,
@@ -215,7 +214,7 @@ export function synthesisInputs(
   const perMesh: unknown[] = [];
   for (const mesh of meshes) {
     const components = COMPONENT_SETTINGS.get(mesh);
-    if (components === undefined || mesh.pki.delivery.kind === 'kubectl') return undefined;
+    if (components === undefined) return undefined;
     const certs = pki.get(mesh)?.certificates;
     perMesh.push({
       spec: specDigest(mesh),

@@ -203,7 +203,8 @@ function mayReuse(meshes: readonly MeshModel[], options: SynthesizeOptions): boo
 /**
  * The result of the synth that wrote `outdir`, when its record names these inputs and the folder still holds exactly
  * what that synth wrote; else undefined (the synth then runs in full). The PKI is read as a synth reads it first
- * (custody, verification, expiry warnings: live, never taken from the record).
+ * (custody, verification, expiry warnings: live, never taken from the record), and a writing synth then prepares it
+ * as a full one does once its checks pass.
  *
  * It reads only, without the output folder's lock, so that it touches nothing (not even the folder's mtime). A run
  * writing meanwhile cannot make it reuse a mixture: the record names each index's sha256 and each index every file's,
@@ -232,6 +233,23 @@ function reuseUnchangedOutput(
   if (synthesisInputs(root, meshes, pki) !== record.inputs) return undefined;
   const files = recordedOutputFiles(outdir, record.meshes, [[REVIEW_PAGE_FILE, record.reviewPage]]);
   if (!files) return undefined;
+  if (!options.check) {
+    // What a writing synth does once its checks pass: the keys verified against their certificates, kubectl
+    // delivery's Secret manifests written where they are missing or stale (never into the output folder).
+    const findings: Finding[] = [];
+    for (const mesh of meshes) {
+      try {
+        const report = prepareMeshPki(mesh, { baseDir: options.baseDir, now: options.now, outputDirectory: outdir });
+        // Generated just now (a key that was missing): the inputs are no longer the recorded ones.
+        if (report.created.length > 0) return undefined;
+        pki.set(mesh, report);
+      } catch (e) {
+        if (!(e instanceof PkiError)) throw e;
+        findings.push(...e.findings);
+      }
+    }
+    if (findings.length > 0) throw new SynthesisError(findings);
+  }
   const directories: DirectoryReport[] = [
     ...record.directories.map((d) => ({ dir: d.cluster, created: [], changed: [], unchanged: files.get(d.cluster) ?? [], pruned: [] })),
     { dir: '.', created: [], changed: [], unchanged: [REVIEW_PAGE_FILE], pruned: [] },

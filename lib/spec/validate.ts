@@ -31,7 +31,7 @@ import {
 } from './syntax';
 
 /** ajv's options for the spec schema (part of the precompiled module's input digest). */
-const SPEC_AJV_OPTIONS = { allErrors: true, strict: true };
+export const SPEC_AJV_OPTIONS = { allErrors: true, strict: true };
 /**
  * The spec schema's validator as ajv standalone code, written by `npm run build` (imports/schemas is copied into build/):
  * compiling the schema at run time is about 0.2 s of every process.
@@ -42,7 +42,7 @@ export const SPEC_VALIDATOR_MODULE = path.join(__dirname, '..', '..', 'imports',
 const AJV_VERSION: string = require('ajv/package.json').version;
 
 /** What the validator is compiled from: ajv's version and options, and the schema. */
-function specValidatorDigest(): string {
+export function specValidatorDigest(): string {
   return createHash('sha256')
     .update(`ajv ${AJV_VERSION} ${JSON.stringify(SPEC_AJV_OPTIONS)}\n${JSON.stringify(MESH_SPEC_SCHEMA)}`)
     .digest('hex');
@@ -50,7 +50,10 @@ function specValidatorDigest(): string {
 
 let shapeValidator: ValidateFunction | undefined;
 
-/** Validates `input` with the precompiled validator when its module was compiled from this schema by this ajv, else with one compiled here (once); returns the validator (its `errors`). */
+/**
+ * Validates `input` with the precompiled validator when its module was compiled from this schema by this ajv, else with
+ * one compiled here (once); returns the validator (its `errors`).
+ */
 function validatedShape(input: unknown): ValidateFunction {
   if (!shapeValidator) {
     let module: (ValidateFunction & { inputDigest?: string }) | undefined;

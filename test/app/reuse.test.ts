@@ -213,6 +213,20 @@ describe('whatever changed, the synth renders in full', () => {
     expect(synth(dir).reused).toBe(true);
   });
 
+  test('a key that does not match its certificate is refused as a full synth refuses it', () => {
+    const keys = path.join(dir, '.spiremesh', 'keys', 'reuse');
+    const east = path.join(keys, 'east', 'istio-intermediate.key');
+    const west = path.join(keys, 'west', 'istio-intermediate.key');
+    const eastKey = fs.readFileSync(east);
+    fs.writeFileSync(east, fs.readFileSync(west));
+    fs.writeFileSync(west, eastKey);
+    const reused = spawnApp(dir);
+    const full = spawnApp(dir, { reuse: false });
+    expect(reused.status).toBe(1);
+    expect(reused.stderr).toMatch(/east/);
+    expect(reused.stderr).toBe(full.stderr);
+  });
+
   test('a certificate replaced', () => {
     // The mesh root generated again: every intermediate with it (the whole PKI folder is the team's to rotate).
     fs.rmSync(path.join(dir, '.spiremesh'), { recursive: true, force: true });
@@ -252,16 +266,27 @@ describe('what records nothing', () => {
     expect(fs.existsSync(path.join(dir, 'dist', 'one', 'spiremesh-index.yaml'))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'dist', SYNTH_RECORD_FILE))).toBe(false);
   });
+});
 
-  test('kubectl CA delivery (its synth writes Secret manifests outside the output folder every time)', () => {
+describe('kubectl CA delivery', () => {
+  test('reused like the others; a Secret manifest deleted from its git-ignored folder is written again', () => {
     const dir = project();
     fs.writeFileSync(
       path.join(dir, 'mesh.js'),
       APP.replace("lib.CaDelivery.externalSecrets({ clusterSecretStore: 'mesh-ca' })", 'lib.CaDelivery.kubectl()'),
     );
     expect(synth(dir).reused).toBe(false);
-    expect(fs.existsSync(path.join(dir, 'dist', SYNTH_RECORD_FILE))).toBe(false);
-    expect(synth(dir).reused).toBe(false);
+    const secrets = path.join(dir, '.spiremesh', 'secrets', 'reuse', 'east');
+    const manifests = fs.readdirSync(secrets).sort();
+    expect(manifests.length).toBe(2);
+    const file = path.join(secrets, manifests[0]);
+    const text = fs.readFileSync(file, 'utf8');
+    fs.rmSync(file);
+    expect(synth(dir, { check: true }).reused).toBe(true);
+    expect(fs.existsSync(file)).toBe(false); // a check writes nothing
+    expect(synth(dir).reused).toBe(true);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 });
 

@@ -182,7 +182,10 @@ describe('npm pack, install into a fresh folder, init, synth, check', () => {
     }
     expect(fs.existsSync(path.join(project, 'dist', 'README.md'))).toBe(true);
     expect(fs.existsSync(path.join(project, 'dist', '_fleet'))).toBe(true);
-    step('npx', ['--no', 'spiremesh', 'synth', '--inventory', 'mesh.yaml', '--check'], project);
+    // The installed package records what it rendered from: the check (a pull request's CI) reuses it.
+    expect(fs.existsSync(path.join(project, 'dist', 'spiremesh-synth.json'))).toBe(true);
+    const check = step('npx', ['--no', 'spiremesh', 'synth', '--inventory', 'mesh.yaml', '--check'], project);
+    expect(check.stdout).toContain('reused: the inputs and every file are as the last synth left them');
   });
 
   test('npx spiremesh check passes (the inventory found through cdk8s.yaml)', () => {
@@ -228,7 +231,10 @@ describe('npm pack, install into a fresh folder, init, synth, check', () => {
     expect(listFiles(path.join(app, 'dist'))).toEqual(
       expect.arrayContaining(['cluster1/kustomization.yaml', 'cluster2/kustomization.yaml']),
     );
-    step('npm', ['run', 'synth', '--', '--check'], app);
+    // The app's main.ts, loaded through spiremesh/register, is part of what the record names: reused unchanged.
+    expect(step('npm', ['run', 'synth', '--', '--check'], app).stdout).toContain('reused:');
+    fs.appendFileSync(path.join(app, 'main.ts'), '// edited\n');
+    expect(step('npm', ['run', 'synth', '--', '--check'], app).stdout).not.toContain('reused:');
     const check = step('npm', ['run', 'check'], app);
     expect(check.stdout).toMatch(/all checks passed/);
   });
