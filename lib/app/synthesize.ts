@@ -80,7 +80,8 @@ export interface SynthesizeOptions {
   /**
    * Reuse an output folder that a synth of the same inputs wrote and nobody changed since (its `spiremesh-synth.json`
    * names them; see lib/app/reuse.ts): nothing is rendered, and the result is that synth's. Pass false when the app
-   * feeds data it reads itself (a file, the environment) into anything but the mesh spec.
+   * feeds data it reads itself (a file, the environment) into anything but the mesh spec: everything is rendered (and
+   * what was written is recorded all the same).
    * @default true
    */
   readonly reuse?: boolean;
@@ -195,9 +196,14 @@ function synthesizeTree(root: IConstruct, options: SynthesizeOptions): Synthesis
   });
 }
 
-/** Whether this synth may reuse an output folder and record what it wrote: not with a schema registry of the caller's. */
+/** Whether this synth records what it wrote: not with a schema registry of the caller's (its gates are not the package's). */
+function mayRecord(meshes: readonly MeshModel[], options: SynthesizeOptions): boolean {
+  return options.schemaRegistry === undefined && meshes.length > 0;
+}
+
+/** Whether this synth may reuse an output folder: one that records, unless told not to. */
 function mayReuse(meshes: readonly MeshModel[], options: SynthesizeOptions): boolean {
-  return options.reuse !== false && options.schemaRegistry === undefined && meshes.length > 0;
+  return options.reuse !== false && mayRecord(meshes, options);
 }
 
 /**
@@ -216,8 +222,9 @@ function reuseUnchangedOutput(
   outdir: string,
   options: SynthesizeOptions,
 ): SynthesisResult | undefined {
-  if (!mayReuse(meshes, options)) return undefined;
+  // The packages the app loaded, before this synth loads its own (whether or not it may reuse: it records them).
   noteAppPackages();
+  if (!mayReuse(meshes, options)) return undefined;
   const record = readSynthRecord(outdir);
   if (!record || !isQuiet(record, options.now ?? new Date())) return undefined;
   if (hasInterruptedWrite(outdir)) return undefined;
@@ -560,7 +567,7 @@ function synthRecordPlan(
   },
   options: SynthesizeOptions,
 ): WritePlan | undefined {
-  if (!mayReuse(meshes, options)) return undefined;
+  if (!mayRecord(meshes, options)) return undefined;
   const inputs = synthesisInputs(root, meshes, pki);
   if (inputs === undefined) return undefined;
   const rendered = (dir: string) => output.indexTexts.has(dir);
