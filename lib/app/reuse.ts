@@ -87,16 +87,14 @@ function settingsValue(value: unknown, seen: Set<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) throw new Error('cycle');
   seen.add(value);
-  const result = Array.isArray(value)
-    ? value.map((v) => settingsValue(v, seen))
-    : Object.fromEntries(
-        [
-          ...(Object.getPrototypeOf(value) === Object.prototype ? [] : [['$class', value.constructor?.name ?? null]]),
-          ...Object.keys(value)
-            .sort()
-            .map((k) => [k, settingsValue((value as Record<string, unknown>)[k], seen)]),
-        ].map(([k, v]) => [k as string, v]),
-      );
+  let result: unknown;
+  if (Array.isArray(value)) result = value.map((v) => settingsValue(v, seen));
+  else {
+    const plain: Record<string, unknown> = {};
+    if (Object.getPrototypeOf(value) !== Object.prototype) plain.$class = value.constructor?.name ?? null;
+    for (const k of Object.keys(value).sort()) plain[k] = settingsValue((value as Record<string, unknown>)[k], seen);
+    result = plain;
+  }
   seen.delete(value);
   return result;
 }

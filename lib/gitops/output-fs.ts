@@ -134,6 +134,32 @@ export function sha256OfFile(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+/** One buffer for {@link sha256OfRegularFile}: a check of a fleet's files allocates nothing per file. */
+const HASH_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * sha256 (hex) of a regular file's bytes, read to its end without following a symbolic link at its path (as
+ * {@link readRegularFile} reads it); undefined when it is not a regular file there. Keeps nothing of the content.
+ */
+export function sha256OfRegularFile(file: string): string | undefined {
+  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, O_RDONLY | (O_NOFOLLOW ?? 0) | (O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    if (O_NOFOLLOW === undefined && fs.lstatSync(file).isSymbolicLink()) return undefined;
+    if (!fs.fstatSync(fd).isFile()) return undefined;
+    const hash = createHash('sha256');
+    for (let n; (n = fs.readSync(fd, HASH_BUFFER, 0, HASH_BUFFER.length, null)) > 0;) hash.update(HASH_BUFFER.subarray(0, n));
+    return hash.digest('hex');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** lstat, or undefined when nothing is there (never follows a symbolic link). */
 export function lstatOrUndefined(p: string): fs.Stats | undefined {
   try {

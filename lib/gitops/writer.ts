@@ -16,13 +16,13 @@
  *   (The cdk8s CLI's `cdk8s synth` deletes its whole output folder before running the app,
  *   cdk8s#2146; `npm run synth` runs the same app without that wipe.)
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { CommitOptions, commitChanges } from './journal';
 import { OutputConflictError } from './output-errors';
-import { LINK, NOT_REGULAR, lstatOrUndefined, readRegularFile, readRegularFileBytes, sha256OfFile } from './output-fs';
+import { LINK, NOT_REGULAR, lstatOrUndefined, readRegularFile, sha256OfFile } from './output-fs';
+import { sha256OfRegularFiles } from './file-digests';
 import { objectFilePath } from './layout';
 import { parseIndexText } from './yaml-text';
 import { sha256 } from './provenance';
@@ -354,6 +354,8 @@ export function recordedOutputFiles(
       if (typeof text !== 'string' || sha256(text) !== sha) return undefined;
     }
     const files = new Map<string, string[]>();
+    const listed: string[] = [];
+    const expected: string[] = [];
     for (const { mesh, directories } of meshes) {
       for (const [dir, indexSha] of directories) {
         if (!isContainedPath(dir) || files.has(dir)) return undefined;
@@ -367,13 +369,16 @@ export function recordedOutputFiles(
         if (!index || index.mesh !== mesh || scan.files.length !== index.files.length + 1) return undefined;
         for (const entry of index.files) {
           if (entry.path === INDEX_FILE || !scan.regular.has(entry.path)) return undefined;
-          // The bytes, hashed as they are (no decoding, and not kept: a fleet's files add up to hundreds of megabytes).
-          const bytes = readRegularFileBytes(path.join(dirAbs, entry.path));
-          if (!(bytes instanceof Buffer) || createHash('sha256').update(bytes).digest('hex') !== entry.sha256) return undefined;
+          listed.push(path.join(dirAbs, entry.path));
+          expected.push(entry.sha256);
         }
         files.set(dir, [...index.files.map((f) => f.path), INDEX_FILE].sort());
       }
     }
+    // The bytes, hashed as they are (no decoding, nothing kept: a fleet's files add up to hundreds of megabytes), on
+    // several threads: reading them waits on the file system as much as on a core.
+    const digests = sha256OfRegularFiles(listed);
+    if (digests.some((d, i) => d !== expected[i])) return undefined;
     const names = new Set(meshes.map((m) => m.mesh));
     for (const e of fs.readdirSync(outdir, { withFileTypes: true })) {
       if (!e.isDirectory() || isWriterName(e.name) || files.has(e.name)) continue;

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
-import * as forge from 'node-forge';
+import type * as forge from 'node-forge';
+import { nodeForge } from './forge';
 import { PkiError, PkiFileLocation } from './errors';
 
 /** A CA certificate together with its private key, in memory (what signs the next level). */
@@ -32,7 +33,7 @@ export interface CertificateInfo {
 
 /** node-forge writes CRLF PEM; committed files and Secret values use LF so git diffs stay clean. */
 export function certificateToPem(cert: forge.pki.Certificate): string {
-  return normalizePem(forge.pki.certificateToPem(cert));
+  return normalizePem(nodeForge().pki.certificateToPem(cert));
 }
 
 /** CRLF to LF, exactly one trailing newline. */
@@ -58,7 +59,7 @@ export function inspectCertificate(pem: string, where: PkiFileLocation): Certifi
   }
   let cert: forge.pki.Certificate;
   try {
-    cert = forge.pki.certificateFromPem(pem);
+    cert = nodeForge().pki.certificateFromPem(pem);
   } catch (e) {
     throw new PkiError({
       ...where,
@@ -115,7 +116,7 @@ export function parsePrivateKeyObject(pem: string, where: PkiFileLocation): cryp
 /** A natively parsed RSA private key in node-forge form (to sign with forge), via PKCS#8. */
 export function forgePrivateKey(keyObject: crypto.KeyObject, where: PkiFileLocation): forge.pki.rsa.PrivateKey {
   try {
-    return forge.pki.privateKeyFromPem(keyObject.export({ type: 'pkcs8', format: 'pem' }).toString());
+    return nodeForge().pki.privateKeyFromPem(keyObject.export({ type: 'pkcs8', format: 'pem' }).toString());
   } catch {
     throw unreadableKey(where);
   }

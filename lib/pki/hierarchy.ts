@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
-import * as forge from 'node-forge';
+import type * as forge from 'node-forge';
+import { nodeForge } from './forge';
 import { CertificateAuthority, certificateToPem, assertValidName } from './certificate';
 import { PkiError } from './errors';
 import { IntermediateKind } from './intermediate-kind';
@@ -193,7 +194,7 @@ function issue(req: IssueRequest): CertificateAuthority {
   }
   const keys = req.keyPair ?? generateKeyPair(algorithm);
 
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.version = 2; // X.509 v3
   cert.serialNumber = randomSerialHex();
   cert.publicKey = keys.publicKey;
@@ -223,10 +224,12 @@ const SIGNING_KEYS = new WeakMap<object, crypto.KeyObject>();
  * deterministic, so the signature bytes are the ones forge would write.
  */
 function signSha256WithRsa(cert: forge.pki.Certificate, signer: object, signerKeyPem: string): void {
-  cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
-  cert.tbsCertificate = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
-  const tbs = forge.asn1.toDer(cert.tbsCertificate).getBytes();
-  cert.md = forge.md.sha256.create().update(tbs);
+  cert.signatureOid = cert.siginfo.algorithmOid = nodeForge().pki.oids.sha256WithRSAEncryption;
+  cert.tbsCertificate = (nodeForge().pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(
+    cert,
+  );
+  const tbs = nodeForge().asn1.toDer(cert.tbsCertificate).getBytes();
+  cert.md = nodeForge().md.sha256.create().update(tbs);
   let key = SIGNING_KEYS.get(signer);
   if (key === undefined) {
     key = crypto.createPrivateKey(signerKeyPem);
@@ -246,7 +249,7 @@ function authorityKeyId(issuer: CertificateAuthority): object {
 /** A subject attribute as UTF8String (OpenSSL's default `string_mask = utf8only`). */
 function utf8(name: string, value: string): forge.pki.CertificateField {
   // @types/node-forge types valueTagClass as asn1.Class; forge actually reads an asn1.Type here.
-  return { name, value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class };
+  return { name, value, valueTagClass: nodeForge().asn1.Type.UTF8 as unknown as forge.asn1.Class };
 }
 
 function formatSubject(subject: readonly forge.pki.CertificateField[]): string {

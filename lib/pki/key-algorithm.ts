@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
-import * as forge from 'node-forge';
+import type * as forge from 'node-forge';
+import { nodeForge } from './forge';
 import { KeyAlgorithm } from '../spec/choices';
 import { KeyGenerationOptions, generateRsaPrivateKeys, rsaKeyOptions } from './keygen-pool';
 
@@ -45,7 +46,7 @@ export function keyPairBits(keys: GeneratedKeyPair): number {
 }
 
 function keyPairFromPem(privateKeyPem: string): GeneratedKeyPair {
-  const privateKey = forge.pki.privateKeyFromPem(privateKeyPem);
-  const publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
+  const privateKey = nodeForge().pki.privateKeyFromPem(privateKeyPem);
+  const publicKey = nodeForge().pki.setRsaPublicKey(privateKey.n, privateKey.e);
   return { privateKeyPem, privateKey, publicKey };
 }
