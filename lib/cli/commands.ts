@@ -60,6 +60,15 @@ export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   debug: { type: 'boolean', description: 'print the stack trace of an unexpected error' },
 };
 
+/** `--no-reuse` of the commands that synthesize (synth, check, diff). */
+const NO_REUSE_OPTION: Readonly<Record<string, OptionSpec>> = {
+  'no-reuse': {
+    type: 'boolean',
+    description:
+      'render everything, even when dist/spiremesh-synth.json shows the inputs and every file unchanged since the last synth (for an app that feeds files or the environment it reads itself into anything but the mesh spec)',
+  },
+};
+
 /** Flags of the commands that act on a declared mesh. */
 export const MESH_OPTIONS = {
   inventory: {
@@ -76,22 +85,20 @@ export const MESH_OPTIONS = {
   },
   json: { type: 'boolean', description: 'print one JSON document on stdout (findings, clusters, files, prerequisites), nothing else' },
   strict: { type: 'boolean', description: 'warnings count as errors: exit 1 (and synth writes nothing)' },
-  'no-reuse': {
-    type: 'boolean',
-    description:
-      'render everything, even when dist/spiremesh-synth.json shows the inputs and every file unchanged since the last synth (for an app that feeds files or the environment it reads itself into anything but the mesh spec)',
-  },
 } as const satisfies Record<string, OptionSpec>;
 
 const SYNTH: CommandSpec = {
   name: 'synth',
   summary: 'render dist/<cluster>/ (the default command)',
-  synopsis: ['synth [--out DIR] [--check] [--inventory FILE] [--strict] [--json]'],
+  synopsis: ['synth [--out DIR] [--check] [--inventory FILE] [--strict] [--json] [--no-reuse]'],
   description:
     'Renders every cluster directory, runs the schema, secrets and policy gates and the multicluster check, and writes ' +
     'only the files spiremesh owns (nothing at all on an error). With --check it writes nothing and exits 1 when the ' +
     'output folder differs from a fresh synth, listing the objects and fields that differ per file.',
-  options: { check: { type: 'boolean', description: 'write nothing; exit 1 when the output folder differs from a fresh synth' } },
+  options: {
+    check: { type: 'boolean', description: 'write nothing; exit 1 when the output folder differs from a fresh synth' },
+    ...NO_REUSE_OPTION,
+  },
 };
 
 const CHECK: CommandSpec = {
@@ -100,7 +107,7 @@ const CHECK: CommandSpec = {
   synopsis: ['check [--inventory FILE] [--strict] [--json]'],
   description:
     'Runs everything synth verifies, writes nothing, and prints the multicluster check. Exit 1 on an error (or a warning with --strict).',
-  options: {},
+  options: { ...NO_REUSE_OPTION },
 };
 
 const DIFF: CommandSpec = {
@@ -110,7 +117,7 @@ const DIFF: CommandSpec = {
   description:
     'Synthesizes in memory and compares with the output folder: added, removed and changed objects (kind, namespace, ' +
     'name per cluster) and, for a changed object, each changed field with its old and new value. Writes nothing; exit 1 when they differ.',
-  options: {},
+  options: { ...NO_REUSE_OPTION },
 };
 
 const PKI: CommandSpec = {
