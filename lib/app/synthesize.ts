@@ -30,6 +30,7 @@ import {
   readSynthRecord,
   renderSynthRecord,
   synthesisInputs,
+  type SynthRecord,
 } from './reuse';
 import { applyStageOf } from '../gitops/layout';
 import { INDEX_FILE } from '../gitops/output-names';
@@ -227,7 +228,7 @@ function reuseUnchangedOutput(
   if (!mayReuse(meshes, options)) return undefined;
   const record = readSynthRecord(outdir);
   if (!record || !isQuiet(record, options.now ?? new Date())) return undefined;
-  if (hasInterruptedWrite(outdir)) return undefined;
+  if (!recordsEveryDirectory(record, meshes) || hasInterruptedWrite(outdir)) return undefined;
   const pki = new Map<MeshModel, MeshPkiReport>();
   for (const mesh of meshes) {
     try {
@@ -272,6 +273,20 @@ function reuseUnchangedOutput(
     directories,
     plannedWrites: new Map(),
   };
+}
+
+/**
+ * True when the record lists, per mesh in tree order, exactly the directories a synth of these meshes writes: one per
+ * cluster, and the fleet bootstrap with a `gitops` section (a record that lost one, edited or damaged, is not reused).
+ */
+function recordsEveryDirectory(record: SynthRecord, meshes: readonly MeshModel[]): boolean {
+  if (record.meshes.length !== meshes.length) return false;
+  return meshes.every((mesh, i) => {
+    const recorded = record.meshes[i];
+    const wanted = [...mesh.clusters.map((c) => c.name), ...(mesh.gitops ? [FLEET_DIRECTORY] : [])].sort();
+    const listed = recorded.directories.map(([dir]) => dir).sort();
+    return recorded.mesh === mesh.name && listed.length === wanted.length && listed.every((d, j) => d === wanted[j]);
+  });
 }
 
 /** What `validateApp` found: the errors that refuse the app, and what synthesis would print as warnings. */

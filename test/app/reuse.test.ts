@@ -189,6 +189,16 @@ describe('whatever changed, the synth renders in full', () => {
     expect(fs.existsSync(path.join(dir, 'dist', 'south'))).toBe(false);
   });
 
+  test('a cluster directory deleted, and the record edited to leave it out', () => {
+    fs.rmSync(path.join(dir, 'dist', 'north'), { recursive: true });
+    const file = path.join(dir, 'dist', SYNTH_RECORD_FILE);
+    const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+    record.meshes[0].directories = record.meshes[0].directories.filter(([d]: [string]) => d !== 'north');
+    fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+    expect(synth(dir)).toMatchObject({ reused: false, upToDate: false });
+    expect(fs.existsSync(path.join(dir, 'dist', 'north', 'kustomization.yaml'))).toBe(true);
+  });
+
   test('the review page edited', () => {
     fs.appendFileSync(path.join(dir, 'dist', 'README.md'), '\nmore\n');
     expect(synth(dir)).toMatchObject({ reused: false, upToDate: false });
