@@ -16,7 +16,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { staleBuildInputs } from '../support/fresh-build';
+import { listFiles, staleBuildInputs } from '../support/fresh-build';
 
 const REPO = path.resolve(__dirname, '../..');
 const STEP_TIMEOUT = 180_000;
@@ -54,15 +54,6 @@ function step(cmd: string, args: string[], cwd: string, status = 0): SpawnSyncRe
     );
   }
   return r;
-}
-
-function listFiles(dir: string, base = dir): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) =>
-      e.isDirectory() ? listFiles(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name)).split(path.sep).join('/')],
-    )
-    .sort();
 }
 
 describe('npm pack, install into a fresh folder, init, synth, check', () => {

@@ -9,7 +9,8 @@ import * as path from 'path';
  */
 export const REPO = path.resolve(__dirname, '../..');
 
-function listFiles(dir: string, base = dir): string[] {
+/** Every file below `dir`, relative and '/'-separated, sorted. */
+export function listFiles(dir: string, base = dir): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .flatMap((e) =>
