@@ -25,6 +25,7 @@ import { DEFAULT_WARN_WITHIN_DAYS } from '../pki/verify';
 import { RecordedMeshOutput, sha256, specDigest } from '../gitops';
 import { CheckFinding } from './check';
 import { ClusterPrerequisiteList } from './prerequisites';
+import { Prerequisite } from '../core';
 
 /** The record's file at the top of the output folder. */
 export const SYNTH_RECORD_FILE = 'spiremesh-synth.json';
@@ -38,31 +39,43 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 const EXPIRY_MARGIN_DAYS = DEFAULT_WARN_WITHIN_DAYS + 1;
 
-/** What one cluster directory (or the fleet bootstrap) held, as the synth summary reports it. */
+/** One directory the synth wrote (a cluster's, or the fleet bootstrap), as its summary reports it. */
 export interface RecordedDirectory {
   readonly mesh: string;
+  /** The directory, relative to the output folder (the cluster's name, or `_fleet`). */
   readonly cluster: string;
+  /** sha256 of its `spiremesh-index.yaml`, which lists the sha256 of every other file in it. */
+  readonly index: string;
   readonly objects: number;
   readonly files: number;
 }
 
-/** The content of `spiremesh-synth.json`. */
+/** What `spiremesh-synth.json` records (its file format is {@link renderSynthRecord}'s). */
 export interface SynthRecord {
-  readonly generatedBy: string;
-  readonly format: number;
   readonly inputs: string;
   /** The certificates' quiet period (ISO dates): reused only from `validFrom` until before `validUntil`. */
   readonly validFrom?: string;
   readonly validUntil?: string;
   /** sha256 of the review page (dist/README.md). */
   readonly reviewPage: string;
-  readonly meshes: readonly RecordedMeshOutput[];
+  /** Every directory written, in output order (meshes in tree order). */
   readonly directories: readonly RecordedDirectory[];
   /** The construct warnings as printed (`<construct path>: <text>`). */
   readonly warnings: readonly string[];
   /** The mesh check's findings (warnings only: an error refuses the synth). */
   readonly checkFindings: readonly CheckFinding[];
   readonly prerequisites: readonly ClusterPrerequisiteList[];
+}
+
+/** The record's directories by mesh, in order: what recordedOutputFiles verifies. */
+export function recordedMeshes(record: SynthRecord): RecordedMeshOutput[] {
+  const byMesh = new Map<string, [string, string][]>();
+  for (const d of record.directories) {
+    const list = byMesh.get(d.mesh) ?? [];
+    byMesh.set(d.mesh, list);
+    list.push([d.cluster, d.index]);
+  }
+  return [...byMesh].map(([mesh, directories]) => ({ mesh, directories }));
 }
 
 /** Component settings of each mesh SpireMesh declared, as canonical text (undefined: settings that cannot be digested). */
@@ -254,17 +267,52 @@ export function isQuiet(record: SynthRecord, now: Date): boolean {
   );
 }
 
-/** The record's text: JSON, the marker first. */
-export function renderSynthRecord(record: Omit<SynthRecord, 'generatedBy' | 'format'>, generator: string): string {
-  const full: SynthRecord = {
-    generatedBy: `${generator}: what this output folder was rendered from, so that a synth of the same inputs reuses it (delete this file to render in full)`,
-    format: RECORD_FORMAT,
-    ...record,
-  };
-  return `${JSON.stringify(full, null, 2)}\n`;
+/**
+ * The record's text: JSON, the marker first, one line per directory, warning, finding and prerequisite (a pull
+ * request's diff shows which changed). A prerequisite that many clusters share (the same license Secret in 300
+ * clusters) is written once, and each cluster lists the ones it needs by their number.
+ */
+export function renderSynthRecord(record: SynthRecord, generator: string): string {
+  const distinct = new Map<string, number>();
+  const prerequisites: Prerequisite[] = [];
+  const clusterPrerequisites = record.prerequisites.map((c) => ({
+    mesh: c.mesh,
+    cluster: c.cluster,
+    context: c.context,
+    prerequisites: c.prerequisites.map((p) => {
+      const key = JSON.stringify(p);
+      let n = distinct.get(key);
+      if (n === undefined) {
+        distinct.set(key, (n = prerequisites.length));
+        prerequisites.push(p);
+      }
+      return n;
+    }),
+  }));
+  const lines = (items: readonly unknown[]) =>
+    items.length === 0 ? '[]' : `[\n${items.map((i) => `    ${JSON.stringify(i)}`).join(',\n')}\n  ]`;
+  const fields: [string, string][] = [
+    [
+      'generatedBy',
+      JSON.stringify(
+        `${generator}: what this output folder was rendered from, so that a synth of the same inputs reuses it (delete this file to render in full)`,
+      ),
+    ],
+    ['format', String(RECORD_FORMAT)],
+    ['inputs', JSON.stringify(record.inputs)],
+    ...(record.validFrom !== undefined ? [['validFrom', JSON.stringify(record.validFrom)] as [string, string]] : []),
+    ...(record.validUntil !== undefined ? [['validUntil', JSON.stringify(record.validUntil)] as [string, string]] : []),
+    ['reviewPage', JSON.stringify(record.reviewPage)],
+    ['directories', lines(record.directories)],
+    ['warnings', lines(record.warnings)],
+    ['checkFindings', lines(record.checkFindings)],
+    ['prerequisites', lines(prerequisites)],
+    ['clusterPrerequisites', lines(clusterPrerequisites)],
+  ];
+  return `{\n${fields.map(([k, v]) => `  ${JSON.stringify(k)}: ${v}`).join(',\n')}\n}\n`;
 }
 
-/** The record in `outdir`, or undefined when there is none of this format (or it is not spiremesh's). */
+/** The record in `outdir`, or undefined when there is none of this format (or it is not spiremesh's, or is damaged). */
 export function readSynthRecord(outdir: string): SynthRecord | undefined {
   let text: string;
   try {
@@ -276,8 +324,28 @@ export function readSynthRecord(outdir: string): SynthRecord | undefined {
   }
   if (!text.startsWith(SYNTH_RECORD_MARKER)) return undefined;
   try {
-    const record = JSON.parse(text) as SynthRecord;
-    return record.format === RECORD_FORMAT && typeof record.inputs === 'string' ? record : undefined;
+    const doc = JSON.parse(text);
+    if (doc.format !== RECORD_FORMAT || typeof doc.inputs !== 'string' || typeof doc.reviewPage !== 'string') return undefined;
+    const shared: Prerequisite[] = doc.prerequisites;
+    const prerequisites: ClusterPrerequisiteList[] = doc.clusterPrerequisites.map((c: { prerequisites: number[] }) => {
+      const list = c.prerequisites.map((n) => shared[n]);
+      if (list.some((p) => p === undefined)) throw new Error('a prerequisite number out of range');
+      return { ...c, prerequisites: list };
+    });
+    const directories: RecordedDirectory[] = doc.directories;
+    if (!Array.isArray(directories) || !directories.every((d) => typeof d?.cluster === 'string' && typeof d?.index === 'string')) {
+      return undefined;
+    }
+    return {
+      inputs: doc.inputs,
+      ...(doc.validFrom !== undefined ? { validFrom: String(doc.validFrom) } : {}),
+      ...(doc.validUntil !== undefined ? { validUntil: String(doc.validUntil) } : {}),
+      reviewPage: doc.reviewPage,
+      directories,
+      warnings: doc.warnings,
+      checkFindings: doc.checkFindings,
+      prerequisites,
+    };
   } catch {
     return undefined;
   }

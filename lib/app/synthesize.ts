@@ -28,6 +28,7 @@ import {
   noteAppPackages,
   quietPeriod,
   readSynthRecord,
+  recordedMeshes,
   renderSynthRecord,
   synthesisInputs,
   type SynthRecord,
@@ -239,7 +240,7 @@ function reuseUnchangedOutput(
     }
   }
   if (synthesisInputs(root, meshes, pki) !== record.inputs) return undefined;
-  const files = recordedOutputFiles(outdir, record.meshes, [[REVIEW_PAGE_FILE, record.reviewPage]]);
+  const files = recordedOutputFiles(outdir, recordedMeshes(record), [[REVIEW_PAGE_FILE, record.reviewPage]]);
   if (!files) return undefined;
   if (!options.check) {
     // What a writing synth does once its checks pass: the keys verified against their certificates, kubectl
@@ -264,7 +265,16 @@ function reuseUnchangedOutput(
   ];
   return {
     outdir,
-    clusters: record.directories.map((d) => ({ ...d, created: 0, changed: 0, unchanged: d.files, pruned: 0 })),
+    clusters: record.directories.map((d) => ({
+      mesh: d.mesh,
+      cluster: d.cluster,
+      objects: d.objects,
+      files: d.files,
+      created: 0,
+      changed: 0,
+      unchanged: d.files,
+      pruned: 0,
+    })),
     warnings: [...record.warnings, ...[...pki.values()].flatMap((p) => p.warnings), ...record.checkFindings.map(formatCheckFinding)],
     prerequisites: record.prerequisites,
     checkFindings: record.checkFindings,
@@ -280,12 +290,12 @@ function reuseUnchangedOutput(
  * cluster, and the fleet bootstrap with a `gitops` section (a record that lost one, edited or damaged, is not reused).
  */
 function recordsEveryDirectory(record: SynthRecord, meshes: readonly MeshModel[]): boolean {
-  if (record.meshes.length !== meshes.length) return false;
+  const recorded = recordedMeshes(record);
+  if (recorded.length !== meshes.length) return false;
   return meshes.every((mesh, i) => {
-    const recorded = record.meshes[i];
     const wanted = [...mesh.clusters.map((c) => c.name), ...(mesh.gitops ? [FLEET_DIRECTORY] : [])].sort();
-    const listed = recorded.directories.map(([dir]) => dir).sort();
-    return recorded.mesh === mesh.name && listed.length === wanted.length && listed.every((d, j) => d === wanted[j]);
+    const listed = recorded[i].directories.map(([dir]) => dir).sort();
+    return recorded[i].mesh === mesh.name && listed.length === wanted.length && listed.every((d, j) => d === wanted[j]);
   });
 }
 
@@ -533,7 +543,7 @@ function synthesizeLocked(rendered: Collected, outdir: string, options: Synthesi
       ...clusterOutputs.map((o): [string, string] => [o.chart.cluster.name, o.files.get(INDEX_FILE) ?? '']),
       ...[...fleets.values()].map((f): [string, string] => [FLEET_DIRECTORY, f.files.get(INDEX_FILE) ?? '']),
     ]);
-    const output = { plans, clusters, indexTexts, reviewPage, collected, checkFindings, prerequisites };
+    const output = { clusters, indexTexts, reviewPage, collected, checkFindings, prerequisites };
     const record = synthRecordPlan(outdir, run.root, meshes, pki, output, options);
     // One application of every change, so a failure half-way rolls back all of them.
     applyOutput(
@@ -571,7 +581,7 @@ function synthRecordPlan(
   meshes: readonly MeshModel[],
   pki: ReadonlyMap<MeshModel, MeshPkiReport>,
   output: {
-    plans: readonly { mesh: string; plan: WritePlan }[];
+    /** Every directory of the plan, in output order. */
     clusters: readonly ClusterSummary[];
     /** The index of every directory rendered, by directory. */
     indexTexts: ReadonlyMap<string, string>;
@@ -592,15 +602,15 @@ function synthRecordPlan(
       inputs,
       ...quietPeriod(pki.values()),
       reviewPage: sha256(output.reviewPage),
-      meshes: output.plans.map((p) => ({
-        mesh: p.mesh,
-        directories: p.plan.directories
-          .filter((d) => rendered(d.dir))
-          .map((d): [string, string] => [d.dir, sha256(output.indexTexts.get(d.dir) ?? '')]),
-      })),
       directories: output.clusters
         .filter((c) => rendered(c.cluster))
-        .map((c) => ({ mesh: c.mesh, cluster: c.cluster, objects: c.objects, files: c.files })),
+        .map((c) => ({
+          mesh: c.mesh,
+          cluster: c.cluster,
+          index: sha256(output.indexTexts.get(c.cluster) ?? ''),
+          objects: c.objects,
+          files: c.files,
+        })),
       warnings: output.collected.warnings,
       checkFindings: output.checkFindings,
       prerequisites: output.prerequisites,

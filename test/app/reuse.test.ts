@@ -108,7 +108,13 @@ describe('an unchanged output folder is reused', () => {
     expect(first.upToDate).toBe(false);
     const record = JSON.parse(fs.readFileSync(path.join(dir, 'dist', SYNTH_RECORD_FILE), 'utf8'));
     expect(record.inputs).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(record.meshes[0].directories.map(([d]: [string]) => d)).toEqual(['east', 'west', 'north', '_fleet']);
+    expect(record.directories.map((d: { mesh: string; cluster: string }) => `${d.mesh}/${d.cluster}`)).toEqual(
+      ['east', 'west', 'north', '_fleet'].map((d) => `reuse/${d}`),
+    );
+    // One line per directory; a prerequisite the three clusters share is written once.
+    const text = fs.readFileSync(path.join(dir, 'dist', SYNTH_RECORD_FILE), 'utf8');
+    expect(text.split('\n').filter((l) => /^    {"mesh":"reuse","cluster":"[^"]+","index":/.test(l))).toHaveLength(4);
+    expect(record.prerequisites.length).toBeLessThan(first.prerequisites.flatMap((c: any) => c.prerequisites).length);
     // The quiet period ends 31 days before the first certificate expires (the synth warns from 30 days before).
     expect(Date.parse(record.validUntil)).toBeGreaterThan(Date.now());
   });
@@ -193,7 +199,7 @@ describe('whatever changed, the synth renders in full', () => {
     fs.rmSync(path.join(dir, 'dist', 'north'), { recursive: true });
     const file = path.join(dir, 'dist', SYNTH_RECORD_FILE);
     const record = JSON.parse(fs.readFileSync(file, 'utf8'));
-    record.meshes[0].directories = record.meshes[0].directories.filter(([d]: [string]) => d !== 'north');
+    record.directories = record.directories.filter((d: { cluster: string }) => d.cluster !== 'north');
     fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     expect(synth(dir)).toMatchObject({ reused: false, upToDate: false });
     expect(fs.existsSync(path.join(dir, 'dist', 'north', 'kustomization.yaml'))).toBe(true);
