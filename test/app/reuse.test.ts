@@ -113,7 +113,7 @@ describe('an unchanged output folder is reused', () => {
     );
     // One line per directory; a prerequisite the three clusters share is written once.
     const text = fs.readFileSync(path.join(dir, 'dist', SYNTH_RECORD_FILE), 'utf8');
-    expect(text.split('\n').filter((l) => /^    {"mesh":"reuse","cluster":"[^"]+","index":/.test(l))).toHaveLength(4);
+    expect(text.split('\n').filter((l) => /^ {4}{"mesh":"reuse","cluster":"[^"]+","index":/.test(l))).toHaveLength(4);
     expect(record.prerequisites.length).toBeLessThan(first.prerequisites.flatMap((c: any) => c.prerequisites).length);
     // The quiet period ends 31 days before the first certificate expires (the synth warns from 30 days before).
     expect(Date.parse(record.validUntil)).toBeGreaterThan(Date.now());
