@@ -19,13 +19,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { MeshModel, canonicalJson } from '../spec';
-import { externalInputsOf } from '../core';
+import { Prerequisite, externalInputsOf } from '../core';
 import { MeshPkiReport, certificateFacts } from '../pki';
 import { DEFAULT_WARN_WITHIN_DAYS } from '../pki/verify';
 import { RecordedMeshOutput, sha256, specDigest } from '../gitops';
 import { CheckFinding } from './check';
 import { ClusterPrerequisiteList } from './prerequisites';
-import { Prerequisite } from '../core';
 
 /** The record's file at the top of the output folder. */
 export const SYNTH_RECORD_FILE = 'spiremesh-synth.json';

@@ -230,10 +230,11 @@ function reuseUnchangedOutput(
   const record = readSynthRecord(outdir);
   if (!record || !isQuiet(record, options.now ?? new Date())) return undefined;
   if (!recordsEveryDirectory(record, meshes) || hasInterruptedWrite(outdir)) return undefined;
+  const pkiOptions = { baseDir: options.baseDir, now: options.now, outputDirectory: outdir };
   const pki = new Map<MeshModel, MeshPkiReport>();
   for (const mesh of meshes) {
     try {
-      pki.set(mesh, prepareMeshPki(mesh, { baseDir: options.baseDir, now: options.now, outputDirectory: outdir, readOnly: true }));
+      pki.set(mesh, prepareMeshPki(mesh, { ...pkiOptions, readOnly: true }));
     } catch (e) {
       if (e instanceof PkiError) return undefined; // missing (a synth generates it) or refused: the full synth reports it
       throw e;
@@ -248,7 +249,7 @@ function reuseUnchangedOutput(
     const findings: Finding[] = [];
     for (const mesh of meshes) {
       try {
-        const report = prepareMeshPki(mesh, { baseDir: options.baseDir, now: options.now, outputDirectory: outdir });
+        const report = prepareMeshPki(mesh, pkiOptions);
         // Generated just now (a key that was missing): the inputs are no longer the recorded ones.
         if (report.created.length > 0) return undefined;
         pki.set(mesh, report);

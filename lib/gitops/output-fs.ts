@@ -194,19 +194,13 @@ export const NOT_REGULAR: unique symbol = Symbol('not a regular file');
  * first (opening a device or a pipe is never done).
  */
 export function readRegularFile(file: string): string | typeof LINK | typeof NOT_REGULAR | undefined {
-  const bytes = readRegularFileBytes(file);
-  return bytes === undefined || bytes === LINK || bytes === NOT_REGULAR ? bytes : bytes.toString('utf8');
-}
-
-/** The bytes of a regular file, read as {@link readRegularFile} reads it. */
-export function readRegularFileBytes(file: string): Buffer | typeof LINK | typeof NOT_REGULAR | undefined {
   const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
   if (O_NOFOLLOW === undefined) {
     const st = lstatOrUndefined(file);
     if (!st) return undefined;
     if (st.isSymbolicLink()) return LINK;
     if (!st.isFile()) return NOT_REGULAR;
-    return fs.readFileSync(file);
+    return fs.readFileSync(file, 'utf8');
   }
   let fd: number;
   try {
@@ -239,7 +233,7 @@ export function readRegularFileBytes(file: string): Buffer | typeof LINK | typeo
       filled += n;
     }
     chunks.push(buffer.subarray(0, filled));
-    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
   } finally {
     fs.closeSync(fd);
   }
